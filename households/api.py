@@ -1,0 +1,169 @@
+"""The register over REST: the same scoping and masking as the pages, read-only but for presence
+and the audited reveal."""
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, routers, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from lockdown.core.identity import mask_id_number, mask_phone
+
+from . import services
+from .models import Building, Community, Compound, Household, Presence, Resident, ResidentTag, Tag, Zone
+from .scoping import scope_of
+
+
+class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    def get_queryset(self):
+        return scope_of(self.request).filter(self.queryset)
+
+
+class CommunitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Community
+        fields = ["id", "street", "name", "phone"]
+
+
+class CompoundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Compound
+        fields = ["id", "community", "name", "control_level"]
+
+
+class ZoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Zone
+        fields = ["id", "compound", "name"]
+
+
+class BuildingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Building
+        fields = ["id", "community", "compound", "zone", "number", "control_level"]
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "building", "unit", "room", "label"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResidentTag
+        fields = ["tag", "note", "condition", "medicine", "due_date"]
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    """Numbers are always masked here; POST .../reveal/ returns one and records who asked."""
+
+    id_number = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    tags = TagSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "household",
+            "name",
+            "sex",
+            "document_type",
+            "id_number",
+            "birth_date",
+            "phone",
+            "relation",
+            "presence",
+            "party_member",
+            "tags",
+        ]
+
+    def get_id_number(self, resident) -> str:
+        return mask_id_number(resident.id_number)
+
+    def get_phone(self, resident) -> str:
+        return mask_phone(resident.phone)
+
+
+class CommunityViewSet(ScopedViewSet):
+    queryset = Community.objects.all()
+    serializer_class = CommunitySerializer
+
+
+class CompoundViewSet(ScopedViewSet):
+    queryset = Compound.objects.all()
+    serializer_class = CompoundSerializer
+    filterset_fields = ["community"]
+
+
+class ZoneViewSet(ScopedViewSet):
+    queryset = Zone.objects.all()
+    serializer_class = ZoneSerializer
+    filterset_fields = ["compound"]
+
+
+class BuildingViewSet(ScopedViewSet):
+    queryset = Building.objects.all()
+    serializer_class = BuildingSerializer
+    filterset_fields = ["community", "compound", "zone", "control_level"]
+
+
+class HouseholdViewSet(ScopedViewSet):
+    queryset = Household.objects.select_related("building").order_by("id")
+    serializer_class = HouseholdSerializer
+    filterset_fields = ["building", "building__zone", "community"]
+
+
+class ResidentFilter(django_filters.FilterSet):
+    tag = django_filters.ChoiceFilter(choices=Tag.choices, field_name="tags__tag")
+    building = django_filters.NumberFilter(field_name="household__building")
+    zone = django_filters.NumberFilter(field_name="household__building__zone")
+    name = django_filters.CharFilter(field_name="name", lookup_expr="startswith")
+
+    class Meta:
+        model = Resident
+        fields = ["household", "presence", "tag", "building", "zone", "name"]
+
+
+class ResidentViewSet(ScopedViewSet):
+    queryset = Resident.objects.select_related("household__building__community").prefetch_related("tags").order_by("id")
+    serializer_class = ResidentSerializer
+    filterset_class = ResidentFilter
+
+    @extend_schema(
+        request=inline_serializer("Presence", {"presence": serializers.ChoiceField(choices=Presence.choices)}),
+        responses=ResidentSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def presence(self, request, pk=None):
+        resident = self.get_object()
+        services.resident_set_presence(actor=request.user, resident=resident, presence=request.data.get("presence"))
+        return Response(self.get_serializer(resident).data)
+
+    @extend_schema(
+        request=inline_serializer("Reveal", {"field": serializers.ChoiceField(choices=["id_number", "phone"])}),
+        responses=inline_serializer("Revealed", {"value": serializers.CharField()}),
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        resident = get_object_or_404(self.get_queryset(), pk=pk)
+        value = services.resident_reveal(
+            actor=request.user,
+            resident=resident,
+            field_name=request.data.get("field"),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+        return Response({"value": value})
+
+
+router = routers.DefaultRouter()
+router.register("communities", CommunityViewSet)
+router.register("compounds", CompoundViewSet)
+router.register("zones", ZoneViewSet)
+router.register("buildings", BuildingViewSet)
+router.register("households", HouseholdViewSet)
+router.register("residents", ResidentViewSet)

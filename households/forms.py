@@ -1,0 +1,113 @@
+from django import forms
+from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+from .models import ControlLevel, Household, Presence, Resident, Tag
+from .services import ResidentInput, TagInput
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ["unit", "room", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+RESIDENT_FIELDS = [
+    "name",
+    "sex",
+    "document_type",
+    "id_number",
+    "birth_date",
+    "phone",
+    "relation",
+    "party_member",
+    "notes",
+]
+
+
+class ResidentForm(forms.Form):
+    """The resident's fields plus one tick and note per key-population tag.
+
+    A plain form, not a ModelForm: the service decides what changes, so the form must not write
+    into the instance before it does.
+    """
+
+    def __init__(self, *args, instance=None, **kwargs):
+        initial = model_to_dict(instance, RESIDENT_FIELDS) if instance else {}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields.update(
+            fields_for_model(
+                Resident,
+                RESIDENT_FIELDS,
+                widgets={"birth_date": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 2})},
+                help_texts={
+                    "id_number": _("For a mainland ID card the birth date and sex are read from the number."),
+                    "phone": _("11-digit mobile number."),
+                },
+            )
+        )
+        self.fields["phone"] = forms.CharField(
+            label=_("mobile number"),
+            required=False,
+            max_length=20,
+            help_text=_("11-digit mobile number."),
+            widget=forms.TextInput(attrs={"inputmode": "tel"}),
+        )
+        current = {t.tag: t for t in instance.tags.all()} if instance else {}
+        for tag, label in Tag.choices:
+            existing = current.get(tag)
+            self.fields[f"tag_{tag}"] = forms.BooleanField(label=label, required=False, initial=bool(existing))
+            self.fields[f"tag_{tag}_note"] = forms.CharField(
+                label=_("Note"), required=False, max_length=200, initial=existing.note if existing else ""
+            )
+        chronic, pregnant = current.get(Tag.CHRONIC), current.get(Tag.PREGNANT)
+        self.fields["chronic_condition"] = forms.CharField(
+            label=_("Condition"), required=False, max_length=100, initial=chronic.condition if chronic else ""
+        )
+        self.fields["chronic_medicine"] = forms.CharField(
+            label=_("Regular medicine"), required=False, max_length=200, initial=chronic.medicine if chronic else ""
+        )
+        self.fields["pregnant_due_date"] = forms.DateField(
+            label=_("Due date"), required=False, widget=DATE_WIDGET, initial=pregnant.due_date if pregnant else None
+        )
+
+    def field_rows(self):
+        return [self[name] for name in RESIDENT_FIELDS]
+
+    def tag_rows(self):
+        return [(self[f"tag_{tag}"], self[f"tag_{tag}_note"]) for tag in Tag.values]
+
+    def to_input(self):
+        data = self.cleaned_data
+        tags = {}
+        for tag in Tag.values:
+            if data[f"tag_{tag}"]:
+                extra = {}
+                if tag == Tag.CHRONIC:
+                    extra = {"condition": data["chronic_condition"], "medicine": data["chronic_medicine"]}
+                if tag == Tag.PREGNANT:
+                    extra = {"due_date": data["pregnant_due_date"]}
+                tags[tag] = TagInput(note=data[f"tag_{tag}_note"], **extra)
+        return ResidentInput(**{name: data[name] for name in RESIDENT_FIELDS}, tags=tags)
+
+
+class MoveForm(forms.Form):
+    room = forms.CharField(
+        label=_("Move to room"),
+        max_length=30,
+        help_text=_("Building-unit-room as on the door, for example 12-3-501 or 12-501."),
+    )
+
+
+class PresenceForm(forms.Form):
+    presence = forms.ChoiceField(label=_("Presence"), choices=Presence.choices)
+
+
+class ControlLevelForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Control level"), choices=[("", _("Not set")), *ControlLevel.choices], required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

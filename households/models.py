@@ -1,0 +1,328 @@
+"""The register: areas, households, residents and their tags, control levels, roles and history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ControlLevel(models.TextChoices):
+    SEALED = "sealed", _("Sealed area")
+    CONTROLLED = "controlled", _("Controlled area")
+    PRECAUTION = "precaution", _("Precaution area")
+
+
+class Street(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("street")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Community(models.Model):
+    street = models.ForeignKey(Street, models.PROTECT, related_name="communities", verbose_name=_("street"))
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("committee phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("community")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["street", "name"], name="community_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Compound(models.Model):
+    community = models.ForeignKey(Community, models.PROTECT, related_name="compounds", verbose_name=_("community"))
+    name = models.CharField(_("name"), max_length=50)
+    control_level = models.CharField(_("control level"), max_length=12, choices=ControlLevel.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("compound")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="compound_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Zone(models.Model):
+    compound = models.ForeignKey(Compound, models.PROTECT, related_name="zones", verbose_name=_("compound"))
+    name = models.CharField(_("name"), max_length=50)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("zone leader"),
+    )
+
+    class Meta:
+        verbose_name = _("zone")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["compound", "name"], name="zone_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Building(models.Model):
+    compound = models.ForeignKey(Compound, models.PROTECT, related_name="buildings", verbose_name=_("compound"))
+    # Denormalised from the compound so that scoping is one indexed column.
+    community = models.ForeignKey(Community, models.PROTECT, related_name="buildings", editable=False)
+    zone = models.ForeignKey(
+        Zone, models.SET_NULL, null=True, blank=True, related_name="buildings", verbose_name=_("zone")
+    )
+    number = models.CharField(_("building number"), max_length=20)
+    sort_key = models.IntegerField(default=0, editable=False)
+    control_level = models.CharField(_("control level"), max_length=12, choices=ControlLevel.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        ordering = ["sort_key", "number"]
+        constraints = [models.UniqueConstraint(fields=["compound", "number"], name="building_unique_number")]
+
+    def __str__(self):
+        return _("Building %(number)s") % {"number": self.number}
+
+
+class Household(models.Model):
+    building = models.ForeignKey(Building, models.PROTECT, related_name="households", verbose_name=_("building"))
+    community = models.ForeignKey(Community, models.PROTECT, related_name="+", editable=False)
+    unit = models.CharField(_("unit"), max_length=10, blank=True)
+    room = models.CharField(_("room"), max_length=10)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("household")
+        ordering = ["building_id", "unit", "room"]
+        constraints = [models.UniqueConstraint(fields=["building", "unit", "room"], name="household_unique_room")]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        """The room as people write it: 12-3-501, or 12-501 without a unit."""
+        parts = [self.building.number, self.unit, self.room]
+        return "-".join(p for p in parts if p)
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class DocumentType(models.TextChoices):
+    MAINLAND_ID = "id", _("Mainland ID card")
+    HK_MACAO = "hkmo", _("Hong Kong/Macao permit")
+    TAIWAN = "tw", _("Taiwan permit")
+    PASSPORT = "passport", _("Passport")
+    OTHER = "other", _("Other")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    SIBLING = "sibling", _("Sibling")
+    TENANT = "tenant", _("Tenant")
+    OTHER = "other", _("Other")
+
+
+class Presence(models.TextChoices):
+    HOME = "home", _("At home")
+    AWAY = "away", _("Away")
+    QUARANTINE = "quarantine", _("In quarantine")
+    HOSPITAL = "hospital", _("In hospital")
+    MOVED_OUT = "moved_out", _("Moved out")
+
+
+class ResidentQuerySet(models.QuerySet):
+    def current(self):
+        """Residents still on the register: moved-out people stay for history only."""
+        return self.exclude(presence=Presence.MOVED_OUT)
+
+
+class Resident(models.Model):
+    household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("household"))
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name_initials = models.CharField(max_length=50, db_index=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    document_type = models.CharField(
+        _("document type"), max_length=10, choices=DocumentType.choices, default=DocumentType.MAINLAND_ID
+    )
+    id_number = models.CharField(_("ID number"), max_length=30, blank=True)
+    id_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=11, blank=True)
+    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices, blank=True)
+    presence = models.CharField(_("presence"), max_length=12, choices=Presence.choices, default=Presence.HOME)
+    party_member = models.BooleanField(_("party member"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident")
+        ordering = ["household_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_type", "id_number"], condition=~Q(id_number=""), name="resident_unique_document"
+            )
+        ]
+        indexes = [models.Index(fields=["household", "presence"], name="resident_household_presence")]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.TextChoices):
+    AGED_80 = "aged_80", _("Aged 80+")
+    ALONE = "alone", _("Elderly living alone")
+    CHRONIC = "chronic", _("Chronic illness")
+    PREGNANT = "pregnant", _("Pregnant")
+    INFANT = "infant", _("Infant")
+    DISABLED = "disabled", _("Disabled or bedridden")
+    DOOR_SERVICE = "door_service", _("Needs door-to-door service")
+    HARDSHIP = "hardship", _("Hardship household")
+
+
+class ResidentTag(models.Model):
+    resident = models.ForeignKey(Resident, models.CASCADE, related_name="tags")
+    tag = models.CharField(_("key population"), max_length=16, choices=Tag.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    condition = models.CharField(_("condition"), max_length=100, blank=True)
+    medicine = models.CharField(_("regular medicine"), max_length=200, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("key-population tag")
+        ordering = ["tag"]
+        constraints = [models.UniqueConstraint(fields=["resident", "tag"], name="resident_tag_unique")]
+        indexes = [models.Index(fields=["tag", "resident"], name="resident_tag_by_tag")]
+
+    def __str__(self):
+        return self.get_tag_display()
+
+
+class ControlLevelChange(models.Model):
+    """History of control levels; the current one is also kept on the compound or building."""
+
+    compound = models.ForeignKey(Compound, models.CASCADE, null=True, blank=True, related_name="level_changes")
+    building = models.ForeignKey(Building, models.CASCADE, null=True, blank=True, related_name="level_changes")
+    level = models.CharField(max_length=12, choices=ControlLevel.choices, blank=True)
+    previous = models.CharField(max_length=12, choices=ControlLevel.choices, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compound__isnull=False, building__isnull=True)
+                | Q(compound__isnull=True, building__isnull=False),
+                name="level_change_one_area",
+            )
+        ]
+
+
+class Role(models.TextChoices):
+    STREET_ADMIN = "street_admin", _("Street admin")
+    COMMITTEE_STAFF = "committee_staff", _("Committee staff")
+    ZONE_LEADER = "zone_leader", _("Zone leader")
+    BUILDING_LEADER = "building_leader", _("Building leader")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+class RoleAssignment(models.Model):
+    """One role over one area; an account may hold several."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    street = models.ForeignKey(Street, models.CASCADE, null=True, blank=True, related_name="+")
+    community = models.ForeignKey(Community, models.CASCADE, null=True, blank=True, related_name="+")
+    zone = models.ForeignKey(Zone, models.CASCADE, null=True, blank=True, related_name="+")
+    building = models.ForeignKey(Building, models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="street_admin", street__isnull=False, community=None, zone=None, building=None)
+                    | Q(role="committee_staff", community__isnull=False, street=None, zone=None, building=None)
+                    | Q(role="zone_leader", zone__isnull=False, street=None, community=None, building=None)
+                    | Q(
+                        role__in=["building_leader", "volunteer"],
+                        building__isnull=False,
+                        street=None,
+                        community=None,
+                        zone=None,
+                    )
+                ),
+                name="role_assignment_matches_area",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_role_display()}"
+
+
+class Change(models.Model):
+    """One entry of a household's history: who changed what, and when.
+
+    Sensitive values (ID and phone numbers) are stored masked: history is read by more people than
+    may see the numbers.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        MOVED_IN = "moved_in", _("Moved in")
+        MOVED_OUT = "moved_out", _("Moved away")
+        PRESENCE = "presence", _("Presence")
+
+    community = models.ForeignKey(Community, models.CASCADE, related_name="+")
+    household = models.ForeignKey(Household, models.CASCADE, related_name="changes")
+    resident = models.ForeignKey(Resident, models.SET_NULL, null=True, blank=True, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    changes = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["household", "-at"], name="change_household_at")]
+
+
+class AuditEvent(models.Model):
+    """A deliberate look at protected data (an ID or phone number revealed, an export)."""
+
+    class Action(models.TextChoices):
+        REVEAL_ID = "reveal_id", _("Revealed ID number")
+        REVEAL_PHONE = "reveal_phone", _("Revealed mobile number")
+        EXPORT = "export", _("Export")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    resident = models.ForeignKey(Resident, models.SET_NULL, null=True, blank=True, related_name="+")
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

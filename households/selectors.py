@@ -1,0 +1,154 @@
+"""Reads of the register that are more than a filter. Each takes the caller's scope first."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
+
+from lockdown.core.errors import ServiceError
+from lockdown.core.identity import to_halfwidth
+
+from .models import Building, Household, Presence, Resident, ResidentTag, Tag
+
+ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
+TAIL_QUERY = re.compile(r"^\d{3,}[\dXx]$")
+SEARCH_LIMIT = 50
+
+
+@dataclass
+class AreaCounts:
+    households: int = 0
+    residents: int = 0
+    away: int = 0
+    tags: dict = field(default_factory=dict)
+
+    def add(self, other):
+        self.households += other.households
+        self.residents += other.residents
+        self.away += other.away
+        for tag, n in other.tags.items():
+            self.tags[tag] = self.tags.get(tag, 0) + n
+
+    def tag_list(self):
+        return [(tag, label, self.tags.get(tag, 0)) for tag, label in Tag.choices]
+
+
+@dataclass
+class BuildingRow:
+    building: Building
+    counts: AreaCounts
+
+
+@dataclass
+class ZoneGroup:
+    zone: object  # a Zone, or None for buildings not yet put in a zone
+    rows: list
+    counts: AreaCounts = field(default_factory=AreaCounts)
+
+
+def area_overview(scope, *, buildings):
+    """Counts per building, grouped by zone, with totals: two aggregate queries whatever the size."""
+    buildings = (
+        scope.filter(buildings)
+        .select_related("zone", "compound")
+        .order_by("compound__name", "zone__name", "sort_key", "number")
+    )
+    current = ~Q(households__residents__presence=Presence.MOVED_OUT)
+    buildings = buildings.annotate(
+        n_households=Count("households", distinct=True),
+        n_residents=Count("households__residents", filter=current),
+        n_away=Count("households__residents", filter=Q(households__residents__presence=Presence.AWAY)),
+    )
+    rows = {b.pk: BuildingRow(b, AreaCounts(b.n_households, b.n_residents, b.n_away)) for b in buildings}
+    tag_counts = (
+        ResidentTag.objects.filter(resident__household__building_id__in=list(rows))
+        .exclude(resident__presence=Presence.MOVED_OUT)
+        .values_list("resident__household__building_id", "tag")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for building_id, tag, n in tag_counts:
+        rows[building_id].counts.tags[tag] = n
+    groups, total = [], AreaCounts()
+    for row in rows.values():
+        if not groups or groups[-1].zone != row.building.zone:
+            groups.append(ZoneGroup(zone=row.building.zone, rows=[]))
+        groups[-1].rows.append(row)
+        groups[-1].counts.add(row.counts)
+        total.add(row.counts)
+    return groups, total
+
+
+def _residents_with_tags(queryset):
+    return queryset.select_related("household__building").prefetch_related("tags")
+
+
+def building_households(scope, *, building):
+    """The building's households room by room, each with its current residents and their tags."""
+    residents = Resident.objects.current().order_by("id").prefetch_related("tags")
+    return (
+        scope.filter(Household.objects.filter(building=building))
+        .order_by("unit", "room")
+        .prefetch_related(Prefetch("residents", queryset=residents))
+    )
+
+
+def household_by_label(community_id, label):
+    """The household written as on the door (12-3-501, 12-501) in one community."""
+    match = ROOM_QUERY.match(to_halfwidth(label).strip().replace(" ", ""))
+    households = Household.objects.select_related("building__community").filter(community_id=community_id)
+    if match:
+        households = households.filter(building__number=match["building"], unit=match["unit"] or "", room=match["room"])
+    household = households.first() if match else None
+    if household is None:
+        raise ServiceError(_("There is no room %(label)s in this community.") % {"label": label}, field="room")
+    return household
+
+
+def household_history(household, limit=100):
+    return household.changes.select_related("actor", "resident")[:limit]
+
+
+def resident_search(scope, query):
+    """Residents matching a name, pinyin initials, a room (12-501, 12-3-501) or the last digits of a
+    phone or ID number. Returns (residents, kind) with at most SEARCH_LIMIT + 1 residents, so the
+    page can say there are more."""
+    query = to_halfwidth(query).strip().replace(" ", "")
+    if not query:
+        return [], ""
+    residents = scope.filter(Resident.objects.current())
+    room = ROOM_QUERY.match(query)
+    if room:
+        kind = "room"
+        residents = residents.filter(household__building__number=room["building"], household__room=room["room"])
+        if room["unit"]:
+            residents = residents.filter(household__unit=room["unit"])
+    elif TAIL_QUERY.match(query):
+        kind, tail = "digits", query.upper()
+        by_phone = Q(phone_last4=tail[-4:], phone__endswith=tail)
+        by_id = Q(id_last4=tail[-4:], id_number__endswith=tail)
+        residents = residents.filter(by_phone | by_id)
+    elif query.isdigit():
+        return [], ""  # too few digits to mean anything: the page asks for more
+    elif query.isascii() and query.isalpha():
+        kind = "initials"
+        residents = residents.filter(name_initials__startswith=query.lower())
+    else:
+        kind = "name"
+        residents = residents.filter(name__startswith=query)
+    found = _residents_with_tags(residents.order_by("household__building__sort_key", "household_id", "id"))
+    return list(found[: SEARCH_LIMIT + 1]), kind
+
+
+def key_population(scope, *, tag="", zone_id=None, building_id=None):
+    """Current residents with at least one key-population tag (or the given one), in room order."""
+    tagged = ResidentTag.objects.filter(tag=tag) if tag else ResidentTag.objects.all()
+    residents = scope.filter(Resident.objects.current()).filter(pk__in=tagged.values("resident_id"))
+    if zone_id:
+        residents = residents.filter(household__building__zone_id=zone_id)
+    if building_id:
+        residents = residents.filter(household__building_id=building_id)
+    return _residents_with_tags(
+        residents.order_by("household__building__sort_key", "household__building__number", "household_id", "id")
+    )

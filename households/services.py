@@ -1,0 +1,341 @@
+"""Every write to the register. Each records who changed what in the household's history."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from pypinyin import Style, lazy_pinyin
+
+from lockdown.core.errors import ServiceError
+from lockdown.core.identity import mask_id_number, mask_phone, normalise_mobile, parse_mainland_id, to_halfwidth
+
+from .models import (
+    AuditEvent,
+    Building,
+    Change,
+    ControlLevel,
+    ControlLevelChange,
+    DocumentType,
+    Household,
+    Presence,
+    Resident,
+    ResidentTag,
+    Tag,
+)
+from .scoping import AreaScope
+
+ID_ERRORS = {
+    "length": gettext_noop("An ID number has 18 characters."),
+    "characters": gettext_noop("An ID number is 17 digits followed by a digit or X."),
+    "birth_date": gettext_noop("The birth date inside this ID number is not a real date."),
+    "checksum": gettext_noop("This ID number's check digit is wrong: a digit was probably mistyped."),
+}
+SENSITIVE = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+@dataclass(frozen=True)
+class TagInput:
+    note: str = ""
+    condition: str = ""
+    medicine: str = ""
+    due_date: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class ResidentInput:
+    name: str
+    sex: str = ""
+    document_type: str = DocumentType.MAINLAND_ID
+    id_number: str = ""
+    birth_date: datetime.date | None = None
+    phone: str = ""
+    relation: str = ""
+    party_member: bool = False
+    notes: str = ""
+    tags: dict[str, TagInput] = field(default_factory=dict)
+
+
+def name_initials(name):
+    """Pinyin initials for search: 张三 → zs."""
+    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p and p[0].isalnum()).lower()[:50]
+
+
+def is_80_plus(birth_date, today=None):
+    if birth_date is None:
+        return False
+    today = today or timezone.localdate()
+    try:
+        eightieth = birth_date.replace(year=birth_date.year + 80)
+    except ValueError:  # born on 29 February
+        eightieth = birth_date.replace(year=birth_date.year + 80, day=28)
+    return eightieth <= today
+
+
+def _editor_scope(actor, household, message):
+    scope = AreaScope.for_user(actor)
+    if not scope.permissions_for(household).edit:
+        raise ServiceError(message)
+    return scope
+
+
+def _clean_resident(data):
+    """Normalise and check what a person typed; return the field values for the model."""
+    name = to_halfwidth(data.name).strip()
+    if not name:
+        raise ServiceError(_("Enter the resident's name."), field="name")
+    values = {
+        "name": name,
+        "sex": data.sex,
+        "document_type": data.document_type,
+        "id_number": to_halfwidth(data.id_number).strip().upper().replace(" ", ""),
+        "birth_date": data.birth_date,
+        "phone": "",
+        "relation": data.relation,
+        "party_member": data.party_member,
+        "notes": data.notes.strip(),
+    }
+    if values["id_number"] and data.document_type == DocumentType.MAINLAND_ID:
+        try:
+            info = parse_mainland_id(values["id_number"])
+        except ValueError as error:
+            raise ServiceError(_(ID_ERRORS[str(error)]), field="id_number") from None
+        if data.birth_date and data.birth_date != info.birth_date:
+            raise ServiceError(_("The birth date does not match the ID number."), field="birth_date")
+        if data.sex and data.sex != info.sex:
+            raise ServiceError(_("The sex does not match the ID number."), field="sex")
+        values.update(id_number=info.number, birth_date=info.birth_date, sex=info.sex)
+    if data.phone.strip():
+        try:
+            values["phone"] = normalise_mobile(data.phone)
+        except ValueError:
+            raise ServiceError(
+                _("%(value)s is not a mobile number: it has 11 digits and starts with 1.") % {"value": data.phone},
+                field="phone",
+            ) from None
+    if values["birth_date"] and values["birth_date"] > timezone.localdate():
+        raise ServiceError(_("The birth date is in the future."), field="birth_date")
+    unknown = set(data.tags) - set(Tag.values)
+    if unknown:
+        raise ServiceError(_("Unknown key-population tag: %(tags)s") % {"tags": ", ".join(sorted(unknown))})
+    return values
+
+
+def _derived(values):
+    return {
+        "name_initials": name_initials(values["name"]),
+        "id_last4": values["id_number"][-4:],
+        "phone_last4": values["phone"][-4:],
+    }
+
+
+def _shown(field_name, value):
+    if value is None:
+        return ""
+    if field_name in SENSITIVE:
+        return SENSITIVE[field_name](value)
+    return str(value)
+
+
+def _record(*, actor, household, resident, action, changes):
+    Change.objects.create(
+        community_id=household.community_id,
+        household=household,
+        resident=resident,
+        actor=actor,
+        action=action,
+        changes=changes,
+    )
+
+
+def _apply_tags(resident, tags, birth_date):
+    """Make the resident's tags exactly `tags`; return {tag: [before, after]} for history."""
+    tags = dict(tags)
+    if birth_date is not None:  # 80+ follows the birth date when it is known
+        if is_80_plus(birth_date):
+            tags.setdefault(Tag.AGED_80, TagInput())
+        else:
+            tags.pop(Tag.AGED_80, None)
+    current = {t.tag: t for t in resident.tags.all()}
+    changes = {}
+    for tag in current.keys() - tags.keys():
+        current[tag].delete()
+        changes[f"tag:{tag}"] = [True, False]
+    for tag, detail in tags.items():
+        row = current.get(tag) or ResidentTag(resident=resident, tag=tag)
+        new = {"note": detail.note, "condition": detail.condition, "medicine": detail.medicine}
+        new["due_date"] = detail.due_date
+        if row.pk and all(getattr(row, k) == v for k, v in new.items()):
+            continue
+        if not row.pk:
+            changes[f"tag:{tag}"] = [False, True]
+        for k, v in new.items():
+            setattr(row, k, v)
+        row.save()
+    return changes
+
+
+def _save_unique(resident):
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError:
+        raise ServiceError(_("A resident with this ID number is already on the register."), field="id_number") from None
+
+
+@transaction.atomic
+def household_create(*, actor, building: Building, unit: str, room: str, notes: str = "") -> Household:
+    household = Household(building=building, community_id=building.community_id, unit=unit, room=room, notes=notes)
+    household.building = building
+    _editor_scope(actor, household, _("You may not add households to this building."))
+    household = _save_household(household)
+    _record(actor=actor, household=household, resident=None, action=Change.Action.CREATED, changes={})
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor, household: Household, unit: str, room: str, notes: str) -> Household:
+    _editor_scope(actor, household, _("You may not change this household."))
+    before = {"unit": household.unit, "room": household.room, "notes": household.notes}
+    household.unit, household.room, household.notes = unit, room, notes
+    household = _save_household(household)
+    changes = {k: [v, getattr(household, k)] for k, v in before.items() if v != getattr(household, k)}
+    if changes:
+        _record(actor=actor, household=household, resident=None, action=Change.Action.UPDATED, changes=changes)
+    return household
+
+
+def _save_household(household):
+    household.unit = to_halfwidth(household.unit).strip()
+    household.room = to_halfwidth(household.room).strip()
+    if not household.room:
+        raise ServiceError(_("Enter the room number."), field="room")
+    clash = Household.objects.filter(building=household.building, unit=household.unit, room=household.room)
+    if clash.exclude(pk=household.pk).exists():
+        raise ServiceError(
+            _("Room %(label)s already exists in this building.") % {"label": household.label}, field="room"
+        )
+    household.save()
+    return household
+
+
+@transaction.atomic
+def resident_create(*, actor, household: Household, data: ResidentInput) -> Resident:
+    _editor_scope(actor, household, _("You may not add residents to this household."))
+    values = _clean_resident(data)
+    resident = Resident(household=household, **values, **_derived(values))
+    _save_unique(resident)
+    tag_changes = _apply_tags(resident, data.tags, values["birth_date"])
+    changes = {k: [None, _shown(k, v)] for k, v in values.items() if v not in ("", None, False)}
+    _record(
+        actor=actor,
+        household=household,
+        resident=resident,
+        action=Change.Action.CREATED,
+        changes=changes | tag_changes,
+    )
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, data: ResidentInput) -> Resident:
+    household = resident.household
+    _editor_scope(actor, household, _("You may not change this resident."))
+    values = _clean_resident(data)
+    changes = {
+        k: [_shown(k, getattr(resident, k)), _shown(k, v)] for k, v in values.items() if getattr(resident, k) != v
+    }
+    for k, v in (values | _derived(values)).items():
+        setattr(resident, k, v)
+    _save_unique(resident)
+    changes |= _apply_tags(resident, data.tags, values["birth_date"])
+    if changes:
+        _record(actor=actor, household=household, resident=resident, action=Change.Action.UPDATED, changes=changes)
+    return resident
+
+
+@transaction.atomic
+def resident_move(*, actor, resident: Resident, to_household: Household) -> Resident:
+    origin = resident.household
+    _editor_scope(actor, origin, _("You may not move this resident."))
+    _editor_scope(actor, to_household, _("You may not move residents to a household outside your areas."))
+    if to_household.pk == origin.pk:
+        raise ServiceError(_("The resident already lives in %(label)s.") % {"label": origin.label})
+    resident.household = to_household
+    resident.save(update_fields=["household", "updated_at"])
+    move = {"household": [origin.label, to_household.label]}
+    _record(actor=actor, household=origin, resident=resident, action=Change.Action.MOVED_OUT, changes=move)
+    _record(actor=actor, household=to_household, resident=resident, action=Change.Action.MOVED_IN, changes=move)
+    return resident
+
+
+@transaction.atomic
+def resident_set_presence(*, actor, resident: Resident, presence: str) -> Resident:
+    if presence not in Presence.values:
+        raise ServiceError(_("Choose where the resident is."), field="presence")
+    if not AreaScope.for_user(actor).permissions_for(resident.household).mark_presence:
+        raise ServiceError(_("You may not mark this resident's presence."))
+    # Lock the row so two leaders marking at once both land in history in order.
+    current = Resident.objects.select_for_update().get(pk=resident.pk)
+    if current.presence == presence:
+        return current
+    Resident.objects.filter(pk=resident.pk).update(presence=presence, updated_at=timezone.now())
+    _record(
+        actor=actor,
+        household=resident.household,
+        resident=resident,
+        action=Change.Action.PRESENCE,
+        changes={"presence": [current.presence, presence]},
+    )
+    resident.presence = presence
+    return resident
+
+
+def resident_reveal(*, actor, resident: Resident, field_name: str, ip_address=None) -> str:
+    """Return the unmasked number and record that this person looked at it."""
+    permissions = AreaScope.for_user(actor).permissions_for(resident.household)
+    allowed = {"id_number": permissions.reveal_id, "phone": permissions.reveal_phone}
+    if not allowed.get(field_name):
+        raise ServiceError(_("Your role may not see this number."))
+    action = AuditEvent.Action.REVEAL_ID if field_name == "id_number" else AuditEvent.Action.REVEAL_PHONE
+    AuditEvent.objects.create(actor=actor, action=action, resident=resident, ip_address=ip_address)
+    return getattr(resident, field_name)
+
+
+@transaction.atomic
+def control_level_set(*, actor, area, level: str, note: str = ""):
+    """Set a compound's or a building's control level, keeping the history."""
+    if level and level not in ControlLevel.values:
+        raise ServiceError(_("Choose a control level."), field="level")
+    if not AreaScope.for_user(actor).may_edit_community(area.community):
+        raise ServiceError(_("You may not change this area's control level."))
+    if area.control_level == level:
+        return area
+    kind = "building" if isinstance(area, Building) else "compound"
+    ControlLevelChange.objects.create(
+        **{kind: area}, level=level, previous=area.control_level, note=note, changed_by=actor
+    )
+    area.control_level = level
+    area.save(update_fields=["control_level"])
+    return area
+
+
+def refresh_age_tags(today=None) -> int:
+    """Tag everyone who has turned 80 since the last run; return how many were tagged."""
+    today = today or timezone.localdate()
+    try:
+        cutoff = today.replace(year=today.year - 80)
+    except ValueError:
+        cutoff = today.replace(year=today.year - 80, day=28)
+    untagged = (
+        Resident.objects.current()
+        .filter(birth_date__lte=cutoff)
+        .exclude(tags__tag=Tag.AGED_80)
+        .values_list("pk", flat=True)
+    )
+    created = ResidentTag.objects.bulk_create(
+        [ResidentTag(resident_id=pk, tag=Tag.AGED_80) for pk in untagged.iterator()], ignore_conflicts=True
+    )
+    return len(created)

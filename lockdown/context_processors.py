@@ -1,0 +1,15 @@
+from households.scoping import scope_of
+
+LAYOUTS = ("staff", "mobile")
+
+
+def layout(request):
+    """Leaders and volunteers get the phone layout, staff the desk one; ?layout= switches it."""
+    requested = request.GET.get("layout")
+    if requested in LAYOUTS:
+        request.session["layout"] = requested
+    chosen = request.session.get("layout") if hasattr(request, "session") else None
+    if chosen not in LAYOUTS:
+        user = getattr(request, "user", None)
+        chosen = "mobile" if user and user.is_authenticated and scope_of(request).prefers_mobile else "staff"
+    return {"layout_template": f"layouts/{chosen}.html", "is_mobile_layout": chosen == "mobile"}

@@ -1,0 +1,28 @@
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.shortcuts import redirect, render
+
+from households.models import Building, Community
+from households.scoping import scope_of
+
+from .forms import LoginForm
+
+
+class Login(LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    """Staff land on their community's overview; leaders and volunteers on their buildings."""
+    scope = scope_of(request)
+    if scope.is_empty:
+        return render(request, "no_areas.html")
+    if scope.prefers_mobile:
+        buildings = scope.filter(Building.objects.select_related("compound", "zone"))
+        return render(request, "my_buildings.html", {"buildings": buildings})
+    communities = list(scope.filter(Community.objects.all())[:2])
+    if len(communities) == 1:
+        return redirect("households:community", pk=communities[0].pk)
+    return redirect("households:areas")

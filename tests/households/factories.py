@@ -1,0 +1,107 @@
+import datetime
+
+import factory
+
+from households.models import Building, Community, Compound, Household, Resident, Role, RoleAssignment, Street, Zone
+from households.services import name_initials
+from lockdown.core.identity import id_check_char
+from lockdown.models import User
+
+
+def valid_id_number(serial, birth=datetime.date(1960, 5, 17), sex="M"):
+    digit = (serial * 2 + (1 if sex == "M" else 0)) % 10
+    first17 = f"310105{birth:%Y%m%d}{serial % 100:02d}{digit}"
+    return first17 + id_check_char(first17)
+
+
+class StreetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Street
+
+    name = factory.Sequence(lambda n: f"街道{n}")
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    street = factory.SubFactory(StreetFactory)
+    name = factory.Sequence(lambda n: f"居民区{n}")
+
+
+class CompoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Compound
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"小区{n}")
+
+
+class ZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Zone
+
+    compound = factory.SubFactory(CompoundFactory)
+    name = factory.Sequence(lambda n: f"块区{n}")
+
+
+class BuildingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Building
+
+    zone = factory.SubFactory(ZoneFactory)
+    compound = factory.SelfAttribute("zone.compound")
+    community = factory.SelfAttribute("compound.community")
+    number = factory.Sequence(lambda n: str(n + 1))
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    building = factory.SubFactory(BuildingFactory)
+    community = factory.SelfAttribute("building.community")
+    unit = "1"
+    room = factory.Sequence(lambda n: str(101 + n))
+
+
+class ResidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resident
+
+    household = factory.SubFactory(HouseholdFactory)
+    name = factory.Sequence(lambda n: f"张{'一二三四五六七八九十'[n % 10]}{n}")
+    name_initials = factory.LazyAttribute(lambda r: name_initials(r.name))
+    id_number = factory.Sequence(lambda n: valid_id_number(n))
+    id_last4 = factory.LazyAttribute(lambda r: r.id_number[-4:])
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    phone_last4 = factory.LazyAttribute(lambda r: r.phone[-4:])
+    birth_date = datetime.date(1960, 5, 17)
+    sex = "M"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-123")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def user_with_role(role, area, **kwargs):
+    user = UserFactory(**kwargs)
+    field = {
+        Role.STREET_ADMIN: "street",
+        Role.COMMITTEE_STAFF: "community",
+        Role.ZONE_LEADER: "zone",
+        Role.BUILDING_LEADER: "building",
+        Role.VOLUNTEER: "building",
+    }[role]
+    RoleAssignment.objects.create(user=user, role=role, **{field: area})
+    return user
