@@ -33,5 +33,5 @@ lint: install
 
 # Refresh the Chinese translation catalogue after changing interface strings (needs GNU gettext).
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete
-	$(BIN)/python manage.py compilemessages -l zh_Hans
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "tests/*" -i "var/*"
+	$(BIN)/python manage.py compilemessages -l zh_Hans -i .venv

@@ -27,9 +27,22 @@ from .models import (
 )
 from .services import is_80_plus, name_initials
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥建国建华志强文斌海燕凤英淑珍丽华桂兰美玲国强德明宝珍宏伟晓东佳怡子涵浩然梓萱欣怡宇轩思远雨桐"
-CONDITIONS = [("高血压", "氨氯地平"), ("糖尿病", "二甲双胍"), ("冠心病", "阿司匹林"), ("慢阻肺", "噻托溴铵"), ("尿毒症", "透析")]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥建国建华志强文斌"
+    "海燕凤英淑珍丽华桂兰美玲国强德明宝珍宏伟晓东佳怡子涵浩然梓萱欣怡宇轩思远雨桐"
+)
+CONDITIONS = [
+    ("高血压", "氨氯地平"),
+    ("糖尿病", "二甲双胍"),
+    ("冠心病", "阿司匹林"),
+    ("慢阻肺", "噻托溴铵"),
+    ("尿毒症", "透析"),
+]
 REGION = "310105"  # a Shanghai district code; the demo is modelled on Shanghai's 2022 lockdown
 
 
@@ -87,7 +100,9 @@ def build_street(*, name="新华路街道", plan=StreetPlan(), seed=2022, today=
     for c in range(plan.communities):
         community = Community.objects.create(street=street, name=f"{name[:3]}第{c + 1}居民区", phone="021-62800000")
         for k in range(plan.compounds_per_community):
-            compound = Compound.objects.create(community=community, name=f"{'梅兰竹菊松柏桂枫'[k % 8]}苑{c + 1}-{k + 1}")
+            compound = Compound.objects.create(
+                community=community, name=f"{'梅兰竹菊松柏桂枫'[k % 8]}苑{c + 1}-{k + 1}"
+            )
             zones = [
                 Zone.objects.create(compound=compound, name=f"第{z + 1}块区") for z in range(plan.zones_per_compound)
             ]

@@ -4,11 +4,13 @@ import factory
 
 from households.models import Building, Community, Compound, Household, Resident, Role, RoleAssignment, Street, Zone
 from households.services import name_initials
-from lockdown.core.identity import id_check_char
+from lockdown.core.identity import id_check_char, parse_mainland_id
 from lockdown.models import User
 
 
-def valid_id_number(serial, birth=datetime.date(1960, 5, 17), sex="M"):
+def valid_id_number(serial, birth=None, sex="M"):
+    """A valid, unique-per-serial mainland ID number (the birth date moves with the serial)."""
+    birth = birth or datetime.date(1970, 1, 1) + datetime.timedelta(days=serial // 100)
     digit = (serial * 2 + (1 if sex == "M" else 0)) % 10
     first17 = f"310105{birth:%Y%m%d}{serial % 100:02d}{digit}"
     return first17 + id_check_char(first17)
@@ -76,8 +78,8 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     id_last4 = factory.LazyAttribute(lambda r: r.id_number[-4:])
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     phone_last4 = factory.LazyAttribute(lambda r: r.phone[-4:])
-    birth_date = datetime.date(1960, 5, 17)
-    sex = "M"
+    birth_date = factory.LazyAttribute(lambda r: parse_mainland_id(r.id_number).birth_date)
+    sex = factory.LazyAttribute(lambda r: parse_mainland_id(r.id_number).sex)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -18,7 +18,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 street = build_street()
                 _create_accounts(street)
-        self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, label in ACCOUNTS:
             self.stdout.write(f"  {username:<10} {label}")
 

@@ -1,0 +1,217 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from households.models import Building, Change, Household, Resident, ResidentTag, Role, Tag
+
+from .factories import BuildingFactory, HouseholdFactory, ResidentFactory, valid_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(building, households, start=0):
+    """Add `households` households of two tagged residents each to `building`."""
+    for i in range(start, start + households):
+        household = HouseholdFactory(building=building, unit="9", room=str(1000 + i))
+        for resident in ResidentFactory.create_batch(2, household=household, name=f"王{i}"):
+            ResidentTag.objects.create(resident=resident, tag=Tag.CHRONIC)
+
+
+def page_urls(world):
+    return [
+        reverse("households:community", args=[world.community.pk]),
+        reverse("households:compound", args=[world.building.compound_id]),
+        reverse("households:building", args=[world.building.pk]),
+        reverse("households:search") + "?q=王",
+        reverse("households:search") + "?q=w",
+        reverse("households:key_population"),
+        reverse("households:key_population") + f"?tag={Tag.CHRONIC}&building={world.building.pk}",
+        reverse("households:detail", args=[world.household.pk]),
+        "/api/residents/",
+    ]
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", [Role.COMMITTEE_STAFF, Role.BUILDING_LEADER])
+def test_register_pages_issue_as_many_queries_for_200_households_as_for_10(client, world, role):
+    client.force_login(world.users[role])
+    grow(world.building, 10)
+    small = {url: count_queries(client, url) for url in page_urls(world)}
+
+    grow(world.building, 190, start=10)
+    large = {url: count_queries(client, url) for url in page_urls(world)}
+
+    assert Household.objects.filter(building=world.building).count() == 201
+    assert large == small
+
+
+def test_building_page_lists_rooms_with_residents_and_tags(client, world):
+    ResidentTag.objects.create(resident=world.resident, tag=Tag.ALONE)
+    client.force_login(world.users[Role.VOLUNTEER])
+
+    html = client.get(reverse("households:building", args=[world.building.pk])).content.decode()
+
+    assert "3-501" in html
+    assert "张三" in html
+    assert "Elderly living alone" in html
+    assert world.resident.phone not in html
+    assert world.resident.id_number not in html
+
+
+def test_lists_mask_numbers_for_every_role(client, world):
+    client.force_login(world.users[Role.STREET_ADMIN])
+
+    html = client.get(reverse("households:search"), {"q": "张三"}).content.decode()
+    api = client.get("/api/residents/", {"name": "张三"}).json()["results"][0]
+
+    assert world.resident.phone not in html
+    assert world.resident.phone[:3] + "****" + world.resident.phone[-4:] in html
+    assert api["phone"] == world.resident.phone[:3] + "****" + world.resident.phone[-4:]
+    assert api["id_number"] == world.resident.id_number[:4] + "*" * 10 + world.resident.id_number[-4:]
+
+
+def test_household_page_reveal_is_offered_per_role_and_audited(client, world):
+    url = reverse("households:detail", args=[world.household.pk])
+    reveal_id = reverse("households:resident_reveal", args=[world.resident.pk, "id_number"])
+
+    client.force_login(world.users[Role.VOLUNTEER])
+    volunteer_page = client.get(url).content.decode()
+    assert reveal_id not in volunteer_page
+    assert "History" not in volunteer_page
+    assert client.post(reveal_id).status_code == 403
+
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    assert reveal_id in client.get(url).content.decode()
+    assert client.post(reveal_id).json() == {"value": world.resident.id_number}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("张三", {"张三"}),
+        ("zs", {"张三"}),
+        ("12-3-501", {"张三"}),
+        ("12-501", {"张三"}),
+        ("12-9-501", set()),
+        ("13-1-101", {"李四"}),
+    ],
+)
+def test_search_by_name_initials_and_room(client, world, query, expected):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    found = client.get(reverse("households:search"), {"q": query}).context["residents"]
+
+    assert {r.name for r in found} == expected
+
+
+def test_search_by_last_digits_of_phone_or_id(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    world.other_resident.id_number = valid_id_number(55)
+    world.other_resident.id_last4 = world.other_resident.id_number[-4:]
+    world.other_resident.save()
+
+    by_phone = client.get(reverse("households:search"), {"q": world.resident.phone[-6:]}).context["residents"]
+    by_id = client.get(reverse("households:search"), {"q": world.other_resident.id_number[-4:]}).context["residents"]
+    too_short = client.get(reverse("households:search"), {"q": "501"})
+
+    assert [r.pk for r in by_phone] == [world.resident.pk]
+    assert world.other_resident.pk in [r.pk for r in by_id]
+    assert too_short.context["too_short"]
+    assert too_short.context["residents"] == []
+
+
+def resident_form(**changes):
+    data = {"name": "钱七", "document_type": "id", "id_number": "", "phone": "", "relation": "", "sex": "", "notes": ""}
+    return data | changes
+
+
+def test_add_resident_form_shows_clear_errors_and_changes_nothing(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:resident_create", args=[world.household.pk])
+    residents, changes = Resident.objects.count(), Change.objects.count()
+
+    bad_id = client.post(url, resident_form(id_number="110105194912310021"))
+    bad_phone = client.post(url, resident_form(phone="62800000"))
+
+    assert "check digit is wrong" in bad_id.content.decode()
+    assert "is not a mobile number" in bad_phone.content.decode()
+    assert (Resident.objects.count(), Change.objects.count()) == (residents, changes)
+
+
+def test_add_resident_form_saves_with_tags(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:resident_create", args=[world.household.pk])
+
+    response = client.post(
+        url,
+        resident_form(phone="13700001111", tag_chronic="on", chronic_condition="糖尿病", chronic_medicine="二甲双胍"),
+    )
+
+    assert response.status_code == 302
+    resident = Resident.objects.get(name="钱七")
+    tag = resident.tags.get()
+    assert (tag.tag, tag.condition, tag.medicine) == (Tag.CHRONIC, "糖尿病", "二甲双胍")
+
+
+def test_duplicate_room_form_error(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    before = Household.objects.count()
+
+    response = client.post(reverse("households:create", args=[world.building.pk]), {"unit": "3", "room": "501"})
+
+    assert "already exists" in response.content.decode()
+    assert Household.objects.count() == before
+
+
+def test_move_form_refuses_a_room_outside_the_community(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:resident_move", args=[world.resident.pk])
+
+    response = client.post(url, {"room": "12-3-501-x"})
+    same = client.post(url, {"room": "12-3-501"})
+    moved = client.post(url, {"room": "13-1-101"})
+
+    assert "There is no room" in response.content.decode()
+    assert "already lives in" in same.content.decode()
+    assert moved.status_code == 302
+    world.resident.refresh_from_db()
+    assert world.resident.household == world.other_household
+
+
+def test_leaders_cannot_open_edit_forms(client, world):
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    assert client.get(reverse("households:resident_edit", args=[world.resident.pk])).status_code == 404
+    assert client.get(reverse("households:edit", args=[world.household.pk])).status_code == 404
+
+
+def test_staff_overview_groups_buildings_by_zone(client, world):
+    BuildingFactory(zone=world.zone, number="14")
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    groups = client.get(reverse("households:community", args=[world.community.pk])).context["groups"]
+
+    assert [(g.zone, [r.building.number for r in g.rows]) for g in groups] == [
+        (world.zone, ["12", "14"]),
+        (world.other_zone, ["13"]),
+    ]
+    assert Building.objects.count() == 4
+
+
+def test_interface_is_chinese_unless_english_is_chosen(client, world, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:key_population")
+
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+
+    assert "重点人群表" in chinese
+    assert "Key-population table" in english

@@ -1,0 +1,139 @@
+"""Every role against every list, detail and API endpoint: outside the scope is 404 and never listed."""
+
+import pytest
+from django.urls import reverse
+
+from households.models import Presence, ResidentTag, Role, Tag
+
+from .factories import HouseholdFactory, ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+# Which of the world's households each role sees (see conftest.World).
+VISIBLE = {
+    Role.STREET_ADMIN: {"household", "other_household", "far_household"},
+    Role.COMMITTEE_STAFF: {"household", "other_household"},
+    Role.ZONE_LEADER: {"household"},
+    Role.BUILDING_LEADER: {"household"},
+    Role.VOLUNTEER: {"household"},
+}
+HOUSEHOLDS = {"household": "resident", "other_household": "other_resident", "far_household": "far_resident"}
+
+
+@pytest.fixture
+def scoped_world(world):
+    # Somebody in another street, whom nobody here may see, and a key-population tag on everyone.
+    world.foreign_resident = ResidentFactory(household=HouseholdFactory(), name="赵六")
+    for resident in (world.resident, world.other_resident, world.far_resident, world.foreign_resident):
+        ResidentTag.objects.create(resident=resident, tag=Tag.CHRONIC)
+    return world
+
+
+def visible_residents(world, role):
+    return {getattr(world, HOUSEHOLDS[h]).pk for h in VISIBLE[role]}
+
+
+def login(client, world, role):
+    client.force_login(world.users[role])
+    return client
+
+
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_household_pages_answer_404_outside_the_scope(client, scoped_world, role):
+    login(client, scoped_world, role)
+    visible = [getattr(scoped_world, name) for name in VISIBLE[role]]
+    for name in HOUSEHOLDS:
+        household = getattr(scoped_world, name)
+        resident = getattr(scoped_world, HOUSEHOLDS[name])
+        expected = 200 if name in VISIBLE[role] else 404
+        for url in (
+            reverse("households:detail", args=[household.pk]),
+            reverse("households:building", args=[household.building_id]),
+            f"/api/households/{household.pk}/",
+            f"/api/residents/{resident.pk}/",
+            f"/api/buildings/{household.building_id}/",
+        ):
+            assert client.get(url).status_code == expected, (role, name, url)
+        # An area above the building is visible when it holds any visible building.
+        compound_id, community_id = household.building.compound_id, household.community_id
+        for url, shown in (
+            (
+                reverse("households:compound", args=[compound_id]),
+                any(h.building.compound_id == compound_id for h in visible),
+            ),
+            (
+                reverse("households:community", args=[community_id]),
+                any(h.community_id == community_id for h in visible),
+            ),
+        ):
+            assert client.get(url).status_code == (200 if shown else 404), (role, name, url)
+    foreign = scoped_world.foreign_resident
+    assert client.get(reverse("households:detail", args=[foreign.household_id])).status_code == 404
+    assert client.get(f"/api/residents/{foreign.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_lists_never_contain_residents_outside_the_scope(client, scoped_world, role):
+    login(client, scoped_world, role)
+    expected = visible_residents(scoped_world, role)
+
+    api = client.get("/api/residents/").json()
+    assert {r["id"] for r in api["results"]} == expected
+    tagged = client.get("/api/residents/", {"tag": Tag.CHRONIC}).json()
+    assert {r["id"] for r in tagged["results"]} == expected
+    page = client.get(reverse("households:key_population"))
+    assert {r.pk for r in page.context["page"].object_list} == expected
+    found = set()
+    for name in ("张三", "李四", "王五", "赵六"):
+        found |= {r.pk for r in client.get(reverse("households:search"), {"q": name}).context["residents"]}
+    assert found == expected
+    households = client.get("/api/households/").json()["results"]
+    assert {h["id"] for h in households} == {getattr(scoped_world, h).pk for h in VISIBLE[role]}
+
+
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_area_lists_show_only_areas_holding_visible_buildings(client, scoped_world, role):
+    login(client, scoped_world, role)
+    visible_buildings = {getattr(scoped_world, h).building_id for h in VISIBLE[role]}
+
+    buildings = {b["id"] for b in client.get("/api/buildings/").json()["results"]}
+    communities = {c["id"] for c in client.get("/api/communities/").json()["results"]}
+
+    assert buildings == visible_buildings
+    assert communities == {getattr(scoped_world, h).community_id for h in VISIBLE[role]}
+    for endpoint in ("compounds", "zones"):
+        assert client.get(f"/api/{endpoint}/").status_code == 200
+
+
+@pytest.mark.parametrize("role", list(VISIBLE))
+def test_overview_counts_only_visible_buildings(client, scoped_world, role):
+    login(client, scoped_world, role)
+    community = scoped_world.community
+    if "household" not in VISIBLE[role]:
+        pytest.skip("role sees nothing in this community")
+
+    total = client.get(reverse("households:community", args=[community.pk])).context["total"]
+
+    expected = len({"household", "other_household"} & VISIBLE[role])
+    assert (total.households, total.residents, total.tags.get(Tag.CHRONIC)) == (expected, expected, expected)
+
+
+def test_presence_api_is_scoped_and_checks_role(client, scoped_world):
+    login(client, scoped_world, Role.BUILDING_LEADER)
+
+    ok = client.post(f"/api/residents/{scoped_world.resident.pk}/presence/", {"presence": Presence.AWAY})
+    outside = client.post(f"/api/residents/{scoped_world.other_resident.pk}/presence/", {"presence": Presence.AWAY})
+    bad = client.post(f"/api/residents/{scoped_world.resident.pk}/presence/", {"presence": "on the moon"})
+
+    assert (ok.status_code, outside.status_code, bad.status_code) == (200, 404, 400)
+    assert "presence" in bad.json()
+    scoped_world.other_resident.refresh_from_db()
+    assert scoped_world.other_resident.presence == Presence.HOME
+
+
+def test_anonymous_visitors_are_sent_to_login(client, scoped_world):
+    response = client.get(reverse("households:detail", args=[scoped_world.household.pk]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert client.get("/api/residents/").status_code == 403
