@@ -1,8 +1,19 @@
 import os
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
 from django.utils import translation
+
+from households.models import Role
+from tests.households.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    HouseholdFactory,
+    ResidentFactory,
+    ZoneFactory,
+    user_with_role,
+)
 
 REQUIRE_SERVICES = os.environ.get("LOCKDOWN_REQUIRE_SERVICES") == "1"
 
@@ -35,3 +46,61 @@ def _plain_settings(settings):
     # Tests log in often; the lock-out has its own test.
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    """Two communities of one street; the first has two zones with a building each."""
+
+    street: object
+    community: object
+    other_community: object
+    zone: object
+    other_zone: object
+    building: object
+    other_building: object
+    far_building: object
+    household: object
+    other_household: object
+    far_household: object
+    resident: object
+    other_resident: object
+    far_resident: object
+    users: dict
+
+
+@pytest.fixture
+def world(db):
+    community = CommunityFactory()
+    zone = ZoneFactory(compound__community=community)
+    other_zone = ZoneFactory(compound=zone.compound)
+    building = BuildingFactory(zone=zone, number="12")
+    other_building = BuildingFactory(zone=other_zone, number="13")
+    far_building = BuildingFactory(zone__compound__community__street=community.street, number="12")
+    household = HouseholdFactory(building=building, unit="3", room="501")
+    other_household = HouseholdFactory(building=other_building, unit="1", room="101")
+    far_household = HouseholdFactory(building=far_building, unit="3", room="501")
+    users = {
+        Role.STREET_ADMIN: user_with_role(Role.STREET_ADMIN, community.street, username="street"),
+        Role.COMMITTEE_STAFF: user_with_role(Role.COMMITTEE_STAFF, community, username="staff"),
+        Role.ZONE_LEADER: user_with_role(Role.ZONE_LEADER, zone, username="zone"),
+        Role.BUILDING_LEADER: user_with_role(Role.BUILDING_LEADER, building, username="leader"),
+        Role.VOLUNTEER: user_with_role(Role.VOLUNTEER, building, username="volunteer"),
+    }
+    return World(
+        street=community.street,
+        community=community,
+        other_community=far_building.community,
+        zone=zone,
+        other_zone=other_zone,
+        building=building,
+        other_building=other_building,
+        far_building=far_building,
+        household=household,
+        other_household=other_household,
+        far_household=far_household,
+        resident=ResidentFactory(household=household, name="张三"),
+        other_resident=ResidentFactory(household=other_household, name="李四"),
+        far_resident=ResidentFactory(household=far_household, name="王五"),
+        users=users,
+    )

@@ -1,0 +1,153 @@
+"""Settings from the environment, login, throttling, and the Celery worker on Redis."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.urls import reverse
+
+from households.models import Role, Tag
+from households.tasks import refresh_age_tags_task
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120
+    )
+
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "x" * 60 + "-a-long-random-production-secret",
+    "DATABASE_URL": "postgres://lockdown@db:5432/lockdown",
+    "DJANGO_ALLOWED_HOSTS": "lockdown.example.org",
+}
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", **(PRODUCTION | {"DJANGO_SECRET_KEY": ""}))
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_embedded_defaults_use_sqlite_and_in_process_tasks():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG)",
+    )
+
+    assert result.stdout.split()[-3:] == ["django.db.backends.sqlite3", "True", "False"]
+
+
+def test_login_with_mobile_number(client, world, settings):
+    settings.AXES_ENABLED = True
+    leader = world.users[Role.BUILDING_LEADER]
+    leader.mobile = "13800000003"
+    leader.save()
+
+    response = client.post(reverse("login"), {"username": "138 0000 0003", "password": "pw-for-tests-123"})
+
+    assert response.status_code == 302
+    assert client.get(reverse("home")).context["user"] == leader
+
+
+def test_wrong_password_says_so_and_repeated_failures_lock_the_account(client, world, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    wrong = {"username": "staff", "password": "nope"}
+
+    first = client.post(reverse("login"), wrong)
+    for _ in range(2):
+        client.post(reverse("login"), wrong)
+    locked = client.post(reverse("login"), {"username": "staff", "password": "pw-for-tests-123"})
+
+    assert "password is wrong" in first.content.decode()
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+
+
+def test_sessions_expire(world):
+    assert django_settings.SESSION_COOKIE_AGE <= 12 * 3600
+
+
+def test_age_task_runs_in_process_without_redis(world, settings):
+    world.resident.birth_date = world.resident.birth_date.replace(year=1930)
+    world.resident.save()
+
+    assert refresh_age_tags_task.apply().get() == 1
+
+
+def test_schema_and_docs_page_are_served(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    schema = client.get("/api/schema/")
+    docs = client.get("/api/docs/")
+
+    assert schema.status_code == 200
+    assert b"/api/residents/{id}/reveal/" in schema.content
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content.lower()
+    assert b"cdn" not in docs.content.lower()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_celery_worker_on_redis_runs_the_age_task(redis_url, world):
+    """A worker process on the real broker picks the task up and writes to the same database."""
+    world.resident.birth_date = world.resident.birth_date.replace(year=1930)
+    world.resident.save()
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("postgresql"):
+        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    else:
+        require(db["NAME"] != ":memory:" and "memory" not in str(db["NAME"]), "needs a file database for a worker")
+        database_url = f"sqlite:///{db['NAME']}"
+    queue = f"test-{os.getpid()}"
+    env = os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lockdown",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            "1",
+            "--pool",
+            "solo",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        refresh_age_tags_task.apply_async(queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not world.resident.tags.filter(tag=Tag.AGED_80).exists():
+            time.sleep(0.2)
+        assert world.resident.tags.filter(tag=Tag.AGED_80).exists()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
