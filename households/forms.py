@@ -2,17 +2,18 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from .models import ControlLevel, Household, Presence, Resident, Tag
+from .models import ControlLevel, Presence, Resident, Tag
 from .services import ResidentInput, TagInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
-class HouseholdForm(forms.ModelForm):
-    class Meta:
-        model = Household
-        fields = ["unit", "room", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+class HouseholdForm(forms.Form):
+    """A plain form: the service, not the form, writes to the household."""
+
+    unit = forms.CharField(label=_("unit"), max_length=10, required=False)
+    room = forms.CharField(label=_("room"), max_length=10)
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 RESIDENT_FIELDS = [

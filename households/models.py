@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ControlLevel(models.TextChoices):
@@ -13,7 +14,7 @@ class ControlLevel(models.TextChoices):
 
 
 class Street(models.Model):
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(pgettext_lazy("area", "name"), max_length=50, unique=True)
 
     class Meta:
         verbose_name = _("street")
@@ -25,7 +26,7 @@ class Street(models.Model):
 
 class Community(models.Model):
     street = models.ForeignKey(Street, models.PROTECT, related_name="communities", verbose_name=_("street"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("area", "name"), max_length=50)
     phone = models.CharField(_("committee phone"), max_length=20, blank=True)
 
     class Meta:
@@ -39,7 +40,7 @@ class Community(models.Model):
 
 class Compound(models.Model):
     community = models.ForeignKey(Community, models.PROTECT, related_name="compounds", verbose_name=_("community"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("area", "name"), max_length=50)
     control_level = models.CharField(_("control level"), max_length=12, choices=ControlLevel.choices, blank=True)
 
     class Meta:
@@ -53,7 +54,7 @@ class Compound(models.Model):
 
 class Zone(models.Model):
     compound = models.ForeignKey(Compound, models.PROTECT, related_name="zones", verbose_name=_("compound"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("area", "name"), max_length=50)
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -294,7 +295,7 @@ class Change(models.Model):
         UPDATED = "updated", _("Updated")
         MOVED_IN = "moved_in", _("Moved in")
         MOVED_OUT = "moved_out", _("Moved away")
-        PRESENCE = "presence", _("Presence")
+        PRESENCE = "presence", _("Presence changed")
 
     community = models.ForeignKey(Community, models.CASCADE, related_name="+")
     household = models.ForeignKey(Household, models.CASCADE, related_name="changes")

@@ -118,8 +118,10 @@ class AreaScope:
     def role_for(self, area):
         """The strongest role this account holds over a household or building (None outside)."""
         building = area.building if isinstance(area, Household) else area
+        if building.community_id in self.community_ids:
+            return Role.COMMITTEE_STAFF
         if self.may_edit_community(building.community):
-            return Role.STREET_ADMIN if building.community_id not in self.community_ids else Role.COMMITTEE_STAFF
+            return Role.STREET_ADMIN
         if building.zone_id in self.zone_ids:
             return Role.ZONE_LEADER
         if building.id in self.leader_building_ids:

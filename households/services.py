@@ -112,7 +112,8 @@ def _clean_resident(data):
             values["phone"] = normalise_mobile(data.phone)
         except ValueError:
             raise ServiceError(
-                _("%(value)s is not a mobile number: it has 11 digits and starts with 1.") % {"value": data.phone},
+                _("%(value)s is not a mobile number: a mobile number has 11 digits and starts with 1.")
+                % {"value": data.phone},
                 field="phone",
             ) from None
     if values["birth_date"] and values["birth_date"] > timezone.localdate():

@@ -122,9 +122,8 @@ def household_create(request, building_pk):
 def household_edit(request, pk):
     household = _household_in_scope(request, pk)
     _permissions_or_404(request, household, "edit")
-    form = HouseholdForm(
-        request.POST or None, instance=Household(unit=household.unit, room=household.room, notes=household.notes)
-    )
+    initial = {"unit": household.unit, "room": household.room, "notes": household.notes}
+    form = HouseholdForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.household_update(actor=request.user, household=household, **form.cleaned_data)
