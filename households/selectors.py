@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
@@ -107,7 +108,29 @@ def household_by_label(community_id, label):
 
 
 def household_history(household, limit=100):
-    return household.changes.select_related("actor", "resident")[:limit]
+    """The household's latest changes, each with `lines`: (field label, before, after) in words."""
+    changes = list(household.changes.select_related("actor", "resident")[:limit])
+    for change in changes:
+        change.lines = [_describe(name, *values) for name, values in change.changes.items()]
+    return changes
+
+
+def _describe(name, before, after):
+    if name.startswith("tag:"):
+        return Tag(name[4:]).label, _yes_no(before), _yes_no(after)
+    model = Household if name in ("unit", "room", "notes", "household") else Resident
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name, before, after
+    if isinstance(after, bool):
+        return model_field.verbose_name, _yes_no(before), _yes_no(after)
+    choices = dict(model_field.flatchoices)
+    return model_field.verbose_name, choices.get(before, before), choices.get(after, after)
+
+
+def _yes_no(value):
+    return _("yes") if value else _("no")
 
 
 def resident_search(scope, query):

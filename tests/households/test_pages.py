@@ -3,7 +3,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from households.models import Building, Change, Household, Resident, ResidentTag, Role, Tag
+from households import services
+from households.models import Building, Change, Household, Presence, Resident, ResidentTag, Role, Tag
 
 from .factories import BuildingFactory, HouseholdFactory, ResidentFactory, valid_id_number
 
@@ -215,3 +216,23 @@ def test_interface_is_chinese_unless_english_is_chosen(client, world, settings):
 
     assert "重点人群表" in chinese
     assert "Key-population table" in english
+
+
+def test_history_reads_in_words(client, world):
+    services.resident_set_presence(
+        actor=world.users[Role.BUILDING_LEADER], resident=world.resident, presence=Presence.AWAY
+    )
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    html = client.get(reverse("households:detail", args=[world.household.pk])).content.decode()
+
+    assert "presence：At home → Away" in html
+
+
+def test_not_found_page_says_what_may_have_happened(client, world):
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    response = client.get(reverse("households:detail", args=[world.far_household.pk]))
+
+    assert response.status_code == 404
+    assert "area your account does not cover" in response.content.decode()

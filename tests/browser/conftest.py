@@ -1,0 +1,197 @@
+"""Browser fixtures: one headless Chromium per session, a fresh context and page per test.
+
+The pages are served by pytest-django's `live_server`, a thread of this process; its data lives in
+a transactional database, so tests build what they need with the factories and the server sees it.
+"""
+
+import datetime
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from households.models import Role, Tag
+from tests.conftest import require
+from tests.households.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    CompoundFactory,
+    HouseholdFactory,
+    ResidentFactory,
+    StreetFactory,
+    ZoneFactory,
+    user_with_role,
+    valid_id_number,
+)
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls
+# from the test (factories, assertions) as "async-unsafe". Nothing here is truly concurrent.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "pw-for-tests-123"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE_WIDTH = 360
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": PHONE_WIDTH, "height": 740}, "is_mobile": True, "has_touch": True},
+}
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default(settings):
+    """The product opens in Chinese; the suite-wide fixture switches other tests to English."""
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(CHROMIUM.exists(), "needs Debian chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page("desktop" | "phone") -> a page on the live server in a fresh context (no cookies).
+
+    After the test, any JavaScript error or server error (5xx) seen by a page fails the test."""
+    contexts, problems = [], []
+
+    def open_page(device):
+        context = browser.new_context(**DEVICES[device], base_url=live_server.url, locale="zh-CN")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+        page.on("response", lambda response: note_server_error(response, problems))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert problems == []
+
+
+def note_server_error(response, problems):
+    if response.status >= 500:
+        problems.append(f"{response.status} {response.request.method} {response.url}")
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, "name.png"): a full-page picture for the README, only with LOCKDOWN_SCREENSHOTS=1."""
+
+    def take(page, name):
+        if os.environ.get("LOCKDOWN_SCREENSHOTS") != "1":
+            return
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        # A full-page capture keeps the sticky bottom bar where the first screen ends, over the
+        # content; a viewport as tall as the page puts it at the bottom, where a person sees it.
+        viewport = page.viewport_size
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
+        try:
+            page.screenshot(path=SCREENSHOTS / name, full_page=True, animations="disabled")
+        finally:
+            page.set_viewport_size(viewport)
+
+    return take
+
+
+def log_in(page, username, password=PASSWORD):
+    """Type the credentials into the login form on the current page, as a person does, and submit it."""
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
+    assert "/accounts/login/" not in page.url, "login failed"
+
+
+def path_of(page):
+    """The current path, without the host, the query or the fragment."""
+    return urlsplit(page.url).path
+
+
+@dataclass
+class World:
+    """The households tests' world (two communities of one street, building 12 and 13 in the first,
+    another building 12 in the second), with real-looking names and a few more people so that the
+    screenshots show something."""
+
+    community: object
+    other_community: object
+    building: object
+    other_building: object
+    far_building: object
+    household: object
+    other_household: object
+    far_household: object
+    resident: object
+    other_resident: object
+    far_resident: object
+    users: dict
+
+
+@pytest.fixture
+def world(transactional_db):
+    street = StreetFactory(name="华阳路街道")
+    community = CommunityFactory(street=street, name="金杨居民区")
+    compound = CompoundFactory(community=community, name="金杨新村")
+    zone = ZoneFactory(compound=compound, name="一块区")
+    other_zone = ZoneFactory(compound=compound, name="二块区")
+    building = BuildingFactory(zone=zone, number="12")
+    other_building = BuildingFactory(zone=other_zone, number="13")
+    far_community = CommunityFactory(street=street, name="长宁居民区")
+    far_zone = ZoneFactory(compound__community=far_community, compound__name="长宁小区", name="一块区")
+    far_building = BuildingFactory(zone=far_zone, number="12")
+
+    household = HouseholdFactory(building=building, unit="3", room="501")
+    other_household = HouseholdFactory(building=other_building, unit="1", room="101")
+    far_household = HouseholdFactory(building=far_building, unit="3", room="501")
+    resident = ResidentFactory(household=household, name="张三", relation="head")
+    # Building 12 holds three households and three residents in all (the overview counts them).
+    neighbour = ResidentFactory(
+        household=HouseholdFactory(building=building, unit="3", room="502"),
+        name="赵桂英",
+        id_number=valid_id_number(7, birth=datetime.date(1938, 3, 2), sex="F"),
+    )
+    neighbour.tags.create(tag=Tag.AGED_80)
+    neighbour.tags.create(tag=Tag.ALONE, note="女儿住浦东")
+    ResidentFactory(household=HouseholdFactory(building=building, unit="1", room="101"), name="钱立民")
+
+    users = {
+        Role.STREET_ADMIN: user_with_role(Role.STREET_ADMIN, street, username="street"),
+        Role.COMMITTEE_STAFF: user_with_role(Role.COMMITTEE_STAFF, community, username="staff"),
+        Role.ZONE_LEADER: user_with_role(Role.ZONE_LEADER, zone, username="zone"),
+        Role.BUILDING_LEADER: user_with_role(Role.BUILDING_LEADER, building, username="leader"),
+        Role.VOLUNTEER: user_with_role(Role.VOLUNTEER, building, username="volunteer"),
+    }
+    return World(
+        community=community,
+        other_community=far_community,
+        building=building,
+        other_building=other_building,
+        far_building=far_building,
+        household=household,
+        other_household=other_household,
+        far_household=far_household,
+        resident=resident,
+        other_resident=ResidentFactory(household=other_household, name="李四"),
+        far_resident=ResidentFactory(household=far_household, name="王五"),
+        users=users,
+    )

@@ -1,0 +1,226 @@
+"""The paths a person walks through the register, in a real browser at desk and phone widths.
+
+Assertions hold on structure, URLs, status codes and data (names, rooms, numbers), not on the
+translated labels, so the Chinese catalogue can change under them."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from households.models import AuditEvent, Presence, Role
+
+from .conftest import PHONE_WIDTH, log_in, path_of
+
+pytestmark = pytest.mark.browser
+
+MIN_TAP_HEIGHT = 44
+# Everything a thumb in a glove has to hit on the phone layout.
+TAP_TARGETS = "button, a.tile, a.button, a.room-label, .bottomnav a"
+
+
+def masked_phone(number):
+    return f"{number[:3]}****{number[-4:]}"
+
+
+def masked_id(number):
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def search_for(page, query):
+    """Type into the search box of the page's layout and submit it; returns the names found."""
+    box = page.locator(".searchbox input[name=q]").first  # the header one on the desk, the top one on a phone
+    box.fill(query)
+    with page.expect_navigation():
+        box.press("Enter")
+    assert path_of(page) == "/search/"
+    return [name.strip() for name in page.locator(".residents-table tbody td:nth-child(2) a").all_text_contents()]
+
+
+def overview_counts(page, building):
+    """Households, residents and away for one building's row of the overview table."""
+    row = page.locator("table.overview tbody tr", has=page.locator(f"a[href='/buildings/{building.pk}/']"))
+    expect(row).to_have_count(1)
+    return row.locator("td.num").all_text_contents()[:3]
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_staff_logs_in_finds_a_resident_and_reveals_the_phone_on_purpose(world, open_page, screenshot, device):
+    staff, resident, household = world.users[Role.COMMITTEE_STAFF], world.resident, world.household
+    page = open_page(device)
+
+    # Given the login page, reached by asking for the home page
+    page.goto("/")
+    assert path_of(page) == "/accounts/login/"
+    if device == "desktop":
+        screenshot(page, "login.png")
+
+    # When staff types the username and password, they land on their community's overview
+    log_in(page, "staff")
+    assert path_of(page) == f"/communities/{world.community.pk}/"
+    expect(page.locator("body")).to_have_class(re.compile(r"\bstaff\b"))
+    expect(page.locator(f"table.overview a[href='/buildings/{world.building.pk}/']")).to_contain_text("12")
+    assert overview_counts(page, world.building) == ["3", "3", "0"]
+    assert overview_counts(page, world.other_building) == ["1", "1", "0"]
+    expect(page.locator(f"a[href='/buildings/{world.far_building.pk}/']")).to_have_count(0)
+    if device == "desktop":
+        screenshot(page, "overview-desktop.png")
+    else:
+        assert_fits_the_phone(page)  # the wide table scrolls inside its own box
+
+    # The same resident is found by name, by pinyin initials and by room; the far 12-3-501 is not
+    assert search_for(page, "张三") == ["张三"]
+    if device == "desktop":
+        screenshot(page, "search-desktop.png")
+    assert search_for(page, "zs") == ["张三"]
+    assert search_for(page, "12-3-501") == ["张三"]
+    expect(page.locator(".residents-table tbody")).to_contain_text(masked_phone(resident.phone))
+    assert resident.phone not in page.content()
+    if device == "phone":
+        assert_fits_the_phone(page)
+
+    # The household page shows the numbers masked
+    with page.expect_navigation():
+        page.locator(".residents-table tbody a", has_text="张三").click()
+    assert path_of(page) == f"/households/{household.pk}/"
+    assert urlsplit(page.url).fragment == f"resident-{resident.pk}"
+    card = page.locator(f"#resident-{resident.pk}")
+    expect(card.locator(".name")).to_have_text("张三")
+    phone, id_number = card.locator("[data-field=phone]"), card.locator("[data-field=id_number]")
+    expect(phone).to_have_text(masked_phone(resident.phone))
+    expect(phone).to_have_text(re.compile(r"^139\*{4}\d{4}$"))
+    expect(id_number).to_have_text(masked_id(resident.id_number))
+    html = page.content()
+    assert resident.phone not in html
+    assert resident.id_number not in html
+    assert AuditEvent.objects.count() == 0
+    if device == "desktop":
+        screenshot(page, "household-desktop.png")
+    else:
+        assert_fits_the_phone(page)
+
+    # When staff clicks "Show" next to the phone, the full number appears and the look is audited
+    card.locator("dd:has([data-field=phone]) button.reveal").click()
+    expect(phone).to_have_text(resident.phone)
+    expect(phone).to_have_class(re.compile(r"\brevealed\b"))
+    expect(id_number).to_have_text(masked_id(resident.id_number))
+    events = list(AuditEvent.objects.values_list("actor", "action", "resident"))
+    assert events == [(staff.pk, AuditEvent.Action.REVEAL_PHONE, resident.pk)]
+
+
+def test_building_leader_logs_in_by_mobile_marks_a_resident_away_and_sees_only_his_building(
+    world, open_page, screenshot
+):
+    leader, resident, household = world.users[Role.BUILDING_LEADER], world.resident, world.household
+    leader.mobile = "13800000003"
+    leader.save(update_fields=["mobile"])
+    page = open_page("phone")
+
+    # Given a leader on a phone, logging in with his mobile number
+    page.goto("/accounts/login/")
+    log_in(page, "13800000003")
+
+    # He gets the phone layout listing his one building
+    assert path_of(page) == "/"
+    expect(page.locator("body")).to_have_class(re.compile(r"\bmobile\b"))
+    tiles = page.locator("a.tile")
+    expect(tiles).to_have_count(1)
+    expect(tiles).to_have_attribute("href", f"/buildings/{world.building.pk}/")
+    expect(tiles).to_contain_text("12")
+    screenshot(page, "my-buildings-phone.png")
+
+    # He opens the building, which lists its rooms and people and nobody else's
+    with page.expect_navigation():
+        tiles.click()
+    assert path_of(page) == f"/buildings/{world.building.pk}/"
+    rooms = page.locator("a.room-label")
+    assert sorted(label.strip() for label in rooms.all_text_contents()) == ["1-101", "3-501", "3-502"]
+    names = page.locator(".people .name").all_text_contents()
+    assert sorted(names) == sorted(["张三", "赵桂英", "钱立民"])
+    screenshot(page, "building-phone.png")
+
+    # When he opens 3-501 and marks 张三 away
+    with page.expect_navigation():
+        rooms.filter(has_text=re.compile(r"^\s*3-501\s*$")).click()
+    assert path_of(page) == f"/households/{household.pk}/"
+    card = page.locator(f"#resident-{resident.pk}")
+    expect(card.locator(".name")).to_have_text("张三")
+    with page.expect_navigation():
+        card.locator("button[name=presence][value=away]").click()
+
+    # Then the page comes back with it saved
+    assert path_of(page) == f"/households/{household.pk}/"
+    card = page.locator(f"#resident-{resident.pk}")
+    expect(card.locator("button[name=presence][value=away]")).to_have_class(re.compile(r"\bon\b"))
+    expect(card.locator("button[name=presence].on")).to_have_count(1)
+    expect(card.locator(".resident-head .presence")).to_have_class(re.compile(r"\bpresence-away\b"))
+    expect(page.locator(".messages .message")).to_contain_text("张三")
+    resident.refresh_from_db()
+    assert resident.presence == Presence.AWAY
+    screenshot(page, "household-phone.png")
+
+    # Households outside his building are not found, neither next door nor in the other community
+    for other in (world.other_household, world.far_household):
+        response = page.goto(f"/households/{other.pk}/")
+        assert response.status == 404, f"/households/{other.pk}/ answered {response.status}"
+    for other in (world.other_building, world.far_building):
+        response = page.goto(f"/buildings/{other.pk}/")
+        assert response.status == 404, f"/buildings/{other.pk}/ answered {response.status}"
+
+    # And search finds nothing from the other community: not 王五 by name, nor his 12-3-501
+    page.goto("/")
+    assert search_for(page, "王五") == []
+    expect(page.locator(".residents-table tbody tr")).to_have_count(1)  # the "nobody matches" row
+    assert search_for(page, "12-3-501") == ["张三"]
+    assert search_for(page, "李四") == []
+
+    # The compound overview linked from his building counts his building only
+    page.goto(f"/buildings/{world.building.pk}/")
+    with page.expect_navigation():
+        page.locator(f".subnav a[href='/compounds/{world.building.compound_id}/']").click()
+    expect(page.locator("table.overview a[href^='/buildings/']")).to_have_count(1)
+    assert overview_counts(page, world.building) == ["3", "3", "1"]
+
+
+def test_leader_pages_fit_a_phone_without_sideways_scrolling_and_with_big_tap_targets(world, open_page):
+    page = open_page("phone")
+    page.goto("/accounts/login/")
+    log_in(page, "leader")
+    paths = [
+        "/",
+        f"/buildings/{world.building.pk}/",
+        f"/households/{world.household.pk}/",
+        "/search/?q=张三",
+        "/search/?q=12-3-501",
+        "/search/?q=王五",
+    ]
+    for path in paths:
+        response = page.goto(path)
+        assert response.status == 200, path
+        expect(page.locator("body")).to_have_class(re.compile(r"\bmobile\b"))
+        assert_fits_the_phone(page)
+        small = page.evaluate(
+            """([selector, minimum]) => [...document.querySelectorAll(selector)]
+                .filter((el) => el.getClientRects().length > 0)
+                .map((el) => [el.outerHTML.slice(0, 100), Math.round(el.getBoundingClientRect().height)])
+                .filter(([, height]) => height < minimum)""",
+            [TAP_TARGETS, MIN_TAP_HEIGHT],
+        )
+        assert small == [], f"tap targets under {MIN_TAP_HEIGHT}px on {path}"
+
+
+def assert_fits_the_phone(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_WIDTH, f"{path_of(page)} is {width}px wide: {wider_than_the_screen(page)}"
+
+
+def wider_than_the_screen(page):
+    """The elements whose right edge passes the viewport: what to fix when a page scrolls sideways."""
+    return page.evaluate(
+        """(width) => [...document.querySelectorAll("body *")]
+            .filter((el) => el.getBoundingClientRect().right > width)
+            .slice(0, 10)
+            .map((el) => `${el.tagName.toLowerCase()}.${el.className} right=${el.getBoundingClientRect().right}`)""",
+        PHONE_WIDTH,
+    )
