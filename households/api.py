@@ -120,8 +120,8 @@ class HouseholdViewSet(ScopedViewSet):
 
 class ResidentFilter(django_filters.FilterSet):
     tag = django_filters.ChoiceFilter(choices=Tag.choices, field_name="tags__tag")
-    building = django_filters.NumberFilter(field_name="household__building")
-    zone = django_filters.NumberFilter(field_name="household__building__zone")
+    building = django_filters.NumberFilter(field_name="building")
+    zone = django_filters.NumberFilter(field_name="building__zone")
     name = django_filters.CharFilter(field_name="name", lookup_expr="startswith")
 
     class Meta:

@@ -5,6 +5,7 @@ Also used by the tests and the benchmark to build bigger streets: `build_street`
 
 import datetime
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -58,9 +59,12 @@ class StreetPlan:
     residents_per_household: float = 2.55
 
 
-def _id_number(rng, birth, sex, serial):
-    seq = f"{serial % 100:02d}{rng.choice('13579' if sex == 'M' else '02468')}"
-    first17 = f"{REGION}{birth:%Y%m%d}{seq}"
+def _id_number(issued, birth, sex):
+    """A valid ID number; `issued` counts people per birth date and sex, so up to 500 are unique."""
+    n = issued[birth, sex]
+    issued[birth, sex] += 1
+    parity = "13579" if sex == "M" else "02468"
+    first17 = f"{REGION}{birth:%Y%m%d}{n // 5:02d}{parity[n % 5]}"
     return first17 + id_check_char(first17)
 
 
@@ -96,7 +100,7 @@ def build_street(*, name="新华路街道", plan=StreetPlan(), seed=2022, today=
     rng = random.Random(seed)
     today = today or datetime.date(2022, 4, 1)
     street = Street.objects.create(name=name)
-    serial = 0
+    issued = Counter()
     for c in range(plan.communities):
         community = Community.objects.create(street=street, name=f"{name[:3]}第{c + 1}居民区", phone="021-62800000")
         for k in range(plan.compounds_per_community):
@@ -128,14 +132,15 @@ def build_street(*, name="新华路街道", plan=StreetPlan(), seed=2022, today=
                 alone = rng.random() < 0.06
                 size = 1 if alone else max(1, min(6, round(rng.gauss(plan.residents_per_household + 0.2, 1.1))))
                 for i in range(size):
-                    serial += 1
                     birth, sex = _person(rng, today, 25 if alone else 0)
                     age = (today - birth).days // 365
                     resident = Resident(
                         household=household,
+                        community=community,
+                        building_id=household.building_id,
                         name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
                         sex=sex,
-                        id_number=_id_number(rng, birth, sex, serial),
+                        id_number=_id_number(issued, birth, sex),
                         birth_date=birth,
                         phone=f"1{rng.choice('35789')}{rng.randrange(10**9):09d}" if 12 <= age <= 85 else "",
                         relation=Relation.HEAD if i == 0 else rng.choice([Relation.SPOUSE, Relation.CHILD]),

@@ -157,6 +157,10 @@ class ResidentQuerySet(models.QuerySet):
 
 class Resident(models.Model):
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("household"))
+    # Denormalised from the household (kept by the services) so that scoping and the per-building
+    # counts read one indexed column of this table instead of joining households.
+    community = models.ForeignKey(Community, models.PROTECT, related_name="+", editable=False)
+    building = models.ForeignKey(Building, models.PROTECT, related_name="residents", editable=False)
     name = models.CharField(_("name"), max_length=50, db_index=True)
     name_initials = models.CharField(max_length=50, db_index=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
@@ -185,7 +189,10 @@ class Resident(models.Model):
                 fields=["document_type", "id_number"], condition=~Q(id_number=""), name="resident_unique_document"
             )
         ]
-        indexes = [models.Index(fields=["household", "presence"], name="resident_household_presence")]
+        indexes = [
+            models.Index(fields=["community", "presence"], name="resident_community_presence"),
+            models.Index(fields=["building", "presence"], name="resident_building_presence"),
+        ]
 
     def __str__(self):
         return self.name

@@ -19,17 +19,12 @@ LEADERS = {Role.ZONE_LEADER, Role.BUILDING_LEADER}
 _PATHS = {
     Building: ("community__street_id", "community_id", "zone_id", "id"),
     Household: ("community__street_id", "community_id", "building__zone_id", "building_id"),
-    Resident: (
-        "household__community__street_id",
-        "household__community_id",
-        "household__building__zone_id",
-        "household__building_id",
-    ),
+    Resident: ("community__street_id", "community_id", "building__zone_id", "building_id"),
     ResidentTag: (
-        "resident__household__community__street_id",
-        "resident__household__community_id",
-        "resident__household__building__zone_id",
-        "resident__household__building_id",
+        "resident__community__street_id",
+        "resident__community_id",
+        "resident__building__zone_id",
+        "resident__building_id",
     ),
 }
 # Areas above a building are visible when they contain a visible building.

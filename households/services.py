@@ -226,7 +226,13 @@ def _save_household(household):
 def resident_create(*, actor, household: Household, data: ResidentInput) -> Resident:
     _editor_scope(actor, household, _("You may not add residents to this household."))
     values = _clean_resident(data)
-    resident = Resident(household=household, **values, **_derived(values))
+    resident = Resident(
+        household=household,
+        community_id=household.community_id,
+        building_id=household.building_id,
+        **values,
+        **_derived(values),
+    )
     _save_unique(resident)
     tag_changes = _apply_tags(resident, data.tags, values["birth_date"])
     changes = {k: [None, _shown(k, v)] for k, v in values.items() if v not in ("", None, False)}
@@ -265,7 +271,8 @@ def resident_move(*, actor, resident: Resident, to_household: Household) -> Resi
     if to_household.pk == origin.pk:
         raise ServiceError(_("The resident already lives in %(label)s.") % {"label": origin.label})
     resident.household = to_household
-    resident.save(update_fields=["household", "updated_at"])
+    resident.community_id, resident.building_id = to_household.community_id, to_household.building_id
+    resident.save(update_fields=["household", "community", "building", "updated_at"])
     move = {"household": [origin.label, to_household.label]}
     _record(actor=actor, household=origin, resident=resident, action=Change.Action.MOVED_OUT, changes=move)
     _record(actor=actor, household=to_household, resident=resident, action=Change.Action.MOVED_IN, changes=move)

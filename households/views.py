@@ -91,7 +91,7 @@ def building_detail(request, pk):
 def household_detail(request, pk):
     household = _household_in_scope(request, pk)
     permissions = scope_of(request).permissions_for(household)
-    residents = household.residents.order_by("presence", "id").prefetch_related("tags")
+    residents = selectors.for_display(household.residents.order_by("presence", "id"))
     context = {
         "household": household,
         "residents": residents,
@@ -264,6 +264,7 @@ def key_population(request):
     building_id = _int_or_none(request.GET.get("building"))
     residents = selectors.key_population(scope, tag=tag, zone_id=zone_id, building_id=building_id)
     page = Paginator(residents, KEY_POPULATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.for_display(page.object_list)
     context = {
         "page": page,
         "tags": Tag.choices,

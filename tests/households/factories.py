@@ -72,6 +72,8 @@ class ResidentFactory(factory.django.DjangoModelFactory):
         model = Resident
 
     household = factory.SubFactory(HouseholdFactory)
+    community = factory.SelfAttribute("household.community")
+    building = factory.SelfAttribute("household.building")
     name = factory.Sequence(lambda n: f"张{'一二三四五六七八九十'[n % 10]}{n}")
     name_initials = factory.LazyAttribute(lambda r: name_initials(r.name))
     id_number = factory.Sequence(lambda n: valid_id_number(n))

@@ -1,0 +1,15 @@
+"""Benchmarks: `python -m tests.bench [name ...]` (or `make bench ONLY=name`).
+
+Each figure is printed as one JSON object per line on standard output, progress goes to standard
+error; /work/shared/BENCH.md fixes the format. The benchmarks build their own data in a PostgreSQL
+database of their own and drop it at the end. Nothing here asserts a time: these are not tests.
+"""
+
+# Every figure, and the module (in this package) that measures it. A module's `run(names)` builds its
+# data once and prints the named figures; modules are imported only once Django is set up.
+FIGURES = {
+    "page_overview": "register_pages",
+    "page_building": "register_pages",
+    "page_search": "register_pages",
+    "page_key_population": "register_pages",
+}

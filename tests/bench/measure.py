@@ -1,0 +1,96 @@
+"""Measuring a page: its latency, its SQL replayed bare, the plans of that SQL, and printing a figure."""
+
+import json
+import statistics
+import sys
+import time
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+RUNS = 15
+WARMUP = 3
+
+# The tables that grow with the register. The others (sessions, accounts, roles, streets,
+# communities, compounds, zones) hold a few rows per committee, where a Seq Scan is the right plan.
+BIG_TABLES = {
+    "households_building",
+    "households_household",
+    "households_resident",
+    "households_residenttag",
+    "households_change",
+}
+
+
+def elapsed_ms(action):
+    start = time.perf_counter()
+    action()
+    return (time.perf_counter() - start) * 1000
+
+
+def capture_sql(action):
+    """The SQL statements `action` sends, exactly as the server received them."""
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def run_bare(statements):
+    """The page's statements through a plain cursor: executed, every row fetched, nothing else."""
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+            if cursor.description is not None:
+                cursor.fetchall()
+
+
+def paired_medians(page, bare, runs=RUNS, warmup=WARMUP):
+    """Median milliseconds of `page` and of `bare`, run in alternation so both see the same noise."""
+    for _ in range(warmup):
+        page()
+        bare()
+    page_times, bare_times = [], []
+    for _ in range(runs):
+        page_times.append(elapsed_ms(page))
+        bare_times.append(elapsed_ms(bare))
+    return statistics.median(page_times), statistics.median(bare_times)
+
+
+def median_ms(action, runs=RUNS, warmup=WARMUP):
+    for _ in range(warmup):
+        action()
+    return statistics.median(elapsed_ms(action) for _ in range(runs))
+
+
+def _seq_scans(node):
+    if node.get("Node Type") == "Seq Scan":
+        yield node["Relation Name"]
+    for child in node.get("Plans", ()):
+        yield from _seq_scans(child)
+
+
+def seq_scans(statements):
+    """For each statement the tables its plan reads with a Seq Scan: [(statement, [table, ...]), ...]."""
+    found = []
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + statement)
+            (plan,) = cursor.fetchone()
+            if isinstance(plan, str):
+                plan = json.loads(plan)
+            found.append((statement, sorted(set(_seq_scans(plan[0]["Plan"])))))
+    return found
+
+
+def explain(statement):
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + statement)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def progress(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def emit(figure):
+    print(json.dumps(figure), flush=True)
