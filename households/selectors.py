@@ -98,9 +98,11 @@ def for_display(residents):
 
 def building_households(scope, *, building):
     """The building's households room by room, each with `people`: its current residents."""
-    households = list(scope.filter(Household.objects.filter(building=building)).order_by("unit", "room"))
+    households = scope.filter(Household.objects.filter(building=building)).only("unit", "room", "building_id")
+    households = list(households.order_by("unit", "room"))
+    residents = Resident.objects.current().filter(building=building).only("household_id", "name", "presence")
     people = defaultdict(list)
-    for resident in for_display(Resident.objects.current().filter(building=building).order_by("id")):
+    for resident in for_display(residents.order_by("id")):
         people[resident.household_id].append(resident)
     for household in households:
         household.people = people[household.pk]
