@@ -128,10 +128,6 @@ class AreaScope:
     def permissions_for(self, area):
         return Permissions.for_role(self.role_for(area))
 
-    @property
-    def can_edit_anywhere(self):
-        return bool(set(self.roles) & EDITORS)
-
 
 @dataclass(frozen=True)
 class Permissions:

@@ -74,11 +74,9 @@ def is_80_plus(birth_date, today=None):
     return eightieth <= today
 
 
-def _editor_scope(actor, household, message):
-    scope = AreaScope.for_user(actor)
-    if not scope.permissions_for(household).edit:
+def _require_editor(actor, household, message):
+    if not AreaScope.for_user(actor).permissions_for(household).edit:
         raise ServiceError(message)
-    return scope
 
 
 def _clean_resident(data):
@@ -189,8 +187,7 @@ def _save_unique(resident):
 @transaction.atomic
 def household_create(*, actor, building: Building, unit: str, room: str, notes: str = "") -> Household:
     household = Household(building=building, community_id=building.community_id, unit=unit, room=room, notes=notes)
-    household.building = building
-    _editor_scope(actor, household, _("You may not add households to this building."))
+    _require_editor(actor, household, _("You may not add households to this building."))
     household = _save_household(household)
     _record(actor=actor, household=household, resident=None, action=Change.Action.CREATED, changes={})
     return household
@@ -198,7 +195,7 @@ def household_create(*, actor, building: Building, unit: str, room: str, notes: 
 
 @transaction.atomic
 def household_update(*, actor, household: Household, unit: str, room: str, notes: str) -> Household:
-    _editor_scope(actor, household, _("You may not change this household."))
+    _require_editor(actor, household, _("You may not change this household."))
     before = {"unit": household.unit, "room": household.room, "notes": household.notes}
     household.unit, household.room, household.notes = unit, room, notes
     household = _save_household(household)
@@ -224,7 +221,7 @@ def _save_household(household):
 
 @transaction.atomic
 def resident_create(*, actor, household: Household, data: ResidentInput) -> Resident:
-    _editor_scope(actor, household, _("You may not add residents to this household."))
+    _require_editor(actor, household, _("You may not add residents to this household."))
     values = _clean_resident(data)
     resident = Resident(
         household=household,
@@ -249,7 +246,7 @@ def resident_create(*, actor, household: Household, data: ResidentInput) -> Resi
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, data: ResidentInput) -> Resident:
     household = resident.household
-    _editor_scope(actor, household, _("You may not change this resident."))
+    _require_editor(actor, household, _("You may not change this resident."))
     values = _clean_resident(data)
     changes = {
         k: [_shown(k, getattr(resident, k)), _shown(k, v)] for k, v in values.items() if getattr(resident, k) != v
@@ -266,8 +263,8 @@ def resident_update(*, actor, resident: Resident, data: ResidentInput) -> Reside
 @transaction.atomic
 def resident_move(*, actor, resident: Resident, to_household: Household) -> Resident:
     origin = resident.household
-    _editor_scope(actor, origin, _("You may not move this resident."))
-    _editor_scope(actor, to_household, _("You may not move residents to a household outside your areas."))
+    _require_editor(actor, origin, _("You may not move this resident."))
+    _require_editor(actor, to_household, _("You may not move residents to a household outside your areas."))
     if to_household.pk == origin.pk:
         raise ServiceError(_("The resident already lives in %(label)s.") % {"label": origin.label})
     resident.household = to_household

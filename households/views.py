@@ -30,10 +30,8 @@ def _resident_in_scope(request, pk):
 
 
 def _permissions_or_404(request, household, needed):
-    permissions = scope_of(request).permissions_for(household)
-    if not getattr(permissions, needed):
+    if not getattr(scope_of(request).permissions_for(household), needed):
         raise Http404
-    return permissions
 
 
 def _attach_service_error(form, error):
@@ -228,7 +226,9 @@ def resident_reveal(request, pk, field_name):
 @login_required
 @require_POST
 def control_level(request, kind, pk):
-    model = {"compound": Compound, "building": Building}[kind]
+    model = {"compound": Compound, "building": Building}.get(kind)
+    if model is None:
+        raise Http404
     area = get_object_or_404(scope_of(request).filter(model.objects.select_related("community")), pk=pk)
     form = ControlLevelForm(request.POST)
     if form.is_valid():

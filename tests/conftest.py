@@ -50,7 +50,9 @@ def _plain_settings(settings):
 
 @dataclass
 class World:
-    """Two communities of one street; the first has two zones with a building each."""
+    """Two communities of one street; the first has two zones with a building each.
+
+    Real-looking names, so that the browser tests' screenshots read like a committee's data."""
 
     street: object
     community: object
@@ -71,12 +73,15 @@ class World:
 
 @pytest.fixture
 def world(db):
-    community = CommunityFactory()
-    zone = ZoneFactory(compound__community=community)
-    other_zone = ZoneFactory(compound=zone.compound)
+    community = CommunityFactory(street__name="华阳路街道", name="金杨居民区")
+    zone = ZoneFactory(compound__community=community, compound__name="金杨新村", name="一块区")
+    other_zone = ZoneFactory(compound=zone.compound, name="二块区")
     building = BuildingFactory(zone=zone, number="12")
     other_building = BuildingFactory(zone=other_zone, number="13")
-    far_building = BuildingFactory(zone__compound__community__street=community.street, number="12")
+    far_community = CommunityFactory(street=community.street, name="长宁居民区")
+    far_building = BuildingFactory(
+        zone__compound__community=far_community, zone__compound__name="长宁小区", zone__name="一块区", number="12"
+    )
     household = HouseholdFactory(building=building, unit="3", room="501")
     other_household = HouseholdFactory(building=other_building, unit="1", room="101")
     far_household = HouseholdFactory(building=far_building, unit="3", room="501")
@@ -90,7 +95,7 @@ def world(db):
     return World(
         street=community.street,
         community=community,
-        other_community=far_building.community,
+        other_community=far_community,
         zone=zone,
         other_zone=other_zone,
         building=building,

@@ -6,23 +6,16 @@ a transactional database, so tests build what they need with the factories and t
 
 import datetime
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from households.models import Role, Tag
+from households.models import Tag
 from tests.conftest import require
 from tests.households.factories import (
-    BuildingFactory,
-    CommunityFactory,
-    CompoundFactory,
     HouseholdFactory,
     ResidentFactory,
-    StreetFactory,
-    ZoneFactory,
-    user_with_role,
     valid_id_number,
 )
 
@@ -127,71 +120,18 @@ def path_of(page):
     return urlsplit(page.url).path
 
 
-@dataclass
-class World:
-    """The households tests' world (two communities of one street, building 12 and 13 in the first,
-    another building 12 in the second), with real-looking names and a few more people so that the
-    screenshots show something."""
-
-    community: object
-    other_community: object
-    building: object
-    other_building: object
-    far_building: object
-    household: object
-    other_household: object
-    far_household: object
-    resident: object
-    other_resident: object
-    far_resident: object
-    users: dict
-
-
 @pytest.fixture
-def world(transactional_db):
-    street = StreetFactory(name="华阳路街道")
-    community = CommunityFactory(street=street, name="金杨居民区")
-    compound = CompoundFactory(community=community, name="金杨新村")
-    zone = ZoneFactory(compound=compound, name="一块区")
-    other_zone = ZoneFactory(compound=compound, name="二块区")
-    building = BuildingFactory(zone=zone, number="12")
-    other_building = BuildingFactory(zone=other_zone, number="13")
-    far_community = CommunityFactory(street=street, name="长宁居民区")
-    far_zone = ZoneFactory(compound__community=far_community, compound__name="长宁小区", name="一块区")
-    far_building = BuildingFactory(zone=far_zone, number="12")
-
-    household = HouseholdFactory(building=building, unit="3", room="501")
-    other_household = HouseholdFactory(building=other_building, unit="1", room="101")
-    far_household = HouseholdFactory(building=far_building, unit="3", room="501")
-    resident = ResidentFactory(household=household, name="张三", relation="head")
-    # Building 12 holds three households and three residents in all (the overview counts them).
+def world(transactional_db, world):
+    """The shared world (tests/conftest.py), committed for the live server, with two neighbours in
+    building 12 so that the screenshots show something: three households and three residents."""
     neighbour = ResidentFactory(
-        household=HouseholdFactory(building=building, unit="3", room="502"),
+        household=HouseholdFactory(building=world.building, unit="3", room="502"),
         name="赵桂英",
         id_number=valid_id_number(7, birth=datetime.date(1938, 3, 2), sex="F"),
     )
     neighbour.tags.create(tag=Tag.AGED_80)
     neighbour.tags.create(tag=Tag.ALONE, note="女儿住浦东")
-    ResidentFactory(household=HouseholdFactory(building=building, unit="1", room="101"), name="钱立民")
-
-    users = {
-        Role.STREET_ADMIN: user_with_role(Role.STREET_ADMIN, street, username="street"),
-        Role.COMMITTEE_STAFF: user_with_role(Role.COMMITTEE_STAFF, community, username="staff"),
-        Role.ZONE_LEADER: user_with_role(Role.ZONE_LEADER, zone, username="zone"),
-        Role.BUILDING_LEADER: user_with_role(Role.BUILDING_LEADER, building, username="leader"),
-        Role.VOLUNTEER: user_with_role(Role.VOLUNTEER, building, username="volunteer"),
-    }
-    return World(
-        community=community,
-        other_community=far_community,
-        building=building,
-        other_building=other_building,
-        far_building=far_building,
-        household=household,
-        other_household=other_household,
-        far_household=far_household,
-        resident=resident,
-        other_resident=ResidentFactory(household=other_household, name="李四"),
-        far_resident=ResidentFactory(household=far_household, name="王五"),
-        users=users,
-    )
+    ResidentFactory(household=HouseholdFactory(building=world.building, unit="1", room="101"), name="钱立民")
+    world.resident.relation = "head"
+    world.resident.save(update_fields=["relation"])
+    return world
