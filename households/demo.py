@@ -159,7 +159,7 @@ def build_street(*, name="新华路街道", plan=StreetPlan(), seed=2022, today=
             tag_rows = []
             for resident, person_tags in zip(residents, tags, strict=True):
                 for tag in person_tags:
-                    tag.resident = resident
+                    tag.resident, tag.community, tag.building_id = resident, community, resident.building_id
                     tag_rows.append(tag)
             ResidentTag.objects.bulk_create(tag_rows, batch_size=2000)
             Change.objects.bulk_create(

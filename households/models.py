@@ -112,9 +112,12 @@ class Household(models.Model):
 
     @property
     def label(self):
-        """The room as people write it: 12-3-501, or 12-501 without a unit."""
-        parts = [self.building.number, self.unit, self.room]
-        return "-".join(p for p in parts if p)
+        return room_label(self.building.number, self.unit, self.room)
+
+
+def room_label(building_number, unit, room):
+    """The room as people write it: 12-3-501, or 12-501 without a unit."""
+    return "-".join(part for part in (building_number, unit, room) if part)
 
 
 class Sex(models.TextChoices):
@@ -197,6 +200,10 @@ class Resident(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def presence_label(self):
+        return self.get_presence_display()
+
 
 class Tag(models.TextChoices):
     AGED_80 = "aged_80", _("Aged 80+")
@@ -211,6 +218,11 @@ class Tag(models.TextChoices):
 
 class ResidentTag(models.Model):
     resident = models.ForeignKey(Resident, models.CASCADE, related_name="tags")
+    # Denormalised from the resident (kept by the services), like the resident's own: the overview's
+    # counts and the key-population table find a community's or a building's tags by index.
+    # Their indexes lead the (community, tag) and (building, tag) ones below.
+    community = models.ForeignKey(Community, models.PROTECT, related_name="+", editable=False, db_index=False)
+    building = models.ForeignKey(Building, models.PROTECT, related_name="+", editable=False, db_index=False)
     tag = models.CharField(_("key population"), max_length=16, choices=Tag.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
     condition = models.CharField(_("condition"), max_length=100, blank=True)
@@ -221,9 +233,17 @@ class ResidentTag(models.Model):
         verbose_name = _("key-population tag")
         ordering = ["tag"]
         constraints = [models.UniqueConstraint(fields=["resident", "tag"], name="resident_tag_unique")]
-        indexes = [models.Index(fields=["tag", "resident"], name="resident_tag_by_tag")]
+        indexes = [
+            models.Index(fields=["tag", "resident"], name="resident_tag_by_tag"),
+            models.Index(fields=["community", "tag"], name="resident_tag_community"),
+            models.Index(fields=["building", "tag"], name="resident_tag_building"),
+        ]
 
     def __str__(self):
+        return self.get_tag_display()
+
+    @property
+    def label(self):
         return self.get_tag_display()
 
 

@@ -20,12 +20,7 @@ _PATHS = {
     Building: ("community__street_id", "community_id", "zone_id", "id"),
     Household: ("community__street_id", "community_id", "building__zone_id", "building_id"),
     Resident: ("community__street_id", "community_id", "building__zone_id", "building_id"),
-    ResidentTag: (
-        "resident__community__street_id",
-        "resident__community_id",
-        "resident__building__zone_id",
-        "resident__building_id",
-    ),
+    ResidentTag: ("community__street_id", "community_id", "building__zone_id", "building_id"),
 }
 # Areas above a building are visible when they contain a visible building.
 _CONTAINERS = {Street: "community__street_id", Community: "community_id", Compound: "compound_id", Zone: "zone_id"}

@@ -5,13 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.utils.translation import gettext as _
 
 from lockdown.core.errors import ServiceError
 from lockdown.core.identity import to_halfwidth
 
-from .models import Building, Household, Presence, Resident, ResidentTag, Tag
+from .models import Building, Household, Presence, Resident, ResidentTag, Tag, room_label
 
 ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
 TAIL_QUERY = re.compile(r"^\d{3,}[\dXx]$")
@@ -64,8 +64,10 @@ def area_overview(scope, *, buildings):
     )
     for building_id, n, away in people.order_by():
         rows[building_id].counts.residents, rows[building_id].counts.away = n, away
-    tags = residents.filter(tags__isnull=False).values_list("building_id", "tags__tag").annotate(n=Count("id"))
-    for building_id, tag, n in tags.order_by():
+    # A semi-join on the current residents read above, not a join on their presence: that join had
+    # PostgreSQL scan every resident of the street.
+    tags = ResidentTag.objects.filter(building_id__in=list(rows), resident__in=residents)
+    for building_id, tag, n in tags.values_list("building_id", "tag").annotate(n=Count("id")).order_by():
         rows[building_id].counts.tags[tag] = n
     groups, total = [], AreaCounts()
     for row in rows.values():
@@ -77,36 +79,60 @@ def area_overview(scope, *, buildings):
     return groups, total
 
 
-def for_display(residents):
-    """Give each resident `tag_list` and `presence_label` with one query for all their tags.
-
-    Cheaper than prefetch_related and get_FOO_display() per row, which dominated the register pages'
-    time in the benchmark.
-    """
+def with_labels(residents, tags=None):
+    """Give each resident row (a dict with id and presence) its `presence_label` and `tag_list`
+    (dicts of tag, label, note), reading the tags of all of them in one query: `tags`, a queryset
+    of ResidentTag that holds theirs, or by default their own."""
     residents = list(residents)
     tag_labels = {value: str(label) for value, label in Tag.choices}
     presence_labels = {value: str(label) for value, label in Presence.choices}
+    if tags is None:
+        tags = ResidentTag.objects.filter(resident__in=[r["id"] for r in residents])
     by_resident = defaultdict(list)
-    for tag in ResidentTag.objects.filter(resident__in=[r.pk for r in residents]).order_by("tag"):
-        tag.label = tag_labels[tag.tag]
-        by_resident[tag.resident_id].append(tag)
+    for tag in tags.order_by("tag").values("resident_id", "tag", "note"):
+        tag["label"] = tag_labels[tag["tag"]]
+        by_resident[tag.pop("resident_id")].append(tag)
     for resident in residents:
-        resident.tag_list = by_resident[resident.pk]
-        resident.presence_label = presence_labels[resident.presence]
+        resident["tag_list"] = by_resident[resident["id"]]
+        resident["presence_label"] = presence_labels[resident["presence"]]
     return residents
 
 
+# The columns of the resident table (search, key population). Lists read dicts, not model instances:
+# building a few hundred instances cost more than the queries that fetched them.
+TABLE_FIELDS = ("id", "household_id", "name", "sex", "birth_date", "phone", "presence")
+TABLE_ROOM_FIELDS = ("building__number", "household__unit", "household__room")
+
+
+def table_rows(residents):
+    """`residents` (a queryset) as rows of the resident table, with the room as on the door."""
+    rows = list(residents.values(*TABLE_FIELDS, *TABLE_ROOM_FIELDS))
+    for row in rows:
+        row["room_label"] = room_label(*(row.pop(name) for name in TABLE_ROOM_FIELDS))
+    return with_labels(rows)
+
+
 def building_households(scope, *, building):
-    """The building's households room by room, each with `people`: its current residents."""
-    households = scope.filter(Household.objects.filter(building=building)).only("unit", "room", "building_id")
-    households = list(households.order_by("unit", "room"))
-    residents = Resident.objects.current().filter(building=building).only("household_id", "name", "presence")
-    people = defaultdict(list)
-    for resident in for_display(residents.order_by("id")):
-        people[resident.household_id].append(resident)
-    for household in households:
-        household.people = people[household.pk]
-    return households
+    """The building's households room by room, each a dict with `people`: its current residents.
+    One query for households and residents together, one for their tags."""
+    current = FilteredRelation("residents", condition=~Q(residents__presence=Presence.MOVED_OUT))
+    rows = (
+        scope.filter(Household.objects.filter(building=building))
+        .annotate(person=current)
+        .order_by("unit", "room", "person__id")
+        .values_list("id", "unit", "room", "person__id", "person__name", "person__presence")
+    )
+    households, people = {}, []
+    for household_id, unit, room, resident_id, name, presence in rows:
+        household = households.get(household_id)
+        if household is None:
+            household = households[household_id] = {"id": household_id, "unit": unit, "room": room, "people": []}
+        if resident_id is not None:
+            person = {"id": resident_id, "name": name, "presence": presence}
+            household["people"].append(person)
+            people.append(person)
+    with_labels(people, tags=ResidentTag.objects.filter(building=building))
+    return list(households.values())
 
 
 def household_by_label(community_id, label):
@@ -174,19 +200,17 @@ def resident_search(scope, query):
     else:
         kind = "name"
         residents = residents.filter(name__startswith=query)
-    found = residents.select_related("household__building").order_by("building__sort_key", "household_id", "id")
-    return for_display(found[: SEARCH_LIMIT + 1]), kind
+    found = residents.order_by("building__sort_key", "household_id", "id")
+    return table_rows(found[: SEARCH_LIMIT + 1]), kind
 
 
 def key_population(scope, *, tag="", zone_id=None, building_id=None):
     """Current residents with at least one key-population tag (or the given one), in room order.
-    A queryset to paginate: pass the page through for_display()."""
-    tagged = ResidentTag.objects.filter(tag=tag) if tag else ResidentTag.objects.all()
-    residents = scope.filter(Resident.objects.current()).filter(pk__in=tagged.values("resident_id"))
+    A queryset to paginate: pass the page through table_rows()."""
+    tagged = scope.filter(ResidentTag.objects.filter(tag=tag) if tag else ResidentTag.objects.all())
     if zone_id:
-        residents = residents.filter(building__zone_id=zone_id)
+        tagged = tagged.filter(building__zone_id=zone_id)
     if building_id:
-        residents = residents.filter(building_id=building_id)
-    return residents.select_related("household__building").order_by(
-        "building__sort_key", "building__number", "household_id", "id"
-    )
+        tagged = tagged.filter(building_id=building_id)
+    residents = scope.filter(Resident.objects.current()).filter(pk__in=tagged.values("resident_id"))
+    return residents.order_by("building__sort_key", "building__number", "household_id", "id")

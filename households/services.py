@@ -163,7 +163,9 @@ def _apply_tags(resident, tags, birth_date):
         current[tag].delete()
         changes[f"tag:{tag}"] = [True, False]
     for tag, detail in tags.items():
-        row = current.get(tag) or ResidentTag(resident=resident, tag=tag)
+        row = current.get(tag) or ResidentTag(
+            resident=resident, community_id=resident.community_id, building_id=resident.building_id, tag=tag
+        )
         new = {"note": detail.note, "condition": detail.condition, "medicine": detail.medicine}
         new["due_date"] = detail.due_date
         if row.pk and all(getattr(row, k) == v for k, v in new.items()):
@@ -270,6 +272,7 @@ def resident_move(*, actor, resident: Resident, to_household: Household) -> Resi
     resident.household = to_household
     resident.community_id, resident.building_id = to_household.community_id, to_household.building_id
     resident.save(update_fields=["household", "community", "building", "updated_at"])
+    resident.tags.update(community_id=resident.community_id, building_id=resident.building_id)
     move = {"household": [origin.label, to_household.label]}
     _record(actor=actor, household=origin, resident=resident, action=Change.Action.MOVED_OUT, changes=move)
     _record(actor=actor, household=to_household, resident=resident, action=Change.Action.MOVED_IN, changes=move)
@@ -338,9 +341,13 @@ def refresh_age_tags(today=None) -> int:
         Resident.objects.current()
         .filter(birth_date__lte=cutoff)
         .exclude(tags__tag=Tag.AGED_80)
-        .values_list("pk", flat=True)
+        .values_list("pk", "community_id", "building_id")
     )
     created = ResidentTag.objects.bulk_create(
-        [ResidentTag(resident_id=pk, tag=Tag.AGED_80) for pk in untagged.iterator()], ignore_conflicts=True
+        [
+            ResidentTag(resident_id=pk, community_id=community_id, building_id=building_id, tag=Tag.AGED_80)
+            for pk, community_id, building_id in untagged.iterator()
+        ],
+        ignore_conflicts=True,
     )
     return len(created)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from lockdown.core.identity import to_halfwidth
 
 from . import selectors, services
 from .forms import ControlLevelForm, HouseholdForm, MoveForm, PresenceForm, ResidentForm
-from .models import Building, Community, Compound, Household, Presence, Resident, Tag, Zone
+from .models import Building, Community, Compound, Household, Presence, Resident, ResidentTag, Tag, Zone
 from .scoping import scope_of
 
 KEY_POPULATION_PAGE_SIZE = 100
@@ -89,7 +90,8 @@ def building_detail(request, pk):
 def household_detail(request, pk):
     household = _household_in_scope(request, pk)
     permissions = scope_of(request).permissions_for(household)
-    residents = selectors.for_display(household.residents.order_by("presence", "id"))
+    tags = Prefetch("tags", ResidentTag.objects.order_by("tag"), to_attr="tag_list")
+    residents = household.residents.order_by("presence", "id").prefetch_related(tags)
     context = {
         "household": household,
         "residents": residents,
@@ -264,7 +266,7 @@ def key_population(request):
     building_id = _int_or_none(request.GET.get("building"))
     residents = selectors.key_population(scope, tag=tag, zone_id=zone_id, building_id=building_id)
     page = Paginator(residents, KEY_POPULATION_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.for_display(page.object_list)
+    page.object_list = selectors.table_rows(page.object_list)
     context = {
         "page": page,
         "tags": Tag.choices,

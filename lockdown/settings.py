@@ -61,19 +61,28 @@ MIDDLEWARE = [
 ROOT_URLCONF = "lockdown.urls"
 WSGI_APPLICATION = "lockdown.wsgi.application"
 
+# The site's pages are Jinja2 (see lockdown/jinja2.py); Django's engine serves the admin, the API
+# pages and form widgets from the installed apps.
+ACCOUNT_CONTEXT = ["django.contrib.auth.context_processors.auth", "django.contrib.messages.context_processors.messages"]
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "lockdown.jinja2.environment",
+            "context_processors": [*ACCOUNT_CONTEXT, "lockdown.context_processors.layout"],
+        },
+    },
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
+                *ACCOUNT_CONTEXT,
                 "django.template.context_processors.i18n",
-                "lockdown.context_processors.layout",
-            ],
+            ]
         },
     },
 ]

@@ -3,6 +3,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.template.backends import jinja2 as jinja2_backend
+from django.test.signals import template_rendered
 from django.utils import translation
 
 from households.models import Role
@@ -36,6 +38,21 @@ def on_postgres():
 def redis_url():
     require(bool(settings.REDIS_URL), "needs REDIS_URL=redis://...")
     return settings.REDIS_URL
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_context_in_responses():
+    """Let tests read `response.context` of Jinja2 pages, as Django's test setup does for its own engine."""
+    original = jinja2_backend.Template.render
+
+    def render(self, context=None, request=None):
+        html = original(self, context, request)
+        template_rendered.send(sender=self, template=self, context=context)
+        return html
+
+    jinja2_backend.Template.render = render
+    yield
+    jinja2_backend.Template.render = original
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from tests.conftest import require
 from tests.households.factories import (
     HouseholdFactory,
     ResidentFactory,
+    ResidentTagFactory,
     valid_id_number,
 )
 
@@ -129,8 +130,8 @@ def world(transactional_db, world):
         name="赵桂英",
         id_number=valid_id_number(7, birth=datetime.date(1938, 3, 2), sex="F"),
     )
-    neighbour.tags.create(tag=Tag.AGED_80)
-    neighbour.tags.create(tag=Tag.ALONE, note="女儿住浦东")
+    ResidentTagFactory(resident=neighbour, tag=Tag.AGED_80)
+    ResidentTagFactory(resident=neighbour, tag=Tag.ALONE, note="女儿住浦东")
     ResidentFactory(household=HouseholdFactory(building=world.building, unit="1", room="101"), name="钱立民")
     world.resident.relation = "head"
     world.resident.save(update_fields=["relation"])

@@ -2,7 +2,19 @@ import datetime
 
 import factory
 
-from households.models import Building, Community, Compound, Household, Resident, Role, RoleAssignment, Street, Zone
+from households.models import (
+    Building,
+    Community,
+    Compound,
+    Household,
+    Resident,
+    ResidentTag,
+    Role,
+    RoleAssignment,
+    Street,
+    Tag,
+    Zone,
+)
 from households.services import name_initials
 from lockdown.core.identity import id_check_char, parse_mainland_id
 from lockdown.models import User
@@ -82,6 +94,16 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     phone_last4 = factory.LazyAttribute(lambda r: r.phone[-4:])
     birth_date = factory.LazyAttribute(lambda r: parse_mainland_id(r.id_number).birth_date)
     sex = factory.LazyAttribute(lambda r: parse_mainland_id(r.id_number).sex)
+
+
+class ResidentTagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResidentTag
+
+    resident = factory.SubFactory(ResidentFactory)
+    community = factory.SelfAttribute("resident.community")
+    building = factory.SelfAttribute("resident.building")
+    tag = Tag.CHRONIC
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from households.models import Presence, ResidentTag, Role, Tag
+from households.models import Presence, Role, Tag
 
-from .factories import HouseholdFactory, ResidentFactory
+from .factories import HouseholdFactory, ResidentFactory, ResidentTagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def scoped_world(world):
     # Somebody in another street, whom nobody here may see, and a key-population tag on everyone.
     world.foreign_resident = ResidentFactory(household=HouseholdFactory(), name="赵六")
     for resident in (world.resident, world.other_resident, world.far_resident, world.foreign_resident):
-        ResidentTag.objects.create(resident=resident, tag=Tag.CHRONIC)
+        ResidentTagFactory(resident=resident, tag=Tag.CHRONIC)
     return world
 
 
@@ -82,10 +82,10 @@ def test_lists_never_contain_residents_outside_the_scope(client, scoped_world, r
     tagged = client.get("/api/residents/", {"tag": Tag.CHRONIC}).json()
     assert {r["id"] for r in tagged["results"]} == expected
     page = client.get(reverse("households:key_population"))
-    assert {r.pk for r in page.context["page"].object_list} == expected
+    assert {r["id"] for r in page.context["page"].object_list} == expected
     found = set()
     for name in ("张三", "李四", "王五", "赵六"):
-        found |= {r.pk for r in client.get(reverse("households:search"), {"q": name}).context["residents"]}
+        found |= {r["id"] for r in client.get(reverse("households:search"), {"q": name}).context["residents"]}
     assert found == expected
     households = client.get("/api/households/").json()["results"]
     assert {h["id"] for h in households} == {getattr(scoped_world, h).pk for h in VISIBLE[role]}

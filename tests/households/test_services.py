@@ -8,7 +8,7 @@ from households.models import AuditEvent, Change, ControlLevelChange, Household,
 from households.services import ResidentInput, TagInput
 from lockdown.core.errors import ServiceError
 
-from .factories import valid_id_number
+from .factories import ResidentTagFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,8 @@ def test_create_resident_derives_birth_date_and_sex_from_id_and_records_history(
     assert (resident.birth_date, resident.sex) == (datetime.date(1941, 3, 2), "F")
     assert resident.phone == "13800138000"
     assert (resident.name_initials, resident.id_last4, resident.phone_last4) == ("znn", number[-4:], "8000")
-    assert set(resident.tags.values_list("tag", flat=True)) == {Tag.ALONE, Tag.AGED_80}
+    tags = resident.tags.values_list("tag", "community_id", "building_id")
+    assert set(tags) == {(tag, world.community.pk, world.building.pk) for tag in (Tag.ALONE, Tag.AGED_80)}
     change = Change.objects.get(resident=resident)
     assert (change.actor, change.action) == (staff, Change.Action.CREATED)
     assert change.changes["id_number"] == [None, number[:4] + "*" * 10 + number[-4:]]
@@ -162,6 +163,17 @@ def test_move_resident_records_history_on_both_households(world):
     }
 
 
+def test_moving_a_resident_takes_their_tags_to_the_new_building(world):
+    ResidentTagFactory(resident=world.resident, tag=Tag.ALONE)
+
+    services.resident_move(
+        actor=world.users[Role.COMMITTEE_STAFF], resident=world.resident, to_household=world.other_household
+    )
+
+    tag = world.resident.tags.get()
+    assert (tag.community_id, tag.building_id) == (world.community.pk, world.other_building.pk)
+
+
 def test_moving_a_resident_outside_the_accounts_areas_is_refused(world):
     before = snapshot()
 
@@ -245,4 +257,4 @@ def test_refresh_age_tags_tags_people_who_turned_80(world):
     assert services.refresh_age_tags(today=datetime.date(2026, 4, 30)) == 0
     assert services.refresh_age_tags(today=datetime.date(2026, 5, 1)) == 1
     assert services.refresh_age_tags(today=datetime.date(2026, 5, 2)) == 0
-    assert world.resident.tags.filter(tag=Tag.AGED_80).exists()
+    assert world.resident.tags.filter(tag=Tag.AGED_80, building=world.building).exists()
