@@ -200,10 +200,6 @@ class Resident(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def presence_label(self):
-        return self.get_presence_display()
-
 
 class Tag(models.TextChoices):
     AGED_80 = "aged_80", _("Aged 80+")
@@ -240,10 +236,6 @@ class ResidentTag(models.Model):
         ]
 
     def __str__(self):
-        return self.get_tag_display()
-
-    @property
-    def label(self):
         return self.get_tag_display()
 
 

@@ -3,6 +3,7 @@
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, FilteredRelation, Q
@@ -79,41 +80,44 @@ def area_overview(scope, *, buildings):
     return groups, total
 
 
-def with_labels(residents, tags=None):
-    """Give each resident row (a dict with id and presence) its `presence_label` and `tag_list`
-    (dicts of tag, label, note), reading the tags of all of them in one query: `tags`, a queryset
-    of ResidentTag that holds theirs, or by default their own."""
-    residents = list(residents)
-    tag_labels = {value: str(label) for value, label in Tag.choices}
-    presence_labels = {value: str(label) for value, label in Presence.choices}
-    if tags is None:
-        tags = ResidentTag.objects.filter(resident__in=[r["id"] for r in residents])
-    by_resident = defaultdict(list)
-    for tag in tags.order_by("tag").values("resident_id", "tag", "note"):
-        tag["label"] = tag_labels[tag["tag"]]
-        by_resident[tag.pop("resident_id")].append(tag)
-    for resident in residents:
-        resident["tag_list"] = by_resident[resident["id"]]
-        resident["presence_label"] = presence_labels[resident["presence"]]
-    return residents
-
-
-# The columns of the resident table (search, key population). Lists read dicts, not model instances:
-# building a few hundred instances cost more than the queries that fetched them.
+# Lists read rows (plain objects made from .values()), not model instances: building a few hundred
+# instances cost more than the queries that fetched them.
+Row = SimpleNamespace
+TAG_FIELDS = ("tag", "note", "condition", "medicine", "due_date")
+# The columns of the resident table (search, key population).
 TABLE_FIELDS = ("id", "household_id", "name", "sex", "birth_date", "phone", "presence")
 TABLE_ROOM_FIELDS = ("building__number", "household__unit", "household__room")
 
 
+def with_labels(residents, tags=None):
+    """Give each resident (a Resident or a row) its `presence_label` and `tag_list`, reading the tags
+    of all of them in one query: `tags`, a queryset of ResidentTag that holds theirs, or by default
+    their own. Tags come as rows of tag, label, note, condition, medicine and due_date."""
+    residents = list(residents)
+    tag_labels = {value: str(label) for value, label in Tag.choices}
+    presence_labels = {value: str(label) for value, label in Presence.choices}
+    if tags is None:
+        tags = ResidentTag.objects.filter(resident__in=[r.id for r in residents])
+    by_resident = defaultdict(list)
+    for tag in tags.order_by("tag").values("resident_id", *TAG_FIELDS):
+        by_resident[tag.pop("resident_id")].append(Row(**tag, label=tag_labels[tag["tag"]]))
+    for resident in residents:
+        resident.tag_list = by_resident[resident.id]
+        resident.presence_label = presence_labels[resident.presence]
+    return residents
+
+
 def table_rows(residents):
     """`residents` (a queryset) as rows of the resident table, with the room as on the door."""
-    rows = list(residents.values(*TABLE_FIELDS, *TABLE_ROOM_FIELDS))
-    for row in rows:
-        row["room_label"] = room_label(*(row.pop(name) for name in TABLE_ROOM_FIELDS))
+    rows = []
+    for values in residents.values(*TABLE_FIELDS, *TABLE_ROOM_FIELDS):
+        label = room_label(*(values.pop(name) for name in TABLE_ROOM_FIELDS))
+        rows.append(Row(**values, room_label=label))
     return with_labels(rows)
 
 
 def building_households(scope, *, building):
-    """The building's households room by room, each a dict with `people`: its current residents.
+    """The building's households room by room, each a row with `people`: its current residents.
     One query for households and residents together, one for their tags."""
     current = FilteredRelation("residents", condition=~Q(residents__presence=Presence.MOVED_OUT))
     rows = (
@@ -126,10 +130,10 @@ def building_households(scope, *, building):
     for household_id, unit, room, resident_id, name, presence in rows:
         household = households.get(household_id)
         if household is None:
-            household = households[household_id] = {"id": household_id, "unit": unit, "room": room, "people": []}
+            household = households[household_id] = Row(id=household_id, unit=unit, room=room, people=[])
         if resident_id is not None:
-            person = {"id": resident_id, "name": name, "presence": presence}
-            household["people"].append(person)
+            person = Row(id=resident_id, name=name, presence=presence)
+            household.people.append(person)
             people.append(person)
     with_labels(people, tags=ResidentTag.objects.filter(building=building))
     return list(households.values())

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from lockdown.core.identity import to_halfwidth
 
 from . import selectors, services
 from .forms import ControlLevelForm, HouseholdForm, MoveForm, PresenceForm, ResidentForm
-from .models import Building, Community, Compound, Household, Presence, Resident, ResidentTag, Tag, Zone
+from .models import Building, Community, Compound, Household, Presence, Resident, Tag, Zone
 from .scoping import scope_of
 
 KEY_POPULATION_PAGE_SIZE = 100
@@ -90,8 +89,7 @@ def building_detail(request, pk):
 def household_detail(request, pk):
     household = _household_in_scope(request, pk)
     permissions = scope_of(request).permissions_for(household)
-    tags = Prefetch("tags", ResidentTag.objects.order_by("tag"), to_attr="tag_list")
-    residents = household.residents.order_by("presence", "id").prefetch_related(tags)
+    residents = selectors.with_labels(household.residents.order_by("presence", "id"))
     context = {
         "household": household,
         "residents": residents,

@@ -108,7 +108,7 @@ def test_search_by_name_initials_and_room(client, world, query, expected):
 
     found = client.get(reverse("households:search"), {"q": query}).context["residents"]
 
-    assert {r["name"] for r in found} == expected
+    assert {r.name for r in found} == expected
 
 
 def test_search_by_last_digits_of_phone_or_id(client, world):
@@ -121,8 +121,8 @@ def test_search_by_last_digits_of_phone_or_id(client, world):
     by_id = client.get(reverse("households:search"), {"q": world.other_resident.id_number[-4:]}).context["residents"]
     too_short = client.get(reverse("households:search"), {"q": "501"})
 
-    assert [r["id"] for r in by_phone] == [world.resident.pk]
-    assert world.other_resident.pk in [r["id"] for r in by_id]
+    assert [r.id for r in by_phone] == [world.resident.pk]
+    assert world.other_resident.pk in [r.id for r in by_id]
     assert too_short.context["too_short"]
     assert too_short.context["residents"] == []
 

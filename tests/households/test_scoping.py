@@ -82,10 +82,10 @@ def test_lists_never_contain_residents_outside_the_scope(client, scoped_world, r
     tagged = client.get("/api/residents/", {"tag": Tag.CHRONIC}).json()
     assert {r["id"] for r in tagged["results"]} == expected
     page = client.get(reverse("households:key_population"))
-    assert {r["id"] for r in page.context["page"].object_list} == expected
+    assert {r.id for r in page.context["page"].object_list} == expected
     found = set()
     for name in ("张三", "李四", "王五", "赵六"):
-        found |= {r["id"] for r in client.get(reverse("households:search"), {"q": name}).context["residents"]}
+        found |= {r.id for r in client.get(reverse("households:search"), {"q": name}).context["residents"]}
     assert found == expected
     households = client.get("/api/households/").json()["results"]
     assert {h["id"] for h in households} == {getattr(scoped_world, h).pk for h in VISIBLE[role]}

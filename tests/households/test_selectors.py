@@ -34,7 +34,7 @@ def test_key_population_lists_current_tagged_residents_filtered_by_tag_and_build
     scope = staff_scope(world)
 
     def names(**filters):
-        return [row["name"] for row in selectors.table_rows(selectors.key_population(scope, **filters))]
+        return [row.name for row in selectors.table_rows(selectors.key_population(scope, **filters))]
 
     assert names() == ["张三", "李四"]
     assert names(tag=Tag.CHRONIC) == ["李四"]
@@ -49,11 +49,11 @@ def test_building_households_lists_every_room_with_its_current_residents_and_tag
 
     households = selectors.building_households(staff_scope(world), building=world.building)
 
-    assert [(h["id"], h["unit"], h["room"]) for h in households] == [
+    assert [(h.id, h.unit, h.room) for h in households] == [
         (world.household.pk, "3", "501"),
         (empty.pk, "3", "502"),
     ]
-    (person,) = households[0]["people"]
-    assert (person["name"], person["presence_label"]) == ("张三", "At home")
-    assert person["tag_list"] == [{"tag": Tag.ALONE, "note": "女儿住浦东", "label": "Elderly living alone"}]
-    assert households[1]["people"] == []
+    (person,) = households[0].people
+    assert (person.name, person.presence_label) == ("张三", "At home")
+    assert [(t.tag, t.note, t.label) for t in person.tag_list] == [(Tag.ALONE, "女儿住浦东", "Elderly living alone")]
+    assert households[1].people == []
