@@ -8,6 +8,7 @@ from rest_framework import mixins, routers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from lockdown.api import IdFilterSet
 from lockdown.core.identity import mask_id_number, mask_phone
 
 from . import services
@@ -118,7 +119,7 @@ class HouseholdViewSet(ScopedViewSet):
     filterset_fields = ["building", "building__zone", "community"]
 
 
-class ResidentFilter(django_filters.FilterSet):
+class ResidentFilter(IdFilterSet):
     tag = django_filters.ChoiceFilter(choices=Tag.choices, field_name="tags__tag")
     building = django_filters.NumberFilter(field_name="building")
     zone = django_filters.NumberFilter(field_name="building__zone")

@@ -36,6 +36,10 @@ class AreaCounts:
     def tag_list(self):
         return [(tag, label, self.tags.get(tag, 0)) for tag, label in Tag.choices]
 
+    def tag_counts(self):
+        """The count of each key population, in the order of Tag (the table's columns)."""
+        return [self.tags.get(tag, 0) for tag in Tag.values]
+
 
 @dataclass
 class BuildingRow:

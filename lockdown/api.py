@@ -1,3 +1,6 @@
+import django_filters
+from django.db import models
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -9,3 +12,15 @@ def exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         exc = ValidationError({exc.field or "detail": [exc.message]})
     return drf_exception_handler(exc, context)
+
+
+class IdFilterSet(FilterSet):
+    """Related objects are filtered by their id. django-filter's default, a choice of every row of
+    the related table, put every household of the street (outside the caller's areas too) into the
+    browsable API's filter form, with a query per household."""
+
+    FILTER_DEFAULTS = {**FilterSet.FILTER_DEFAULTS, models.ForeignKey: {"filter_class": django_filters.NumberFilter}}
+
+
+class IdFilterBackend(DjangoFilterBackend):
+    filterset_base = IdFilterSet

@@ -12,7 +12,7 @@ import functools
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from jinja2 import Environment
 
 from households.jinja2 import filters as household_filters
@@ -38,13 +38,14 @@ def url(name, *args, **kwargs):
     return reverse(name, args=args, kwargs=kwargs)
 
 
-def date(value, format_string="Y-m-d"):
-    """Django's date formats (`Y-m-d H:i`); aware datetimes are shown in the local time zone."""
+def date(value, format_string="%Y-%m-%d"):
+    """A date or time in strftime's format; aware datetimes are shown in the local time zone.
+    (Not Django's date filter: its localised formats cost 15 µs a call, most of a table's time.)"""
     if not value:
         return ""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return formats.date_format(value, format_string)
+    return value.strftime(format_string)
 
 
 def querystring(request, **changes):

@@ -175,8 +175,14 @@ def test_building_leader_logs_in_by_mobile_marks_a_resident_away_and_sees_only_h
     assert search_for(page, "12-3-501") == ["张三"]
     assert search_for(page, "李四") == []
 
-    # The compound overview linked from his building counts his building only
+    # His building now shows 张三 away, and nobody else with a presence badge
     page.goto(f"/buildings/{world.building.pk}/")
+    expect(page.locator(".people li", has_text="张三").locator(".presence")).to_have_class(
+        re.compile(r"\bpresence-away\b")
+    )
+    expect(page.locator(".people .presence")).to_have_count(1)
+
+    # The compound overview linked from his building counts his building only
     with page.expect_navigation():
         page.locator(f".subnav a[href='/compounds/{world.building.compound_id}/']").click()
     expect(page.locator("table.overview a[href^='/buildings/']")).to_have_count(1)

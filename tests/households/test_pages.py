@@ -30,6 +30,7 @@ def page_urls(world):
         reverse("households:key_population") + f"?tag={Tag.CHRONIC}&building={world.building.pk}",
         reverse("households:detail", args=[world.household.pk]),
         "/api/residents/",
+        "/api/residents/?format=api",  # the browsable API, with its filter form
     ]
 
 
@@ -63,6 +64,17 @@ def test_building_page_lists_rooms_with_residents_and_tags(client, world):
     assert "Elderly living alone" in html
     assert world.resident.phone not in html
     assert world.resident.id_number not in html
+
+
+def test_building_page_badges_only_residents_who_are_not_at_home(client, world):
+    ResidentFactory(household=world.household, name="钱七", presence=Presence.AWAY)
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    html = client.get(reverse("households:building", args=[world.building.pk])).content.decode()
+
+    assert '<span class="name">钱七</span> <span class="presence presence-away">Away</span>' in html
+    assert '<span class="name">张三</span></li>' in html
+    assert "presence-home" not in html
 
 
 def test_lists_mask_numbers_for_every_role(client, world):

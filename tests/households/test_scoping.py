@@ -137,3 +137,12 @@ def test_anonymous_visitors_are_sent_to_login(client, scoped_world):
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
     assert client.get("/api/residents/").status_code == 403
+
+
+def test_browsable_api_filter_form_names_no_household_outside_the_scope(client, world):
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    html = client.get("/api/residents/", {"format": "api"}).content.decode()
+
+    assert world.other_household.label not in html
+    assert world.other_resident.name not in html
