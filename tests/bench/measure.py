@@ -8,7 +8,7 @@ import time
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-RUNS = 15
+RUNS = 40
 WARMUP = 3
 
 # The tables that grow with the register. The others (sessions, accounts, roles, streets,

@@ -7,8 +7,9 @@ more than the database work) and the big tables whose plan has a Seq Scan (goal:
 
 - `own_sql`: the statements the page sent (captured once), executed again through a plain cursor with
   every row fetched; timed in alternation with the page, same number of runs, medians compared.
-- `trivial_view`: a view returning a bare HttpResponse (tests/bench/urls.py), through the same client,
-  session and middleware: the floor under any page.
+- `trivial_view` and `logged_in_floor` (tests/bench/urls.py), through the same client and session:
+  a bare HttpResponse, and a logged-in empty page (session, account, scope, layout): the floors
+  under every page, for reading the page figures.
 - After the bulk build, VACUUM ANALYZE gives the planner the statistics and visibility map that
   autovacuum would have given a database in use.
 """
@@ -26,7 +27,7 @@ from households.models import Building, Household, Resident, Role, RoleAssignmen
 from lockdown.models import User
 
 from . import measure
-from .urls import TRIVIAL_PATH
+from .urls import FLOOR_PATH, TRIVIAL_PATH
 
 # 20 communities of 1,800 households: 36,000 households, about 99,000 residents.
 PLAN = StreetPlan(
@@ -97,14 +98,17 @@ def _get(client, url):
 def run(names):
     register = build()
     with override_settings(ROOT_URLCONF="tests.bench.urls"):
-        trivial_ms = measure.median_ms(lambda: _get(register.client, TRIVIAL_PATH))
-        measure.progress(f"trivial view (bare HttpResponse through the same client): {trivial_ms:.2f} ms")
+        floors = {
+            "trivial_view": measure.median_ms(lambda: _get(register.client, TRIVIAL_PATH)),
+            "logged_in_floor": measure.median_ms(lambda: _get(register.client, FLOOR_PATH)),
+        }
+        measure.progress(f"floors (ms): {floors}")
         for name in names:
             url, extra = register.urls[name]
-            _page_figure(name, register, url, extra, trivial_ms)
+            _page_figure(name, register, url, extra, floors)
 
 
-def _page_figure(name, register, url, extra, trivial_ms):
+def _page_figure(name, register, url, extra, floors):
     measure.progress(f"{name}: GET {url}")
 
     def page():
@@ -131,7 +135,7 @@ def _page_figure(name, register, url, extra, trivial_ms):
             "ratio_to": "own_sql",
             "goal": GOAL,
             "own_sql": round(bare_ms, 2),
-            "trivial_view": round(trivial_ms, 2),
+            **{floor: round(ms, 2) for floor, ms in floors.items()},
             **register.sizes,
             **extra,
             "seq_scans": big,
