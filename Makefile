@@ -31,11 +31,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Refresh the Chinese catalogue after changing interface strings (Babel reads the Python code and
-# the Jinja2 pages alike), then compile it. Untranslated and fuzzy entries are listed at the end.
-MESSAGE_KEYWORDS := -k gettext_lazy -k ngettext_lazy:1,2 -k pgettext_lazy:1c,2 -k npgettext_lazy:1c,2,3 -k gettext_noop
+# Refresh the Chinese catalogue after changing interface strings, and compile it (Babel reads the
+# Python code and the Jinja2 pages alike); it lists the strings still to translate.
 messages: install
-	$(BIN)/pybabel -q extract -F babel.cfg $(MESSAGE_KEYWORDS) --ignore-dirs=".* _* tests var static docs locale" \
-		--project=lockdown --version=1 -o var/django.pot .
-	$(BIN)/pybabel -q update -i var/django.pot -d locale -D django -l zh_Hans --ignore-obsolete
-	$(BIN)/pybabel compile --statistics -d locale -D django -l zh_Hans
+	$(BIN)/python manage.py messages

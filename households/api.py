@@ -8,7 +8,7 @@ from rest_framework import mixins, routers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from lockdown.api import IdFilterSet
+from lockdown.api import IdFilter, IdFilterSet
 from lockdown.core.identity import mask_id_number, mask_phone
 
 from . import services
@@ -121,8 +121,8 @@ class HouseholdViewSet(ScopedViewSet):
 
 class ResidentFilter(IdFilterSet):
     tag = django_filters.ChoiceFilter(choices=Tag.choices, field_name="tags__tag")
-    building = django_filters.NumberFilter(field_name="building")
-    zone = django_filters.NumberFilter(field_name="building__zone")
+    building = IdFilter(field_name="building")
+    zone = IdFilter(field_name="building__zone")
     name = django_filters.CharFilter(field_name="name", lookup_expr="startswith")
 
     class Meta:

@@ -12,13 +12,18 @@ def presence_badge(resident):
     return Markup(f'<span class="presence presence-{presence}">{label}</span>')
 
 
-def tag_badges(resident):
+def tag_badges(resident, with_notes=False):
+    """The tags; each tag's note as its tooltip only for roles that may read notes (not volunteers)."""
     return Markup(
         "".join(
-            f'<span class="tag tag-{escape(t.tag)}" title="{escape(t.note)}">{escape(t.label)}</span>'
+            f'<span class="tag tag-{escape(t.tag)}"{_title(t.note) if with_notes else ""}>{escape(t.label)}</span>'
             for t in resident.tag_list
         )
     )
+
+
+def _title(note):
+    return f' title="{escape(note)}"' if note else ""
 
 
 filters = {"presence_badge": presence_badge, "tag_badges": tag_badges}

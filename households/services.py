@@ -178,10 +178,10 @@ def _apply_tags(resident, tags, birth_date):
     return changes
 
 
-def _save_unique(resident):
+def _save_unique(resident, update_fields=None):
     try:
         with transaction.atomic():
-            resident.save()
+            resident.save(update_fields=update_fields)
     except IntegrityError:
         raise ServiceError(_("A resident with this ID number is already on the register."), field="id_number") from None
 
@@ -247,15 +247,19 @@ def resident_create(*, actor, household: Household, data: ResidentInput) -> Resi
 
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, data: ResidentInput) -> Resident:
+    # Lock and reread the row: a move or a presence mark may have landed since the form was shown,
+    # and only the fields the form edits are written back.
+    resident.refresh_from_db(from_queryset=Resident.objects.select_for_update())
     household = resident.household
     _require_editor(actor, household, _("You may not change this resident."))
     values = _clean_resident(data)
     changes = {
         k: [_shown(k, getattr(resident, k)), _shown(k, v)] for k, v in values.items() if getattr(resident, k) != v
     }
-    for k, v in (values | _derived(values)).items():
+    written = values | _derived(values)
+    for k, v in written.items():
         setattr(resident, k, v)
-    _save_unique(resident)
+    _save_unique(resident, update_fields=[*written, "updated_at"])
     changes |= _apply_tags(resident, data.tags, values["birth_date"])
     if changes:
         _record(actor=actor, household=household, resident=resident, action=Change.Action.UPDATED, changes=changes)
@@ -264,6 +268,7 @@ def resident_update(*, actor, resident: Resident, data: ResidentInput) -> Reside
 
 @transaction.atomic
 def resident_move(*, actor, resident: Resident, to_household: Household) -> Resident:
+    resident.refresh_from_db(from_queryset=Resident.objects.select_for_update())
     origin = resident.household
     _require_editor(actor, origin, _("You may not move this resident."))
     _require_editor(actor, to_household, _("You may not move residents to a household outside your areas."))

@@ -77,6 +77,24 @@ def test_building_page_badges_only_residents_who_are_not_at_home(client, world):
     assert "presence-home" not in html
 
 
+@pytest.mark.parametrize(("role", "sees_note"), [(Role.BUILDING_LEADER, True), (Role.VOLUNTEER, False)])
+def test_tag_notes_are_shown_only_to_roles_that_may_read_them(client, world, role, sees_note):
+    ResidentTagFactory(resident=world.resident, tag=Tag.ALONE, note="女儿住浦东")
+    client.force_login(world.users[role])
+
+    pages = {
+        "building": client.get(reverse("households:building", args=[world.building.pk])),
+        "household": client.get(reverse("households:detail", args=[world.household.pk])),
+    }
+
+    assert {name: "女儿住浦东" in page.content.decode() for name, page in pages.items()} == {
+        "building": sees_note,
+        "household": sees_note,
+    }
+    for url in (reverse("households:search") + "?q=张三", reverse("households:key_population")):
+        assert "女儿住浦东" not in client.get(url).content.decode()  # lists never carry notes
+
+
 def test_lists_mask_numbers_for_every_role(client, world):
     client.force_login(world.users[Role.STREET_ADMIN])
 

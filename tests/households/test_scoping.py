@@ -146,3 +146,21 @@ def test_browsable_api_filter_form_names_no_household_outside_the_scope(client, 
 
     assert world.other_household.label not in html
     assert world.other_resident.name not in html
+
+
+@pytest.mark.parametrize("query", ["household=1.5", "building=99999999999999999999999", "zone=-1", "building=abc"])
+def test_api_id_filters_refuse_what_is_not_an_id_with_a_400(client, world, query):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    response = client.get(f"/api/residents/?{query}")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {query.split("=")[0]}
+
+
+def test_api_id_filter_finds_the_households_residents(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    found = client.get("/api/residents/", {"household": world.household.pk}).json()["results"]
+
+    assert [r["id"] for r in found] == [world.resident.pk]

@@ -174,6 +174,25 @@ def test_moving_a_resident_takes_their_tags_to_the_new_building(world):
     assert (tag.community_id, tag.building_id) == (world.community.pk, world.other_building.pk)
 
 
+def test_an_edit_keeps_a_move_and_a_presence_mark_made_since_its_form_was_read(world):
+    staff, leader = world.users[Role.COMMITTEE_STAFF], world.users[Role.BUILDING_LEADER]
+    ResidentTagFactory(resident=world.resident, tag=Tag.ALONE)
+    read_by_the_form = Resident.objects.get(pk=world.resident.pk)
+    services.resident_set_presence(actor=leader, resident=world.resident, presence=Presence.AWAY)
+    services.resident_move(actor=staff, resident=world.resident, to_household=world.other_household)
+
+    services.resident_update(
+        actor=staff,
+        resident=read_by_the_form,
+        data=ResidentInput(name="张三丰", id_number=world.resident.id_number, tags={Tag.ALONE: TagInput()}),
+    )
+
+    world.resident.refresh_from_db()
+    assert (world.resident.name, world.resident.presence) == ("张三丰", Presence.AWAY)
+    assert (world.resident.household, world.resident.building) == (world.other_household, world.other_building)
+    assert set(world.resident.tags.values_list("building_id", flat=True)) == {world.other_building.pk}
+
+
 def test_moving_a_resident_outside_the_accounts_areas_is_refused(world):
     before = snapshot()
 
