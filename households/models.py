@@ -216,7 +216,7 @@ class ResidentTag(models.Model):
     resident = models.ForeignKey(Resident, models.CASCADE, related_name="tags")
     # Denormalised from the resident (kept by the services), like the resident's own: the overview's
     # counts and the key-population table find a community's or a building's tags by index.
-    # Their indexes lead the (community, tag) and (building, tag) ones below.
+    # No single-column indexes: the (community, tag) and (building, tag) indexes below lead with them.
     community = models.ForeignKey(Community, models.PROTECT, related_name="+", editable=False, db_index=False)
     building = models.ForeignKey(Building, models.PROTECT, related_name="+", editable=False, db_index=False)
     tag = models.CharField(_("key population"), max_length=16, choices=Tag.choices)
