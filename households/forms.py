@@ -2,7 +2,8 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from .models import ControlLevel, Presence, Resident, Tag
+from .importers import FIELDS
+from .models import Community, Compound, ControlLevel, Presence, Resident, Tag
 from .services import ResidentInput, TagInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -112,3 +113,45 @@ class ControlLevelForm(forms.Form):
         label=_("Control level"), choices=[("", _("Not set")), *ControlLevel.choices], required=False
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ImportUploadForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("community"), queryset=Community.objects.none(), empty_label=None)
+    compound = forms.ModelChoiceField(
+        label=_("compound"),
+        queryset=Compound.objects.none(),
+        required=False,
+        empty_label=_("Named in the file, or after the community"),
+        help_text=_("Rows whose file names no compound (小区) go here."),
+    )
+    file = forms.FileField(
+        label=_("spreadsheet"),
+        help_text=_(".xlsx, .xls or .csv; one sheet per building or one sheet for all. Empty cells change nothing."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["compound"].queryset = Compound.objects.filter(community__in=communities).select_related(
+            "community"
+        )
+        self.fields["compound"].label_from_instance = lambda compound: f"{compound.community} · {compound}"
+
+
+class ImportColumnsForm(forms.Form):
+    """One choice per column of the file: which field of the register it feeds, or none."""
+
+    def __init__(self, *args, headers, columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Not imported"))] + [(name, label) for name, (label, _aliases) in FIELDS.items()]
+        self.keys = {}
+        for index, (key, written) in enumerate(headers.items()):
+            name = f"column_{index}"
+            self.keys[name] = key
+            self.fields[name] = forms.ChoiceField(
+                label=written, choices=choices, required=False, initial=columns.get(key, "")
+            )
+
+    def columns(self):
+        return {self.keys[name]: value for name, value in self.cleaned_data.items()}

@@ -322,6 +322,7 @@ class Change(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     action = models.CharField(max_length=12, choices=Action.choices)
     changes = models.JSONField(default=dict)
+    import_job = models.ForeignKey("ImportJob", models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -346,3 +347,67 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class ImportJob(models.Model):
+    """One spreadsheet brought to the register: read and previewed first, then confirmed or cancelled."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be read")
+        READING = "reading", _("Reading")
+        NEEDS_MAPPING = "needs_mapping", _("Columns to choose")
+        PREVIEW = "preview", _("Ready to confirm")
+        COMMITTING = "committing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    community = models.ForeignKey(Community, models.PROTECT, related_name="import_jobs", verbose_name=_("community"))
+    # Where rows land that name no compound (None: a compound named after the community).
+    compound = models.ForeignKey(
+        Compound, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("compound")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=10, default="zh-hans")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    file_name = models.CharField(_("file"), max_length=200)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    # The admin's choice of field for each column (header key → field, "" for not read).
+    columns = models.JSONField(default=dict, blank=True)
+    # What the reading found: sheets, columns, mapping problems; then the preview.
+    sheets = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    lines_total = models.PositiveIntegerField(default=0)
+    lines_read = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    new_areas = models.JSONField(default=dict, blank=True)  # {"compounds": [...], "buildings": [...], "households": n}
+    changes = models.JSONField(default=list, blank=True)  # changed residents, field by field (masked)
+    errors = models.JSONField(default=list, blank=True)  # rejected rows: sheet, line, column, message
+    plan_digest = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)  # why it failed, or what the last step said
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.QUEUED, self.Status.READING, self.Status.COMMITTING)
+
+
+class ImportMapping(models.Model):
+    """The column choices an admin made, remembered for the next import of the community."""
+
+    community = models.OneToOneField(Community, models.CASCADE, related_name="import_mapping")
+    columns = models.JSONField(default=dict)  # header key → field ("" for not read)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)

@@ -102,6 +102,12 @@ class AreaScope:
             return queryset.filter(pk__in=visible)
         return queryset.filter(self._q(model))
 
+    def editable_communities(self, queryset):
+        """The communities of `queryset` whose register this account may change (and import into)."""
+        if self.is_global:
+            return queryset
+        return queryset.filter(Q(pk__in=sorted(self.community_ids)) | Q(street_id__in=sorted(self.street_ids)))
+
     def may_edit_community(self, community):
         return self.is_global or community.pk in self.community_ids or community.street_id in self.street_ids
 

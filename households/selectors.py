@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from lockdown.core.errors import ServiceError
 from lockdown.core.identity import to_halfwidth
 
-from .models import Building, Household, Presence, Resident, ResidentTag, Tag, room_label
+from .models import Building, Community, Household, ImportJob, Presence, Resident, ResidentTag, Tag, room_label
 
 ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
 TAIL_QUERY = re.compile(r"^\d{3,}[\dXx]$")
@@ -159,11 +159,11 @@ def household_history(household, limit=100):
     """The household's latest changes, each with `lines`: (field label, before, after) in words."""
     changes = list(household.changes.select_related("actor", "resident")[:limit])
     for change in changes:
-        change.lines = [_describe(name, *values) for name, values in change.changes.items()]
+        change.lines = [describe_change(name, *values) for name, values in change.changes.items()]
     return changes
 
 
-def _describe(name, before, after):
+def describe_change(name, before, after):
     if name.startswith("tag:"):
         return Tag(name[4:]).label, _yes_no(before), _yes_no(after)
     model = Household if name in ("unit", "room", "notes", "household") else Resident
@@ -222,3 +222,18 @@ def key_population(scope, *, tag="", zone_id=None, building_id=None):
         tagged = tagged.filter(building_id=building_id)
     residents = scope.filter(Resident.objects.current()).filter(pk__in=tagged.values("resident_id"))
     return residents.order_by("building__sort_key", "building__number", "household_id", "id")
+
+
+def import_jobs(scope, limit=20):
+    """The latest imports into the communities this account may change."""
+    communities = scope.editable_communities(Community.objects.all())
+    return ImportJob.objects.filter(community__in=communities).select_related("community", "created_by")[:limit]
+
+
+def earlier_imports_of_same_file(job):
+    """Completed imports of the very same file into the same community."""
+    return (
+        ImportJob.objects.filter(community=job.community_id, file_sha256=job.file_sha256, status=ImportJob.Status.DONE)
+        .exclude(pk=job.pk)
+        .select_related("created_by")
+    )

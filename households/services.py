@@ -6,11 +6,17 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from pypinyin import Style, lazy_pinyin
 
 from lockdown.core.errors import ServiceError
-from lockdown.core.identity import mask_id_number, mask_phone, normalise_mobile, parse_mainland_id, to_halfwidth
+from lockdown.core.identity import (
+    ID_ERRORS,
+    mask_id_number,
+    mask_phone,
+    normalise_mobile,
+    parse_mainland_id,
+    to_halfwidth,
+)
 
 from .models import (
     AuditEvent,
@@ -27,12 +33,6 @@ from .models import (
 )
 from .scoping import AreaScope
 
-ID_ERRORS = {
-    "length": gettext_noop("An ID number has 18 characters."),
-    "characters": gettext_noop("An ID number is 17 digits followed by a digit or X."),
-    "birth_date": gettext_noop("The birth date inside this ID number is not a real date."),
-    "checksum": gettext_noop("This ID number's check digit is wrong: a digit was probably mistyped."),
-}
 SENSITIVE = {"id_number": mask_id_number, "phone": mask_phone}
 
 

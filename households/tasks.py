@@ -1,9 +1,26 @@
 from celery import shared_task
 
-from . import services
+from . import imports, services
+from .models import ImportJob
 
 
 @shared_task(time_limit=600, soft_time_limit=540)
 def refresh_age_tags_task():
     """Beat: tag residents who have turned 80 since the last run (idempotent)."""
     return services.refresh_age_tags()
+
+
+@shared_task(time_limit=1800, soft_time_limit=1740)
+def preview_import_task(job_pk):
+    """Read an uploaded spreadsheet and compare it with the register; writes only the job's preview."""
+    job = ImportJob.objects.select_related("community", "compound").filter(pk=job_pk).first()
+    if job is not None:
+        imports.import_job_preview(job)
+
+
+@shared_task(time_limit=1800, soft_time_limit=1740)
+def commit_import_task(job_pk):
+    """Write a confirmed import in one transaction."""
+    job = ImportJob.objects.select_related("community", "compound").filter(pk=job_pk).first()
+    if job is not None:
+        imports.import_job_commit(job)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "households"
 
@@ -20,4 +20,11 @@ urlpatterns = [
     path("<str:kind>/<int:pk>/control-level/", views.control_level, name="control_level"),
     path("search/", views.search, name="search"),
     path("key-population/", views.key_population, name="key_population"),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/columns/", import_views.import_columns, name="import_columns"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/rejected.xlsx", import_views.import_rejected, name="import_rejected"),
 ]

@@ -5,12 +5,20 @@ import re
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 # The first digit of the region code names a part of the country; 9 is unused, 0 only in tests.
 ID_PATTERN = re.compile(r"^[1-8]\d{16}[\dX]$")
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+# Why parse_mainland_id refused a number, by the reason it raises.
+ID_ERRORS = {
+    "length": gettext_noop("An ID number has 18 characters."),
+    "characters": gettext_noop("An ID number is 17 digits followed by a digit or X."),
+    "birth_date": gettext_noop("The birth date inside this ID number is not a real date."),
+    "checksum": gettext_noop("This ID number's check digit is wrong: a digit was probably mistyped."),
+}
 FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
 
 

@@ -1,0 +1,144 @@
+"""Spreadsheet import pages: upload, a live preview, the column choices, confirm or cancel."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lockdown.core.errors import ServiceError
+
+from . import imports, selectors
+from .forms import ImportColumnsForm, ImportUploadForm
+from .importers import IGNORED, header_key
+from .models import Community, ImportJob
+from .scoping import scope_of
+from .selectors import describe_change
+from .tasks import commit_import_task, preview_import_task
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_ROWS = 200
+
+
+def _headers(job):
+    """Each column the file's sheets have, by its comparable key, as first written; known extras left out."""
+    headers = {}
+    for sheet in job.sheets:
+        for written in sheet["headers"]:
+            key = header_key(written)
+            if key and key not in IGNORED:
+                headers.setdefault(key, written)
+    return headers
+
+
+def _job_in_scope(request, pk):
+    communities = scope_of(request).editable_communities(Community.objects.all())
+    queryset = ImportJob.objects.filter(community__in=communities).select_related("community", "compound", "created_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def import_list(request):
+    communities = scope_of(request).editable_communities(Community.objects.all())
+    form = ImportUploadForm(request.POST or None, request.FILES or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.import_job_create(
+                actor=request.user,
+                community=form.cleaned_data["community"],
+                compound=form.cleaned_data["compound"],
+                upload=form.cleaned_data["file"],
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            preview_import_task.delay_on_commit(job.pk)
+            return redirect("households:import", pk=job.pk)
+    context = {"form": form, "jobs": selectors.import_jobs(scope_of(request)), "can_import": communities.exists()}
+    return render(request, "households/import_list.html", context)
+
+
+@login_required
+def import_detail(request, pk):
+    job = _job_in_scope(request, pk)
+    context = {
+        "job": job,
+        "columns_form": ImportColumnsForm(headers=_headers(job), columns=job.columns),
+        "changes": [
+            dict(change, lines=[describe_change(name, *values) for name, values in change["changes"].items()])
+            for change in job.changes[:PREVIEW_ROWS]
+        ],
+        "errors": job.errors[:PREVIEW_ROWS],
+        "preview_rows": PREVIEW_ROWS,
+        "earlier": selectors.earlier_imports_of_same_file(job),
+    }
+    return render(request, "households/import_detail.html", context)
+
+
+@login_required
+def import_progress(request, pk):
+    job = _job_in_scope(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "running": job.is_running,
+            "lines_total": job.lines_total,
+            "lines_read": job.lines_read,
+            "rows_checked": job.rows_checked,
+        }
+    )
+
+
+@login_required
+@require_POST
+def import_columns(request, pk):
+    job = _job_in_scope(request, pk)
+    form = ImportColumnsForm(request.POST, headers=_headers(job), columns=job.columns)
+    if form.is_valid():
+        try:
+            imports.import_job_set_columns(actor=request.user, job=job, columns=form.columns())
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            preview_import_task.delay_on_commit(job.pk)
+    return redirect("households:import", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    job = _job_in_scope(request, pk)
+    try:
+        imports.import_job_confirm(actor=request.user, job=job)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        commit_import_task.delay_on_commit(job.pk)
+    return redirect("households:import", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request, pk):
+    job = _job_in_scope(request, pk)
+    try:
+        imports.import_job_cancel(actor=request.user, job=job)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The import was cancelled; nothing was written."))
+    return redirect("households:imports")
+
+
+@login_required
+def import_rejected(request, pk):
+    job = _job_in_scope(request, pk)
+    buffer = io.BytesIO()
+    imports.rejected_rows_write(job, buffer)
+    buffer.seek(0)
+    stem = job.file_name.rsplit(".", 1)[0]
+    return FileResponse(buffer, as_attachment=True, filename=f"{stem}-{_('rejected rows')}.xlsx", content_type=XLSX)

@@ -1,0 +1,630 @@
+"""A committee's spreadsheet → rows the register can take, and the reasons for the rows it cannot.
+
+Finds the header row under any title rows, maps each column from the common Chinese and English
+names (or the admin's own choice), normalises every cell and rejects, with its row, column and
+reason, every row that cannot be read, including the same person twice. Touches no database: the
+comparison with the register and the writing are in households/imports.py.
+"""
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lockdown.core import cells
+from lockdown.core.cells import CellError
+from lockdown.core.spreadsheets import cell_text, read_sheets
+
+from .models import DocumentType, Presence, Relation, Sex, Tag
+from .services import is_80_plus
+
+HEADER_SEARCH_ROWS = 20
+PROGRESS_EVERY = 2000
+
+# What each column can be, with the names people give it (compared without spaces, case or brackets).
+FIELDS = {
+    "community": (gettext_lazy("Community"), "居委 居委会 居民区 社区 居委名称 community"),
+    "compound": (gettext_lazy("Compound"), "小区 小区名称 小区名 苑 compound estate"),
+    "building": (gettext_lazy("Building"), "楼号 楼栋 楼栋号 幢 幢号 栋 栋号 楼 号楼 building"),
+    "unit": (gettext_lazy("Unit"), "单元 单元号 unit"),
+    "room": (gettext_lazy("Room"), "室号 室 房号 房间号 门牌号 门牌 户号 地址 住址 详细地址 房屋地址 room address"),
+    "name": (gettext_lazy("Name"), "姓名 名字 居民姓名 人员姓名 name"),
+    "sex": (gettext_lazy("Sex"), "性别 sex gender"),
+    "document_type": (gettext_lazy("Document type"), "证件类型 证件种类 documenttype"),
+    "id_number": (
+        gettext_lazy("ID number"),
+        "身份证号 身份证 身份证号码 证件号码 证件号 公民身份号码 居民身份证号码 idnumber id",
+    ),
+    "birth_date": (gettext_lazy("Birth date"), "出生日期 出生年月 出生年月日 生日 birthdate dateofbirth"),
+    "phone": (
+        gettext_lazy("Mobile number"),
+        "手机 手机号 手机号码 联系电话 电话 电话号码 联系方式 联系手机 phone mobile",
+    ),
+    "relation": (gettext_lazy("Relation to head"), "与户主关系 户主关系 关系 与户主的关系 relation"),
+    "presence": (gettext_lazy("Presence"), "在住情况 居住情况 是否在住 在沪情况 居住状态 人员状态 presence"),
+    "tags": (
+        gettext_lazy("Key population"),
+        "重点人群 特殊人群 人群分类 人员类别 重点人群类别 特殊人群类别 keypopulation",
+    ),
+    "party_member": (gettext_lazy("Party member"), "政治面貌 是否党员 党员 partymember"),
+    "notes": (gettext_lazy("Notes"), "备注 说明 情况说明 notes"),
+}
+# Columns that are known and deliberately not read (the age follows from the birth date): the
+# mapping form does not ask about them.
+IGNORED = set("序号 编号 年龄 no age".split())
+REQUIRED = ("name", "room")
+MERGED = {"phone", "notes"}  # fields that several columns may feed (a mobile and a second phone)
+
+TAG_WORDS = {
+    Tag.AGED_80: "80岁以上 八十岁以上 80周岁以上 高龄 高龄老人 80+",
+    Tag.ALONE: "独居 独居老人 孤老 空巢独居",
+    Tag.CHRONIC: "慢性病 慢病 慢性病患者 基础病",
+    Tag.PREGNANT: "孕妇 孕产妇 怀孕 孕期",
+    Tag.INFANT: "婴儿 婴幼儿 新生儿",
+    Tag.DISABLED: "残疾 残疾人 残障 卧床 失能 瘫痪 行动不便",
+    Tag.DOOR_SERVICE: "上门服务 需上门 需要上门",
+    Tag.HARDSHIP: "困难户 困难家庭 低保 低保户 特困 特困户",
+}
+CONDITION_WORDS = set("高血压 糖尿病 冠心病 心脏病 慢阻肺 哮喘 尿毒症 透析 肿瘤 癌症 精神障碍 脑梗 中风".split())
+PRESENCE_WORDS = {
+    Presence.HOME: "在住 在家 居住 常住 在 是 在沪 home",
+    Presence.AWAY: "外出 不在 不在家 不在沪 离沪 外地 未返 未返沪 在外 否 away",
+    Presence.QUARANTINE: "隔离 集中隔离 方舱 隔离点 居家隔离 quarantine",
+    Presence.HOSPITAL: "住院 医院 hospital",
+    Presence.MOVED_OUT: "搬离 已搬离 迁出 已迁出 搬走 movedout",
+}
+SEX_WORDS = {Sex.MALE: "男 男性 m male", Sex.FEMALE: "女 女性 f female"}
+RELATION_WORDS = {
+    Relation.HEAD: "户主 本人 head",
+    Relation.SPOUSE: "配偶 妻 妻子 夫 丈夫 老伴 spouse",
+    Relation.CHILD: "子 女 儿子 女儿 子女 长子 次子 长女 次女 child",
+    Relation.PARENT: "父 母 父亲 母亲 父母 公公 婆婆 岳父 岳母 parent",
+    Relation.GRANDCHILD: "孙子 孙女 外孙 外孙女 grandchild",
+    Relation.SIBLING: "兄 弟 姐 妹 兄弟 姐妹 哥哥 弟弟 姐姐 妹妹 sibling",
+    Relation.TENANT: "租户 租客 房客 tenant",
+    Relation.OTHER: "其他 其它 other",
+}
+DOCUMENT_WORDS = {
+    DocumentType.MAINLAND_ID: "身份证 居民身份证 二代身份证",
+    DocumentType.HK_MACAO: "港澳通行证 港澳居民来往内地通行证 回乡证 港澳居民居住证",
+    DocumentType.TAIWAN: "台胞证 台湾居民来往大陆通行证 台湾居民居住证",
+    DocumentType.PASSPORT: "护照 passport",
+    DocumentType.OTHER: "其他 其它 other",
+}
+PARTY_WORDS = {True: "党员 中共党员 中国共产党党员 预备党员 是 y yes", False: "群众 否 团员 共青团员 无 n no 无党派"}
+NOTHING = {"", "无", "否", "-", "/", "—", "没有", "none"}
+
+
+def _lookup(words):
+    return {word: key for key, text in words.items() for word in text.split()}
+
+
+ALIASES = {alias: name for name, (_label, aliases) in FIELDS.items() for alias in aliases.split()}
+TAGS_BY_WORD = _lookup(TAG_WORDS)
+PRESENCE_BY_WORD = _lookup(PRESENCE_WORDS)
+SEX_BY_WORD = _lookup(SEX_WORDS)
+RELATION_BY_WORD = _lookup(RELATION_WORDS)
+DOCUMENT_BY_WORD = _lookup(DOCUMENT_WORDS)
+PARTY_BY_WORD = _lookup(PARTY_WORDS)
+
+HEADER_NOISE = re.compile(r"[\s*:：]|[(（][^)）]*[)）]")
+BUILDING = re.compile(r"^([0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:号楼|幢|栋|号|座|楼)?$")
+BUILDING_IN_NAME = re.compile(r"([0-9A-Za-z]+)(?:号楼|幢|栋|号|座|楼)")
+UNIT = re.compile(r"^([0-9A-Za-z]+)(?:单元)?$")
+ROOM_WORDS = re.compile(
+    r"^(?:(?P<building>[0-9A-Za-z]+)(?:号楼|幢|栋|号|座|楼))?(?:(?P<unit>[0-9A-Za-z]+)单元)?(?P<room>[0-9A-Za-z]+)(?:室|号)?$"
+)
+ROOM_DASHES = re.compile(r"^[0-9A-Za-z]+(?:-[0-9A-Za-z]+){0,2}$")
+SUBTOTAL = re.compile(r"合计|小计|总计|共计")
+WORD_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+def header_key(text):
+    """The comparable form of a column's name: "身份证号码（必填）*" → "身份证号码"."""
+    return HEADER_NOISE.sub("", cells.text(text)).lower()
+
+
+def field_label(name):
+    return str(FIELDS[name][0])
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One resident as the file gives it; None where the file says nothing (leave the register as it is)."""
+
+    sheet: str
+    line: int
+    compound: str
+    building: str
+    unit: str
+    room: str
+    name: str
+    sex: str | None = None
+    document_type: str | None = None
+    id_number: str | None = None
+    birth_date: datetime.date | None = None
+    phone: str | None = None
+    relation: str | None = None
+    presence: str | None = None
+    party_member: bool | None = None
+    notes: str | None = None
+    tags: dict | None = None  # {tag: condition}
+
+    @property
+    def household_key(self):
+        return (self.compound, self.building, self.unit, self.room)
+
+
+RESIDENT_FIELDS = (
+    "name",
+    "sex",
+    "document_type",
+    "id_number",
+    "birth_date",
+    "phone",
+    "relation",
+    "presence",
+    "party_member",
+    "notes",
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    sheet: str
+    line: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SheetReading:
+    name: str
+    header_line: int | None  # None: no header row found, the sheet was skipped
+    headers: list[str]  # the header row's cells as written
+    building: str  # the building the sheet's name gives, if any
+
+
+@dataclass
+class Reading:
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    sheets: list[SheetReading] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # header key → field ("" for not read)
+    problems: list[str] = field(default_factory=list)  # mapping problems: nothing can be imported until fixed
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → field → header as written
+    lines_read: int = 0
+    skipped_lines: int = 0
+
+    def header_of(self, sheet, name):
+        return self.headers.get(sheet, {}).get(name) or field_label(name)
+
+
+def column_field(key, overrides):
+    """The field a column feeds: the admin's choice first, else its usual name; "" if none."""
+    if key in overrides:
+        return overrides[key]
+    return ALIASES.get(key, "")
+
+
+def find_header(rows, overrides):
+    """(line, cells) of the header row among the first rows, or None: the row naming the most fields."""
+    best, best_count = None, 1
+    for line, row in rows:
+        fields = {column_field(header_key(cell), overrides) for cell in row} - {""}
+        if len(fields) > best_count and "name" in fields:
+            best, best_count = (line, row), len(fields)
+        if line >= HEADER_SEARCH_ROWS:
+            break
+    return best
+
+
+def read_register(
+    path: Path,
+    *,
+    community_name: str,
+    overrides: dict[str, str] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    today: datetime.date | None = None,
+) -> Reading:
+    """Read every sheet of the file into ImportRows and RowErrors, in one streaming pass."""
+    overrides = overrides or {}
+    reading = Reading()
+    context = _Context(community_name=cells.name(community_name), today=today or timezone.localdate())
+    for sheet in read_sheets(path):
+        _read_sheet(sheet, overrides, reading, context, on_progress)
+    if not any(s.header_line for s in reading.sheets):
+        reading.problems.append(
+            _("No header row was found: the first %(rows)s rows of each sheet were searched for 姓名 and 室号.")
+            % {"rows": HEADER_SEARCH_ROWS}
+        )
+    if reading.problems:
+        reading.rows, reading.errors = [], []
+        return reading
+    _reject_duplicates(reading)
+    return reading
+
+
+@dataclass(frozen=True)
+class _Context:
+    community_name: str
+    today: datetime.date
+
+
+def _read_sheet(sheet, overrides, reading, context, on_progress):
+    rows = iter(sheet.rows)
+    head = []  # rows above and including the header are kept to be counted
+    header = find_header(_remember(rows, head), overrides)
+    building_match = BUILDING_IN_NAME.search(cells.text(sheet.name))
+    sheet_building = building_match.group(1) if building_match else ""
+    if header is None:
+        reading.sheets.append(SheetReading(sheet.name, None, [], sheet_building))
+        reading.lines_read += len(head) + sum(1 for _row in rows)
+        return
+    header_line, header_cells = header
+    headers = [cell_text(cell).strip() for cell in header_cells]
+    reading.sheets.append(SheetReading(sheet.name, header_line, headers, sheet_building))
+    plan = _column_plan(sheet.name, headers, overrides, reading, sheet_building)
+    if plan is None:
+        return
+    # The rows between the header and the end of the search were read already; then the rest.
+    body = [(line, row) for line, row in head if line > header_line]
+    reading.lines_read += len(head) - len(body)
+    for source in (body, rows):
+        for line, row in source:
+            reading.lines_read += 1
+            _read_row(sheet.name, line, row, plan, reading, context)
+            if on_progress and reading.lines_read % PROGRESS_EVERY == 0:
+                on_progress(reading.lines_read)
+
+
+def _remember(rows, kept):
+    for item in rows:
+        kept.append(item)
+        yield item
+
+
+@dataclass(frozen=True)
+class _Plan:
+    columns: list[tuple[int, str, str]]  # (index, field, header as written)
+    sheet_building: str
+    headers: dict[str, str]  # field → its (first) header as written
+
+    def header_of(self, name):
+        return self.headers.get(name) or field_label(name)
+
+
+def _column_plan(sheet_name, headers, overrides, reading, sheet_building):
+    columns, seen = [], defaultdict(list)
+    for index, header in enumerate(headers):
+        key = header_key(header)
+        if not key:
+            continue
+        name = column_field(key, overrides)
+        reading.columns.setdefault(key, name)
+        if name:
+            columns.append((index, name, header))
+            seen[name].append(header)
+    problems = []
+    for name, headers_of_field in seen.items():
+        if len(headers_of_field) > 1 and name not in MERGED:
+            problems.append(
+                _("Sheet %(sheet)s: the columns %(columns)s are all read as %(field)s; choose one.")
+                % {"sheet": sheet_name, "columns": "、".join(headers_of_field), "field": field_label(name)}
+            )
+    for name in REQUIRED:
+        if name not in seen:
+            problems.append(
+                _("Sheet %(sheet)s has no column for %(field)s.") % {"sheet": sheet_name, "field": field_label(name)}
+            )
+    if problems:
+        reading.problems.extend(problems)
+        return None
+    plan = _Plan(columns, sheet_building, {name: written[0] for name, written in seen.items()})
+    reading.headers[sheet_name] = plan.headers
+    return plan
+
+
+def _read_row(sheet, line, row, plan, reading, context):
+    values, errors = {}, []
+    width = len(row)
+    for index, name, header in plan.columns:
+        raw = row[index] if index < width else ""
+        if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
+            continue
+        try:
+            value = PARSERS[name](raw, context)
+        except CellError as error:
+            errors.append(RowError(sheet, line, header, error.message))
+            continue
+        if name in MERGED and name in values:
+            value = _merge(name, values[name], value)
+        values[name] = value
+    if not errors and (not values or _is_subtotal_or_header(values, row, plan)):
+        reading.skipped_lines += 1
+        return
+    if "name" not in values:
+        errors.append(RowError(sheet, line, plan.headers["name"], _("The name is empty.")))
+    if not errors:
+        try:
+            reading.rows.append(_row(sheet, line, values, plan, context))
+            return
+        except _ColumnError as error:
+            errors.append(RowError(sheet, line, plan.header_of(error.field), error.message))
+    reading.errors.extend(errors)
+
+
+def _is_subtotal_or_header(values, row, plan):
+    name = values.get("name", "")
+    if name and header_key(name) == header_key(plan.headers["name"]):
+        return True  # the header repeated on a printed page
+    if name and not SUBTOTAL.search(name):
+        return False
+    return any(isinstance(cell, str) and SUBTOTAL.search(cell) for cell in row)
+
+
+def _merge(name, earlier, later):
+    if name == "phone":
+        return (earlier[0] + later[0], earlier[1] + later[1])
+    return f"{earlier}；{later}"
+
+
+class _ColumnError(CellError):
+    """A problem across a row's cells, reported against the column of `field`."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+def _row(sheet, line, values, plan, context):
+    """Combine a row's cells into an ImportRow; a problem across cells raises _ColumnError."""
+    if "community" in values and values["community"] != context.community_name:
+        raise _ColumnError(
+            "community",
+            _("This row belongs to %(area)s, not to the community being imported.") % {"area": values["community"]},
+        )
+    building, unit, room = _place(values, plan.sheet_building)
+    notes = values.get("notes")
+    phone = None
+    if "phone" in values:
+        mobiles, others = values["phone"]
+        phone = mobiles[0] if mobiles else None
+        extra = mobiles[1:] + others
+        if extra:
+            notes = "；".join(filter(None, [notes, _("Other phones: %(numbers)s") % {"numbers": "、".join(extra)}]))
+    document_type = values.get("document_type")
+    id_number, birth_date, sex = values.get("id_number"), values.get("birth_date"), values.get("sex")
+    if id_number is not None and document_type in (None, DocumentType.MAINLAND_ID):
+        try:
+            info = cells.mainland_id(id_number)
+        except CellError as error:
+            raise _ColumnError("id_number", error.message) from None
+        if birth_date and birth_date != info.birth_date:
+            raise _ColumnError(
+                "birth_date",
+                _("The birth date %(date)s does not match the ID number (%(id_date)s).")
+                % {"date": birth_date.isoformat(), "id_date": info.birth_date.isoformat()},
+            )
+        if sex and sex != info.sex:
+            raise _ColumnError("sex", _("The sex does not match the ID number."))
+        id_number, birth_date, sex = info.number, info.birth_date, info.sex
+    elif id_number is not None:
+        id_number = re.sub(r"\s", "", cells.text(id_number)).upper()[:30]
+    tags = values.get("tags")
+    if tags is not None and birth_date is not None and (Tag.AGED_80 in tags) != is_80_plus(birth_date, context.today):
+        if Tag.AGED_80 in tags:
+            raise _ColumnError(
+                "tags",
+                _("80+ does not fit the birth date %(date)s.") % {"date": birth_date.isoformat()},
+            )
+        tags = tags | {Tag.AGED_80: ""}
+    return ImportRow(
+        sheet=sheet,
+        line=line,
+        compound=values.get("compound", ""),
+        building=building,
+        unit=unit,
+        room=room,
+        name=values["name"],
+        sex=sex,
+        document_type=document_type,
+        id_number=id_number,
+        birth_date=birth_date,
+        phone=phone,
+        relation=values.get("relation"),
+        presence=values.get("presence"),
+        party_member=values.get("party_member"),
+        notes=notes,
+        tags=tags,
+    )
+
+
+def _place(values, sheet_building):
+    """(building, unit, room) from the building, unit and room cells, or a room written whole."""
+    building = values.get("building") or sheet_building
+    unit = values.get("unit", "")
+    raw = values.get("room", "")
+    found = _split_room(raw, has_building=bool(building))
+    if found is None:
+        raise _ColumnError("room", _("%(value)s is not a room: write it as 501, 3-501 or 12-3-501.") % {"value": raw})
+    in_building, in_unit, room = found
+    if in_building and building and in_building != building:
+        raise _ColumnError(
+            "room",
+            _("The room %(value)s is in building %(in_room)s, but the row's building is %(building)s.")
+            % {"value": raw, "in_room": in_building, "building": building},
+        )
+    if in_unit and unit and in_unit != unit:
+        raise _ColumnError(
+            "room",
+            _("The room %(value)s is in unit %(in_room)s, but the row's unit is %(unit)s.")
+            % {"value": raw, "in_room": in_unit, "unit": unit},
+        )
+    building, unit = building or in_building, unit or in_unit
+    if not building:
+        raise _ColumnError(
+            "room", _("No building for room %(value)s: add a 楼号 column or write 12-3-501.") % {"value": raw}
+        )
+    if len(building) > 20 or len(unit) > 10 or len(room) > 10:
+        raise _ColumnError("room", _("%(value)s is too long for a room.") % {"value": raw})
+    return building, unit, room
+
+
+def _split_room(raw, *, has_building):
+    text = raw.replace(" ", "").replace("—", "-").replace("_", "-").replace("/", "-")
+    match = ROOM_WORDS.match(text)
+    if match:
+        return match.group("building") or "", match.group("unit") or "", match.group("room")
+    if not ROOM_DASHES.match(text):
+        return None
+    parts = text.split("-")
+    if len(parts) == 3:
+        return tuple(parts)
+    if has_building:
+        return "", parts[0], parts[1]
+    return parts[0], "", parts[1]
+
+
+# Cell parsers: raw cell value → clean value, or CellError -------------------------------------------
+
+
+def _words(lookup, what):
+    def parse(raw, _context):
+        word = header_key(raw)
+        if word not in lookup:
+            raise CellError(_("%(value)s is not a known %(what)s.") % {"value": cells.text(raw), "what": what})
+        return lookup[word]
+
+    return parse
+
+
+def _relation(raw, _context):
+    return RELATION_BY_WORD.get(header_key(raw), Relation.OTHER)
+
+
+def _tags(raw, _context):
+    tags, conditions = {}, []
+    for word in WORD_SPLIT.split(cells.text(raw)):
+        key = word.lower()
+        if key in NOTHING:
+            continue
+        if key in CONDITION_WORDS:
+            conditions.append(word)
+        elif key in TAGS_BY_WORD:
+            tags[TAGS_BY_WORD[key]] = ""
+        else:
+            raise CellError(
+                _(
+                    "%(value)s is not a key-population word: use 独居老人, 80岁以上, 慢性病 (or the illness), 孕妇, 婴儿, 残疾, 上门服务 or 困难户, and put anything else in 备注."
+                )  # noqa: E501
+                % {"value": word}
+            )
+    if conditions:
+        tags[Tag.CHRONIC] = "、".join(conditions)
+    return tags
+
+
+def _community(raw, _context):
+    return cells.name(raw)
+
+
+def _building(raw, _context):
+    text = cells.text(raw).replace(" ", "")
+    match = BUILDING.match(text)
+    return match.group(1) if match else text
+
+
+def _unit(raw, _context):
+    text = cells.text(raw).replace(" ", "")
+    match = UNIT.match(text)
+    return match.group(1) if match else text
+
+
+def _id_number(raw, _context):
+    return raw  # checked with the document type, in _row
+
+
+def _birth_date(raw, context):
+    return cells.date(raw, today=context.today)
+
+
+PARSERS = {
+    "community": _community,
+    "compound": lambda raw, _context: cells.name(raw),
+    "building": _building,
+    "unit": _unit,
+    "room": lambda raw, _context: cells.text(raw),
+    "name": lambda raw, _context: cells.name(raw)[:50],
+    "sex": _words(SEX_BY_WORD, gettext_lazy("sex")),
+    "document_type": _words(DOCUMENT_BY_WORD, gettext_lazy("document type")),
+    "id_number": _id_number,
+    "birth_date": _birth_date,
+    "phone": lambda raw, _context: cells.mobiles(raw),
+    "relation": _relation,
+    "presence": _words(PRESENCE_BY_WORD, gettext_lazy("presence")),
+    "tags": _tags,
+    "party_member": _words(PARTY_BY_WORD, gettext_lazy("party membership")),
+    "notes": lambda raw, _context: cells.text(raw),
+}
+
+
+# Duplicates ------------------------------------------------------------------------------------------
+
+
+def _reject_duplicates(reading):
+    """Reject every row that gives the same person as another row, each naming the others."""
+    by_id, by_household_name = defaultdict(list), defaultdict(list)
+    for row in reading.rows:
+        if row.id_number:
+            by_id[row.document_type or DocumentType.MAINLAND_ID, row.id_number].append(row)
+        by_household_name[row.household_key, row.name].append(row)
+    rejected = {}
+    for group in by_id.values():
+        if len(group) > 1:
+            for row in group:
+                rejected.setdefault(
+                    (row.sheet, row.line),
+                    RowError(
+                        row.sheet,
+                        row.line,
+                        reading.header_of(row.sheet, "id_number"),
+                        _("The same ID number is also in %(rows)s: keep one of these rows.")
+                        % {"rows": _rows_named(group, row)},
+                    ),
+                )
+    for group in by_household_name.values():
+        # Namesakes in one household are two people only when both carry their own ID number.
+        if len(group) > 1 and any(not row.id_number for row in group):
+            for row in group:
+                rejected.setdefault(
+                    (row.sheet, row.line),
+                    RowError(
+                        row.sheet,
+                        row.line,
+                        reading.header_of(row.sheet, "name"),
+                        _("%(name)s of this room is also in %(rows)s: keep one of these rows.")
+                        % {"name": row.name, "rows": _rows_named(group, row)},
+                    ),
+                )
+    if rejected:
+        reading.rows = [row for row in reading.rows if (row.sheet, row.line) not in rejected]
+        reading.errors.extend(rejected.values())
+
+
+def _rows_named(group, this):
+    named = []
+    for row in group:
+        if row is this:
+            continue
+        if row.sheet == this.sheet:
+            named.append(_("row %(line)s") % {"line": row.line})
+        else:
+            named.append(_("row %(line)s of sheet %(sheet)s") % {"line": row.line, "sheet": row.sheet})
+    return "、".join(named)

@@ -1,0 +1,142 @@
+"""Values out of spreadsheet cells typed by many hands: text, dates, ID numbers, mobile numbers.
+
+Each parser takes a raw cell value (str, int, float, date or datetime) and returns the clean value,
+or raises CellError with a message a person can read (translated by the caller's active language).
+"""
+
+import datetime
+import re
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .identity import ID_ERRORS, id_check_char, normalise_mobile, parse_mainland_id, to_halfwidth
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)  # day 0 of Excel's serial dates (after its 1900 leap-year bug)
+DATE_TEXT = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?(?:\s+[\d:]+)?$")
+DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+MOBILE_IN_TEXT = re.compile(r"(?:\+?86[\s\-]?)?1[3-9](?:[\s\-]?\d){9}(?!\d)")
+OTHER_NUMBER = re.compile(r"\d[\d\s\-]{5,}\d")
+LANDLINE = re.compile(r"(?:0\d{2,3}-?)?\d{7,8}(?:-\d{1,6})?")
+SPACES = re.compile(r"\s+")
+CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+class CellError(ValueError):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def text(value) -> str:
+    """The cell as a person reads it, half-width, trimmed: 3.0 → "3", "１２　号" → "12 号"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        value = value.date() if not value.time() else value
+    return to_halfwidth(str(value)).strip()
+
+
+def name(value) -> str:
+    """A person's name: inner spaces collapsed, and dropped between Chinese characters (张 三 → 张三)."""
+    return CJK_SPACE.sub("", SPACES.sub(" ", text(value)))
+
+
+def date(value, *, today=None) -> datetime.date:
+    """A birth date from an Excel date, an Excel serial number, 19450302, 1945年3月2日, 1945.3.2 …"""
+    if isinstance(value, datetime.datetime):
+        found = value.date()
+    elif isinstance(value, datetime.date):
+        found = value
+    elif isinstance(value, int | float):
+        found = _date_from_number(value)
+    else:
+        found = _date_from_text(text(value))
+    if not datetime.date(1880, 1, 1) <= found <= (today or timezone.localdate()):
+        raise CellError(_("%(date)s is not a possible birth date.") % {"date": found.isoformat()})
+    return found
+
+
+def _date_from_number(number):
+    if number != int(number):
+        raise CellError(_("%(value)s is not a date.") % {"value": number})
+    number = int(number)
+    if 18800101 <= number <= 21001231:
+        return _date_from_text(str(number))
+    if 0 < number < 80000:  # a date cell that lost its format shows Excel's day count
+        return EXCEL_EPOCH + datetime.timedelta(days=number)
+    raise CellError(_("%(value)s is not a date.") % {"value": number})
+
+
+def _date_from_text(raw):
+    match = DATE_TEXT.match(raw) or DATE_DIGITS.match(raw)
+    if not match:
+        raise CellError(_("%(value)s is not a date: write it as 1945-03-02 or 1945年3月2日.") % {"value": raw})
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise CellError(_("%(value)s is not a real date.") % {"value": raw}) from None
+
+
+def mainland_id(value):
+    """A mainland ID number as identity.IdInfo, rescued where its digits are all there.
+
+    Rescued: a number cell that kept all 18 digits, an old 15-digit number (made 18 as the law
+    describes), 17 digits whose check character would be X (the X was lost). A number cell of 18
+    digits that Excel rounded to 15 significant digits cannot be rescued, and the message says so.
+    """
+    if isinstance(value, float | int):
+        digits = str(int(value)) if float(value).is_integer() else text(value)
+        try:
+            return parse_mainland_id(_complete(digits))
+        except ValueError:
+            if len(digits) == 18:
+                raise CellError(
+                    _(
+                        "This ID number was saved as a number, and the spreadsheet kept only its first 15 "
+                        "digits (%(digits)s…). Format the column as text, type the number again and upload it."
+                    )
+                    % {"digits": digits[:15]}
+                ) from None
+            raise CellError(_("%(value)s is not an ID number.") % {"value": digits}) from None
+    raw = SPACES.sub("", text(value)).upper()
+    if "E+" in raw:
+        raise CellError(
+            _(
+                "This ID number is shown as %(value)s: its digits were lost. "
+                "Format the column as text and type it again."
+            )
+            % {"value": raw}
+        )
+    try:
+        return parse_mainland_id(_complete(raw))
+    except ValueError as error:
+        raise CellError(_(ID_ERRORS[str(error)])) from None
+
+
+def _complete(number):
+    if len(number) == 15 and number.isdigit():  # first-generation ID card: no century, no check digit
+        first17 = f"{number[:6]}19{number[6:]}"
+        return first17 + id_check_char(first17)
+    if len(number) == 17 and number.isdigit() and id_check_char(number) == "X":
+        return number + "X"
+    return number
+
+
+def mobiles(value) -> tuple[list[str], list[str]]:
+    """(mobile numbers, other numbers) in a cell that may hold several: "138… / 021-62800000"."""
+    if isinstance(value, float | int):
+        value = text(value)
+    raw = text(value)
+    found = [normalise_mobile(match) for match in MOBILE_IN_TEXT.findall(raw)]
+    rest = MOBILE_IN_TEXT.sub(" ", raw)
+    others = [SPACES.sub("", number) for number in OTHER_NUMBER.findall(rest)]
+    wrong = [number for number in others if not LANDLINE.fullmatch(number)]
+    if wrong or (raw and not found and not others):
+        raise CellError(
+            _("%(value)s is not a mobile number: a mobile number has 11 digits and starts with 1.")
+            % {"value": wrong[0] if wrong else raw}
+        )
+    return list(dict.fromkeys(found)), others

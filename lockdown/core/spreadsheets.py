@@ -1,0 +1,148 @@
+"""Reading and writing spreadsheets, with no knowledge of what their rows mean.
+
+Reading: .xlsx and .xls through python-calamine (fast, and it reads both formats), .csv in UTF-8 or
+GB18030 (what Excel on a Chinese Windows saves). Rows come out one at a time as lists of cell values
+(str, int, float, date, datetime), with their row number as Excel shows it.
+
+Writing: openpyxl in write-only mode, which streams rows to the file instead of holding the workbook.
+"""
+
+import codecs
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+SUFFIXES = EXCEL_SUFFIXES | {".csv"}
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class UnreadableFile(Exception):
+    """The file is not a spreadsheet this module can read; the message says why, in English."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    height: int  # rows, for progress; the last rows may be blank
+    rows: Iterator[tuple[int, list]]  # (row number from 1, cell values)
+
+
+def read_sheets(path: Path) -> Iterator[Sheet]:
+    """Every visible worksheet of the file, in order; a .csv file is one sheet named after the file."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield _csv_sheet(path)
+        return
+    if suffix not in EXCEL_SUFFIXES:
+        raise UnreadableFile(f"unsupported suffix {suffix!r}")
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        for meta in workbook.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            # Calamine's range starts at the first used cell; Excel's row numbers count from row 1.
+            first = sheet.start[0] + 1 if sheet.start else 1
+            yield Sheet(meta.name, sheet.height, enumerate(sheet.iter_rows(), start=first))
+    except CalamineError as error:
+        raise UnreadableFile(str(error)) from None
+
+
+def csv_encoding(path: Path) -> str:
+    """UTF-8 when every byte decodes as UTF-8, else GB18030 (a superset of GBK and GB2312)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8-sig"
+
+
+def _csv_sheet(path):
+    encoding = csv_encoding(path)
+    with path.open("rb") as file:
+        height = sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+
+    def rows():
+        with path.open(encoding=encoding, newline="", errors="replace") as file:
+            yield from enumerate(csv.reader(file), start=1)
+
+    return Sheet(path.stem, height, rows())
+
+
+def cell_text(value) -> str:
+    """A cell as the person sees it: 3.0 → "3", a date → 2022-04-01, None → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() else value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+# Writing -------------------------------------------------------------------------------------------
+
+THIN = Side(style="thin", color="999999")
+BOXED = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float = 12
+
+
+def write_table(
+    sheet_rows: Iterable[tuple[str, list[Column], Iterable[list]]], target, *, title_rows=(), print_setup=None
+):
+    """Write sheets of rows to `target` (a path or a binary file) in streaming mode.
+
+    `sheet_rows` yields (sheet name, columns, rows); `title_rows` are written above each header, and
+    `print_setup(worksheet)` may set the page layout before the rows.
+    """
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, columns, rows in sheet_rows:
+        worksheet = workbook.create_sheet(title=name[:31])
+        for index, column in enumerate(columns):
+            worksheet.column_dimensions[get_column_letter(index + 1)].width = column.width
+        if print_setup:
+            print_setup(worksheet)
+        for title in title_rows:
+            cell = WriteOnlyCell(worksheet, value=title)
+            cell.font = Font(bold=True, size=14)
+            worksheet.append([cell])
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(worksheet, value=column.title)
+            cell.font, cell.border = bold, BOXED
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            header.append(cell)
+        worksheet.append(header)
+        for row in rows:
+            worksheet.append(row)
+    if not workbook.worksheets:
+        workbook.create_sheet()
+    workbook.save(target)
+
+
+def write_csv(columns: list[Column], rows: Iterable[list], file: io.TextIOBase):
+    """CSV with a byte-order mark, so that Excel on Windows opens the Chinese text correctly."""
+    file.write("\ufeff")
+    writer = csv.writer(file)
+    writer.writerow([column.title for column in columns])
+    writer.writerows(rows)
