@@ -264,7 +264,13 @@ def _read_sheet(sheet, overrides, reading, context, on_progress):
     building_match = BUILDING_IN_NAME.search(cells.text(sheet.name))
     sheet_building = building_match.group(1) if building_match else ""
     if header is None:
-        reading.sheets.append(SheetReading(sheet.name, None, [], sheet_building))
+        # Offer the sheet's first full row as its header, so the admin can say what its columns are.
+        candidate = next((row for _line, row in head if sum(1 for cell in row if cells.text(cell)) >= 2), [])
+        headers = [cell_text(cell).strip() for cell in candidate]
+        for written in headers:
+            if header_key(written):
+                reading.columns.setdefault(header_key(written), column_field(header_key(written), overrides))
+        reading.sheets.append(SheetReading(sheet.name, None, headers, sheet_building))
         reading.lines_read += len(head) + sum(1 for _row in rows)
         return
     header_line, header_cells = header
@@ -295,6 +301,7 @@ class _Plan:
     columns: list[tuple[int, str, str]]  # (index, field, header as written)
     sheet_building: str
     headers: dict[str, str]  # field → its (first) header as written
+    name_index: int
 
     def header_of(self, name):
         return self.headers.get(name) or field_label(name)
@@ -326,7 +333,8 @@ def _column_plan(sheet_name, headers, overrides, reading, sheet_building):
     if problems:
         reading.problems.extend(problems)
         return None
-    plan = _Plan(columns, sheet_building, {name: written[0] for name, written in seen.items()})
+    name_index = next(index for index, name, _header in columns if name == "name")
+    plan = _Plan(columns, sheet_building, {name: written[0] for name, written in seen.items()}, name_index)
     reading.headers[sheet_name] = plan.headers
     return plan
 
@@ -334,6 +342,9 @@ def _column_plan(sheet_name, headers, overrides, reading, sheet_building):
 def _read_row(sheet, line, row, plan, reading, context):
     values, errors = {}, []
     width = len(row)
+    if plan.name_index < width and header_key(row[plan.name_index]) == header_key(plan.headers["name"]):
+        reading.skipped_lines += 1  # the header repeated on a printed page
+        return
     for index, name, header in plan.columns:
         raw = row[index] if index < width else ""
         if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
@@ -362,8 +373,6 @@ def _read_row(sheet, line, row, plan, reading, context):
 
 def _is_subtotal_or_header(values, row, plan):
     name = values.get("name", "")
-    if name and header_key(name) == header_key(plan.headers["name"]):
-        return True  # the header repeated on a printed page
     if name and not SUBTOTAL.search(name):
         return False
     return any(isinstance(cell, str) and SUBTOTAL.search(cell) for cell in row)

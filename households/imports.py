@@ -187,10 +187,12 @@ def _read_and_plan(job):
     def check_progress(rows):
         ImportJob.objects.filter(pk=job.pk).update(rows_checked=rows)
 
-    ImportJob.objects.filter(pk=job.pk).update(lines_total=_line_count(path), lines_read=0, rows_checked=0)
+    job.lines_total, job.lines_read, job.rows_checked = _line_count(path), 0, 0
+    ImportJob.objects.filter(pk=job.pk).update(lines_total=job.lines_total, lines_read=0, rows_checked=0)
     reading = importers.read_register(
         path, community_name=job.community.name, overrides=job.columns, on_progress=read_progress
     )
+    job.lines_read = reading.lines_read
     ImportJob.objects.filter(pk=job.pk).update(lines_read=reading.lines_read)
     plan = plan_import(job, reading, on_progress=check_progress) if not reading.problems else Plan()
     return reading, plan

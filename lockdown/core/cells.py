@@ -71,6 +71,8 @@ def _date_from_number(number):
 
 
 def _date_from_text(raw):
+    if raw.isdigit() and len(raw) <= 5:  # a date cell's day count, exported as text
+        return _date_from_number(int(raw))
     match = DATE_TEXT.match(raw) or DATE_DIGITS.match(raw)
     if not match:
         raise CellError(_("%(value)s is not a date: write it as 1945-03-02 or 1945年3月2日.") % {"value": raw})

@@ -1,0 +1,386 @@
+"""Import jobs against the register: preview, one-transaction commit, re-import, scope, memory."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from households import imports
+from households.imports import import_job_commit, import_job_confirm, import_job_create, import_job_preview
+from households.models import (
+    Building,
+    Change,
+    Compound,
+    Household,
+    ImportJob,
+    ImportMapping,
+    Presence,
+    Resident,
+    ResidentTag,
+    Role,
+    Tag,
+)
+from lockdown.core.errors import ServiceError
+from tests.households.factories import ResidentFactory, valid_id_number
+
+from .sheets import xlsx
+
+Status = ImportJob.Status
+COLUMNS = ["楼号", "单元", "室号", "姓名", "身份证号", "出生日期", "联系电话", "在住情况", "重点人群"]
+IDS = [valid_id_number(100 + i, birth=datetime.date(1950 + i, 1, 2)) for i in range(6)]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def register_file(tmp_path, rows=None, name="登记表.xlsx"):
+    rows = rows or [
+        ["12", "3", "501", "周杰", IDS[0], "", "13800000001", "在住", "高血压"],
+        ["12", "3", "501", "李梅", IDS[1], "", "", "外出", ""],
+        ["12", "3", "502", "王强", IDS[2], "", "13800000002", "", "独居老人"],
+        ["15", "1", "101", "赵敏", "", "1990-05-06", "13800000003", "", ""],
+    ]
+    return xlsx(tmp_path / name, {"Sheet1": [COLUMNS, *rows]}, title_rows=["金杨居民区住户信息表"])
+
+
+def upload(path):
+    return SimpleUploadedFile(path.name, path.read_bytes())
+
+
+def previewed(world, path, actor=None, compound=None):
+    actor = actor or world.users[Role.COMMITTEE_STAFF]
+    compound = compound or world.building.compound
+    job = import_job_create(actor=actor, community=world.community, compound=compound, upload=upload(path))
+    import_job_preview(job)
+    job.refresh_from_db()
+    return job
+
+
+def committed(world, path, actor=None):
+    job = previewed(world, path, actor)
+    assert job.status == Status.PREVIEW, (job.problems, job.message)
+    import_job_confirm(actor=job.created_by, job=job)
+    import_job_commit(job)
+    job.refresh_from_db()
+    return job
+
+
+def snapshot():
+    """Everything an import can touch, to compare before and after."""
+    return {
+        model.__name__: sorted(model.objects.values_list(*fields))
+        for model, fields in [
+            (Compound, ["id", "name"]),
+            (Building, ["id", "number"]),
+            (Household, ["id", "building_id", "unit", "room"]),
+            (Resident, ["id", "household_id", "name", "id_number", "phone", "presence", "updated_at"]),
+            (ResidentTag, ["id", "resident_id", "tag", "condition"]),
+            (Change, ["id"]),
+        ]
+    }
+
+
+def test_preview_counts_and_writes_nothing(world, tmp_path):
+    before = snapshot()
+
+    job = previewed(world, register_file(tmp_path))
+
+    assert job.status == Status.PREVIEW
+    assert (job.created, job.changed, job.unchanged, job.rejected) == (4, 0, 0, 0)
+    assert job.new_areas == {"compounds": [], "buildings": ["金杨新村 15"], "households": 2}  # 12-3-501 exists
+    assert job.lines_read == 6 and job.rows_checked == 4
+    assert snapshot() == before
+
+
+def test_commit_writes_households_residents_tags_and_history(world, tmp_path):
+    job = committed(world, register_file(tmp_path))
+
+    assert job.status == Status.DONE
+    zhou = Resident.objects.get(name="周杰")
+    assert (zhou.household.label, zhou.building, zhou.community) == ("12-3-501", world.building, world.community)
+    assert (zhou.phone, zhou.phone_last4, zhou.id_last4, zhou.name_initials) == (
+        "13800000001",
+        "0001",
+        IDS[0][-4:],
+        "zj",
+    )
+    assert zhou.birth_date == datetime.date(1950, 1, 2) and zhou.sex == "M"
+    assert dict(zhou.tags.values_list("tag", "condition")) == {Tag.CHRONIC: "高血压"}
+    assert Resident.objects.get(name="李梅").presence == Presence.AWAY
+    zhao = Resident.objects.get(name="赵敏")
+    assert (zhao.building.number, zhao.building.compound, zhao.building.sort_key) == ("15", world.building.compound, 15)
+    assert zhou.tags.get().building_id == zhou.building_id
+    created = Change.objects.filter(import_job=job)
+    assert created.count() == 4
+    assert set(created.values_list("action", "actor")) == {(Change.Action.CREATED, job.created_by_id)}
+
+
+def test_reimporting_the_same_file_changes_nothing(world, tmp_path):
+    path = register_file(tmp_path)
+    committed(world, path)
+    before = snapshot()
+
+    again = previewed(world, path)
+
+    assert (again.created, again.changed, again.unchanged, again.rejected) == (0, 0, 4, 0)
+    import_job_confirm(actor=again.created_by, job=again)
+    import_job_commit(again)
+    assert snapshot() == before
+
+
+def test_reimport_updates_phone_without_duplicating(world, tmp_path):
+    committed(world, register_file(tmp_path))
+    zhou = Resident.objects.get(name="周杰")
+    updated = register_file(
+        tmp_path,
+        [
+            ["12", "3", "501", "周杰", IDS[0], "", "13900000009", "在住", "高血压"],
+            ["12", "3", "502", "李梅", IDS[1], "", "", "在住", ""],
+            ["12", "3", "502", "王强", IDS[2], "", "13800000002", "", "独居老人、糖尿病"],
+            ["15", "1", "101", "赵敏", "", "1990-05-06", "13800000003", "", ""],
+        ],
+        name="登记表-更新.xlsx",
+    )
+
+    job = previewed(world, updated)
+
+    assert (job.created, job.changed, job.unchanged) == (0, 3, 1)
+    by_name = {change["name"]: change["changes"] for change in job.changes}
+    assert by_name["周杰"] == {"phone": ["138****0001", "139****0009"]}
+    assert by_name["李梅"] == {"presence": ["away", "home"], "household": ["12-3-501", "12-3-502"]}
+    assert by_name["王强"] == {"tag:chronic": [False, True]}
+    import_job_confirm(actor=job.created_by, job=job)
+    import_job_commit(job)
+    assert Resident.objects.count() == 4 + 3  # the world's three residents and the four imported
+    zhou.refresh_from_db()
+    assert zhou.phone == "13900000009" and zhou.phone_last4 == "0009"
+    li = Resident.objects.get(name="李梅")
+    assert (li.household.label, li.presence) == ("12-3-502", Presence.HOME)
+    wang = Resident.objects.get(name="王强")
+    assert dict(wang.tags.values_list("tag", "condition")) == {Tag.ALONE: "", Tag.CHRONIC: "糖尿病"}
+    history = Change.objects.filter(import_job=job)
+    assert sorted(history.values_list("action", flat=True)) == ["moved_in", "moved_out", "updated", "updated"]
+    assert history.get(resident=zhou).changes == {"phone": ["138****0001", "139****0009"]}
+
+
+def test_a_resident_without_an_id_is_matched_by_household_and_name(world, tmp_path):
+    world.resident.id_number = ""
+    world.resident.phone = ""
+    world.resident.save()
+    path = xlsx(
+        tmp_path / "a.xlsx", {"S": [["室号", "姓名", "身份证号", "手机"], ["12-3-501", "张三", IDS[4], "13800000005"]]}
+    )
+
+    job = previewed(world, path)
+
+    assert (job.created, job.changed) == (0, 1)
+    import_job_confirm(actor=job.created_by, job=job)
+    import_job_commit(job)
+    world.resident.refresh_from_db()
+    assert (world.resident.id_number, world.resident.phone) == (IDS[4], "13800000005")
+
+
+def test_an_error_in_the_middle_of_the_commit_leaves_the_database_exactly_as_it_was(world, tmp_path, monkeypatch):
+    committed(world, register_file(tmp_path))
+    changed = register_file(
+        tmp_path,
+        [
+            ["12", "3", "501", "周杰", IDS[0], "", "13900000009", "", ""],
+            ["16", "1", "101", "新人", IDS[5], "", "", "", "孕妇"],
+        ],
+        name="b.xlsx",
+    )
+    job = previewed(world, changed)
+    before = snapshot()
+    import_job_confirm(actor=job.created_by, job=job)
+
+    def fail_after_residents_are_written(*args, **kwargs):
+        assert Resident.objects.filter(name="新人").exists()  # the write really was under way
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "_apply_updates", fail_after_residents_are_written)
+    with pytest.raises(RuntimeError):
+        import_job_commit(job)
+
+    assert snapshot() == before
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and "nothing was written" in job.message
+
+
+def test_a_register_edit_between_preview_and_confirm_stops_the_write_and_previews_again(world, tmp_path):
+    committed(world, register_file(tmp_path))
+    changed = register_file(tmp_path, [["12", "3", "501", "周杰", IDS[0], "", "13900000009", "", ""]], name="c.xlsx")
+    job = previewed(world, changed)
+    import_job_confirm(actor=job.created_by, job=job)
+    Resident.objects.filter(name="周杰").update(phone="13700000007", updated_at=datetime.datetime.now(datetime.UTC))
+    before = snapshot()
+
+    import_job_commit(job)
+
+    assert snapshot() == before
+    job.refresh_from_db()
+    assert job.status == Status.PREVIEW and "changed since the preview" in job.message
+    assert job.changes[0]["changes"] == {"phone": ["137****0007", "139****0009"]}
+
+
+def test_confirming_twice_or_running_the_commit_twice_writes_once(world, tmp_path):
+    job = previewed(world, register_file(tmp_path))
+    import_job_confirm(actor=job.created_by, job=job)
+    with pytest.raises(ServiceError):
+        import_job_confirm(actor=job.created_by, job=job)
+
+    import_job_commit(job)
+    import_job_commit(ImportJob.objects.get(pk=job.pk))
+
+    assert Resident.objects.filter(name="周杰").count() == 1
+    assert Change.objects.filter(import_job=job).count() == 4
+
+
+def test_rows_for_areas_outside_the_community_or_registered_elsewhere_are_rejected(world, tmp_path):
+    world.far_resident.id_number = IDS[3]
+    world.far_resident.save()
+    path = xlsx(
+        tmp_path / "s.xlsx",
+        {
+            "S": [
+                ["居委", "室号", "姓名", "身份证号"],
+                ["长宁居民区", "12-3-501", "王五", ""],
+                ["金杨居民区", "12-3-503", "王五", IDS[3]],
+                ["金杨居民区", "12-3-504", "孙丽", ""],
+            ]
+        },
+    )
+
+    job = previewed(world, path)
+
+    assert (job.created, job.rejected) == (1, 2)
+    first, second = job.errors
+    assert "长宁居民区" in first["message"]
+    assert "register of 长宁居民区" in second["message"]
+
+
+def test_only_admins_of_the_community_may_import(world, tmp_path):
+    path = register_file(tmp_path)
+    for role in (Role.ZONE_LEADER, Role.BUILDING_LEADER, Role.VOLUNTEER):
+        with pytest.raises(ServiceError):
+            import_job_create(actor=world.users[role], community=world.community, compound=None, upload=upload(path))
+    with pytest.raises(ServiceError):
+        import_job_create(
+            actor=world.users[Role.COMMITTEE_STAFF], community=world.other_community, compound=None, upload=upload(path)
+        )
+    street_job = previewed(world, path, actor=world.users[Role.STREET_ADMIN])
+    assert street_job.status == Status.PREVIEW
+    assert ImportJob.objects.count() == 1
+
+
+def test_a_compound_of_another_community_is_refused(world, tmp_path):
+    with pytest.raises(ServiceError, match="compound of this community"):
+        import_job_create(
+            actor=world.users[Role.STREET_ADMIN],
+            community=world.community,
+            compound=world.far_building.compound,
+            upload=upload(register_file(tmp_path)),
+        )
+
+
+def test_rows_without_a_compound_go_to_one_named_after_the_community_when_none_is_chosen(world, tmp_path):
+    staff = world.users[Role.COMMITTEE_STAFF]
+    job = import_job_create(
+        actor=staff, community=world.community, compound=None, upload=upload(register_file(tmp_path))
+    )
+    import_job_preview(job)
+    job.refresh_from_db()
+    import_job_confirm(actor=staff, job=job)
+    import_job_commit(job)
+
+    assert Resident.objects.get(name="周杰").building.compound.name == "金杨居民区"
+
+
+def test_the_admins_column_choices_are_remembered_for_the_next_import(world, tmp_path):
+    path = xlsx(tmp_path / "m.xlsx", {"S": [["房屋", "住户", "身份证号"], ["12-3-509", "孙丽", ""]]})
+    job = previewed(world, path)
+    assert job.status == Status.NEEDS_MAPPING
+
+    imports.import_job_set_columns(
+        actor=world.users[Role.COMMITTEE_STAFF], job=job, columns={"房屋": "room", "住户": "name"}
+    )
+    import_job_preview(job)
+    job.refresh_from_db()
+    next_job = previewed(world, path)
+
+    assert job.status == Status.PREVIEW and job.created == 1
+    assert ImportMapping.objects.get(community=world.community).columns == {"房屋": "room", "住户": "name"}
+    assert next_job.status == Status.PREVIEW and next_job.created == 1
+
+
+def test_the_rejected_rows_download_can_be_fixed_and_uploaded_again(world, tmp_path):
+    import openpyxl
+
+    path = register_file(
+        tmp_path,
+        [["12", "3", "501", "周杰", IDS[0], "", "1380000000", "", ""], ["12", "3", "502", "李梅", "", "", "", "", ""]],
+    )
+    job = committed(world, path)
+    assert (job.created, job.rejected) == (1, 1)
+    fixed_path = tmp_path / "rejected.xlsx"
+
+    count = imports.rejected_rows_write(job, fixed_path)
+
+    assert count == 1
+    sheet = openpyxl.load_workbook(fixed_path).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][: len(COLUMNS)] == COLUMNS
+    assert rows[1][3] == "周杰" and "联系电话" in rows[1][-1] and "not a mobile number" in rows[1][-1]
+    sheet.cell(row=2, column=7, value="13800000001")
+    sheet.cell(row=2, column=len(COLUMNS) + 1, value=None)
+    openpyxl.Workbook.save(sheet.parent, fixed_path)
+    again = committed(world, fixed_path)
+    assert (again.created, again.rejected) == (1, 0)
+    assert Resident.objects.get(name="周杰").phone == "13800000001"
+
+
+def test_a_file_that_is_not_a_spreadsheet_fails_with_a_message(world, tmp_path):
+    path = tmp_path / "登记表.xlsx"
+    path.write_bytes(b"this is not a workbook")
+
+    job = previewed(world, path)
+
+    assert job.status == Status.FAILED and "cannot be read" in job.message
+
+
+def test_wrong_file_types_are_refused_before_anything_is_kept(world, tmp_path):
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8")
+
+    with pytest.raises(ServiceError, match="xlsx"):
+        import_job_create(
+            actor=world.users[Role.COMMITTEE_STAFF], community=world.community, compound=None, upload=upload(path)
+        )
+    assert ImportJob.objects.count() == 0
+
+
+def test_the_copy_path_and_the_generic_path_write_the_same(world, tmp_path, on_postgres, monkeypatch):
+    """COPY on PostgreSQL; bulk_create elsewhere (the embedded SQLite): both give the same register."""
+    first = committed(world, register_file(tmp_path))
+    copied = sorted(Resident.objects.filter(changes__import_job=first).values_list("name", "phone", "household__room"))
+    Resident.objects.filter(changes__import_job=first).delete()
+    monkeypatch.setattr(connection, "vendor", "generic")
+
+    second = committed(world, register_file(tmp_path, name="again.xlsx"))
+
+    generic = sorted(
+        Resident.objects.filter(changes__import_job=second).values_list("name", "phone", "household__room")
+    )
+    assert generic == copied and len(generic) == 4
+
+
+def test_an_import_leaves_the_residents_it_does_not_name_untouched(world, tmp_path):
+    untouched = ResidentFactory(household=world.other_household, name="钱立民")
+    before = Resident.objects.filter(pk=untouched.pk).values().get()
+
+    committed(world, register_file(tmp_path))
+
+    assert Resident.objects.filter(pk=untouched.pk).values().get() == before
