@@ -531,8 +531,9 @@ def _tags(raw, _context):
         else:
             raise CellError(
                 _(
-                    "%(value)s is not a key-population word: use 独居老人, 80岁以上, 慢性病 (or the illness), 孕妇, 婴儿, 残疾, 上门服务 or 困难户, and put anything else in 备注."
-                )  # noqa: E501
+                    "%(value)s is not a key-population word: use 独居老人, 80岁以上, 慢性病 (or the illness), "
+                    "孕妇, 婴儿, 残疾, 上门服务 or 困难户, and put anything else in 备注."
+                )
                 % {"value": word}
             )
     if conditions:

@@ -36,7 +36,8 @@ def test_header_is_found_below_merged_title_rows_with_columns_in_any_order(tmp_p
     reading = read(path)
 
     assert reading.sheets[0].header_line == 3
-    assert reading.problems == [] and reading.errors == []
+    assert reading.problems == []
+    assert reading.errors == []
     (row,) = reading.rows
     assert (row.line, row.name, row.phone, row.id_number) == (4, "张三", "13800000001", ID)
     assert (row.building, row.unit, row.room) == ("12", "3", "501")
@@ -104,7 +105,8 @@ def test_a_room_that_contradicts_the_building_column_is_rejected(tmp_path):
     assert reading.rows == []
     (error,) = reading.errors
     assert (error.line, error.column) == (2, "室号")
-    assert "building 12" in error.message and "13" in error.message
+    assert "building 12" in error.message
+    assert "13" in error.message
 
 
 def test_full_width_digits_and_spaces_are_normalised(tmp_path):
@@ -176,7 +178,8 @@ def test_id_numbers_whose_digits_were_lost_are_rejected_with_the_reason(tmp_path
 
     assert reading.rows == []
     messages = [e.message for e in reading.errors]
-    assert "kept only its first 15 digits" in messages[0] and ID[:15] in messages[0]
+    assert "kept only its first 15 digits" in messages[0]
+    assert ID[:15] in messages[0]
     assert "digits were lost" in messages[1]
     assert "check digit is wrong" in messages[2]
     assert "18 characters" in messages[3]
@@ -187,7 +190,7 @@ def test_id_numbers_whose_digits_were_lost_are_rejected_with_the_reason(tmp_path
     "written",
     [
         BORN,
-        datetime.datetime(1945, 3, 2),
+        datetime.datetime(1945, 3, 2),  # noqa: DTZ001 - spreadsheets hold naive date-times
         16498,
         "16498",
         "1945年3月2日",
@@ -213,7 +216,8 @@ def test_impossible_birth_dates_are_rejected(tmp_path, written, reason):
 
     (error,) = read(path).errors
 
-    assert error.column == "出生日期" and reason in error.message
+    assert error.column == "出生日期"
+    assert reason in error.message
 
 
 def test_a_birth_date_that_contradicts_the_id_number_is_rejected(tmp_path):
@@ -221,7 +225,8 @@ def test_a_birth_date_that_contradicts_the_id_number_is_rejected(tmp_path):
 
     (error,) = read(path).errors
 
-    assert error.column == "出生日期" and "1945-03-02" in error.message
+    assert error.column == "出生日期"
+    assert "1945-03-02" in error.message
 
 
 def test_two_phone_numbers_in_one_cell_keep_the_first_and_note_the_rest(tmp_path):
@@ -245,7 +250,8 @@ def test_two_phone_numbers_in_one_cell_keep_the_first_and_note_the_rest(tmp_path
     assert (second.phone, second.notes) == ("13800000003", "腿脚不便；Other phones: 021-62800000")
     assert third.phone == "13800000004"
     (error,) = reading.errors
-    assert (error.line, error.column) == (5, "联系电话") and "1380000000 is not a mobile number" in error.message
+    assert (error.line, error.column) == (5, "联系电话")
+    assert "1380000000 is not a mobile number" in error.message
 
 
 def test_key_population_words_become_tags(tmp_path):
@@ -358,7 +364,8 @@ def test_the_same_person_twice_rejects_both_rows_each_naming_the_other(tmp_path)
     reasons = {(e.sheet, e.line): e.message for e in reading.errors}
     assert "row 2 of sheet 13号楼" in reasons["12号楼", 2]
     assert "row 2 of sheet 12号楼" in reasons["13号楼", 2]
-    assert "row 3" in reasons["14号楼", 2] and "row 2" in reasons["14号楼", 3]
+    assert "row 3" in reasons["14号楼", 2]
+    assert "row 2" in reasons["14号楼", 3]
 
 
 def test_namesakes_with_their_own_id_numbers_are_two_people(tmp_path):
@@ -407,7 +414,8 @@ def test_an_unknown_column_can_be_mapped_by_the_admin(tmp_path):
     unsure = read(path)
     fixed = read(path, overrides={"房屋": "room", "住户": "name"})
 
-    assert unsure.rows == [] and unsure.problems
+    assert unsure.rows == []
+    assert unsure.problems
     assert unsure.columns == {"房屋": "", "住户": "", "身份证号": "id_number"}
     assert [r.name for r in fixed.rows] == ["张三"]
 
@@ -417,7 +425,8 @@ def test_a_missing_name_or_room_column_is_a_problem_not_a_rejection(tmp_path):
 
     reading = read(path)
 
-    assert reading.rows == [] and reading.errors == []
+    assert reading.rows == []
+    assert reading.errors == []
     assert reading.problems == ["Sheet S has no column for Room."]
 
 

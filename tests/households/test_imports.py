@@ -91,7 +91,8 @@ def test_preview_counts_and_writes_nothing(world, tmp_path):
     assert job.status == Status.PREVIEW
     assert (job.created, job.changed, job.unchanged, job.rejected) == (4, 0, 0, 0)
     assert job.new_areas == {"compounds": [], "buildings": ["金杨新村 15"], "households": 2}  # 12-3-501 exists
-    assert job.lines_read == 6 and job.rows_checked == 4
+    assert job.lines_read == 6
+    assert job.rows_checked == 4
     assert snapshot() == before
 
 
@@ -107,7 +108,8 @@ def test_commit_writes_households_residents_tags_and_history(world, tmp_path):
         IDS[0][-4:],
         "zj",
     )
-    assert zhou.birth_date == datetime.date(1950, 1, 2) and zhou.sex == "M"
+    assert zhou.birth_date == datetime.date(1950, 1, 2)
+    assert zhou.sex == "M"
     assert dict(zhou.tags.values_list("tag", "condition")) == {Tag.CHRONIC: "高血压"}
     assert Resident.objects.get(name="李梅").presence == Presence.AWAY
     zhao = Resident.objects.get(name="赵敏")
@@ -156,7 +158,8 @@ def test_reimport_updates_phone_without_duplicating(world, tmp_path):
     import_job_commit(job)
     assert Resident.objects.count() == 4 + 3  # the world's three residents and the four imported
     zhou.refresh_from_db()
-    assert zhou.phone == "13900000009" and zhou.phone_last4 == "0009"
+    assert zhou.phone == "13900000009"
+    assert zhou.phone_last4 == "0009"
     li = Resident.objects.get(name="李梅")
     assert (li.household.label, li.presence) == ("12-3-502", Presence.HOME)
     wang = Resident.objects.get(name="王强")
@@ -207,7 +210,8 @@ def test_an_error_in_the_middle_of_the_commit_leaves_the_database_exactly_as_it_
 
     assert snapshot() == before
     job.refresh_from_db()
-    assert job.status == Status.FAILED and "nothing was written" in job.message
+    assert job.status == Status.FAILED
+    assert "nothing was written" in job.message
 
 
 def test_a_register_edit_between_preview_and_confirm_stops_the_write_and_previews_again(world, tmp_path):
@@ -222,7 +226,8 @@ def test_a_register_edit_between_preview_and_confirm_stops_the_write_and_preview
 
     assert snapshot() == before
     job.refresh_from_db()
-    assert job.status == Status.PREVIEW and "changed since the preview" in job.message
+    assert job.status == Status.PREVIEW
+    assert "changed since the preview" in job.message
     assert job.changes[0]["changes"] == {"phone": ["137****0007", "139****0009"]}
 
 
@@ -311,9 +316,11 @@ def test_the_admins_column_choices_are_remembered_for_the_next_import(world, tmp
     job.refresh_from_db()
     next_job = previewed(world, path)
 
-    assert job.status == Status.PREVIEW and job.created == 1
+    assert job.status == Status.PREVIEW
+    assert job.created == 1
     assert ImportMapping.objects.get(community=world.community).columns == {"房屋": "room", "住户": "name"}
-    assert next_job.status == Status.PREVIEW and next_job.created == 1
+    assert next_job.status == Status.PREVIEW
+    assert next_job.created == 1
 
 
 def test_the_rejected_rows_download_can_be_fixed_and_uploaded_again(world, tmp_path):
@@ -333,7 +340,9 @@ def test_the_rejected_rows_download_can_be_fixed_and_uploaded_again(world, tmp_p
     sheet = openpyxl.load_workbook(fixed_path).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][: len(COLUMNS)] == COLUMNS
-    assert rows[1][3] == "周杰" and "联系电话" in rows[1][-1] and "not a mobile number" in rows[1][-1]
+    assert rows[1][3] == "周杰"
+    assert "联系电话" in rows[1][-1]
+    assert "not a mobile number" in rows[1][-1]
     sheet.cell(row=2, column=7, value="13800000001")
     sheet.cell(row=2, column=len(COLUMNS) + 1, value=None)
     openpyxl.Workbook.save(sheet.parent, fixed_path)
@@ -348,7 +357,8 @@ def test_a_file_that_is_not_a_spreadsheet_fails_with_a_message(world, tmp_path):
 
     job = previewed(world, path)
 
-    assert job.status == Status.FAILED and "cannot be read" in job.message
+    assert job.status == Status.FAILED
+    assert "cannot be read" in job.message
 
 
 def test_wrong_file_types_are_refused_before_anything_is_kept(world, tmp_path):
@@ -374,7 +384,8 @@ def test_the_copy_path_and_the_generic_path_write_the_same(world, tmp_path, on_p
     generic = sorted(
         Resident.objects.filter(changes__import_job=second).values_list("name", "phone", "household__room")
     )
-    assert generic == copied and len(generic) == 4
+    assert generic == copied
+    assert len(generic) == 4
 
 
 def test_an_import_leaves_the_residents_it_does_not_name_untouched(world, tmp_path):
