@@ -5,7 +5,7 @@ Also used by the tests and the benchmark to build bigger streets: `build_street`
 
 import datetime
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -94,76 +94,221 @@ def _tags_for(rng, age, alone):
     return tags
 
 
+@dataclass(frozen=True)
+class DemoHousehold:
+    compound: int  # index within the community
+    building: int  # number, from 1
+    unit: str
+    room: str
+    residents: list  # unsaved Residents (no household yet), each with `demo_tags`: unsaved ResidentTags
+
+
+def generate_households(rng, plan, today):
+    """The households of one community and their people, deterministic for the generator's seed."""
+    issued = Counter()
+    for k in range(plan.compounds_per_community):
+        for b in range(plan.buildings_per_compound):
+            for u in range(plan.units_per_building):
+                for f in range(plan.floors):
+                    for r in range(plan.rooms_per_floor):
+                        yield DemoHousehold(k, b + 1, str(u + 1), f"{f + 1}0{r + 1}", _people(rng, plan, today, issued))
+
+
+def _people(rng, plan, today, issued):
+    alone = rng.random() < 0.06
+    size = 1 if alone else max(1, min(6, round(rng.gauss(plan.residents_per_household + 0.2, 1.1))))
+    people = []
+    for i in range(size):
+        birth, sex = _person(rng, today, 25 if alone else 0)
+        age = (today - birth).days // 365
+        resident = Resident(
+            name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+            sex=sex,
+            id_number=_id_number(issued, birth, sex),
+            birth_date=birth,
+            phone=f"1{rng.choice('35789')}{rng.randrange(10**9):09d}" if 12 <= age <= 85 else "",
+            relation=Relation.HEAD if i == 0 else rng.choice([Relation.SPOUSE, Relation.CHILD]),
+            presence=Presence.AWAY if rng.random() < 0.08 else Presence.HOME,
+            party_member=rng.random() < 0.06,
+        )
+        resident.demo_tags = _tags_for(rng, age, alone)
+        if is_80_plus(birth, today):
+            resident.demo_tags.append(ResidentTag(tag=Tag.AGED_80))
+        people.append(resident)
+    return people
+
+
+def compound_name(c, k):
+    return f"{'梅兰竹菊松柏桂枫'[k % 8]}苑{c + 1}-{k + 1}"
+
+
 @transaction.atomic
 def build_street(*, name="新华路街道", plan=StreetPlan(), seed=2022, today=None):
-    """Create a street with its communities, compounds, zones, buildings, households and residents."""
+    """Create a street with its communities, compounds, zones, buildings, households and residents.
+
+    Written with the ORM in bulk, for the tests and the page benchmarks; the demo itself goes through
+    the spreadsheet import (households/management/commands/demo_spreadsheet.py).
+    """
     rng = random.Random(seed)
     today = today or datetime.date(2022, 4, 1)
     street = Street.objects.create(name=name)
-    issued = Counter()
     for c in range(plan.communities):
         community = Community.objects.create(street=street, name=f"{name[:3]}第{c + 1}居民区", phone="021-62800000")
+        buildings = {}
         for k in range(plan.compounds_per_community):
-            compound = Compound.objects.create(
-                community=community, name=f"{'梅兰竹菊松柏桂枫'[k % 8]}苑{c + 1}-{k + 1}"
-            )
+            compound = Compound.objects.create(community=community, name=compound_name(c, k))
             zones = [
                 Zone.objects.create(compound=compound, name=f"第{z + 1}块区") for z in range(plan.zones_per_compound)
             ]
-            buildings = Building.objects.bulk_create(
-                Building(
-                    compound=compound,
-                    community=community,
-                    zone=zones[b * len(zones) // plan.buildings_per_compound],
-                    number=str(b + 1),
-                    sort_key=b + 1,
-                )
-                for b in range(plan.buildings_per_compound)
-            )
-            households = Household.objects.bulk_create(
-                Household(building=building, community=community, unit=str(u + 1), room=f"{f + 1}0{r + 1}")
-                for building in buildings
-                for u in range(plan.units_per_building)
-                for f in range(plan.floors)
-                for r in range(plan.rooms_per_floor)
-            )
-            residents, tags = [], []
-            for household in households:
-                alone = rng.random() < 0.06
-                size = 1 if alone else max(1, min(6, round(rng.gauss(plan.residents_per_household + 0.2, 1.1))))
-                for i in range(size):
-                    birth, sex = _person(rng, today, 25 if alone else 0)
-                    age = (today - birth).days // 365
-                    resident = Resident(
-                        household=household,
+            for b, building in enumerate(
+                Building.objects.bulk_create(
+                    Building(
+                        compound=compound,
                         community=community,
-                        building_id=household.building_id,
-                        name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-                        sex=sex,
-                        id_number=_id_number(issued, birth, sex),
-                        birth_date=birth,
-                        phone=f"1{rng.choice('35789')}{rng.randrange(10**9):09d}" if 12 <= age <= 85 else "",
-                        relation=Relation.HEAD if i == 0 else rng.choice([Relation.SPOUSE, Relation.CHILD]),
-                        presence=Presence.AWAY if rng.random() < 0.08 else Presence.HOME,
-                        party_member=rng.random() < 0.06,
+                        zone=zones[b * len(zones) // plan.buildings_per_compound],
+                        number=str(b + 1),
+                        sort_key=b + 1,
                     )
-                    resident.name_initials = name_initials(resident.name)
-                    resident.id_last4 = resident.id_number[-4:]
-                    resident.phone_last4 = resident.phone[-4:]
-                    residents.append(resident)
-                    person_tags = _tags_for(rng, age, alone)
-                    if is_80_plus(birth, today):
-                        person_tags.append(ResidentTag(tag=Tag.AGED_80))
-                    tags.append(person_tags)
-            Resident.objects.bulk_create(residents, batch_size=2000)
-            tag_rows = []
-            for resident, person_tags in zip(residents, tags, strict=True):
-                for tag in person_tags:
-                    tag.resident, tag.community, tag.building_id = resident, community, resident.building_id
-                    tag_rows.append(tag)
-            ResidentTag.objects.bulk_create(tag_rows, batch_size=2000)
-            Change.objects.bulk_create(
-                (Change(community=community, household=h, action=Change.Action.CREATED) for h in households),
-                batch_size=2000,
-            )
+                    for b in range(plan.buildings_per_compound)
+                )
+            ):
+                buildings[k, b + 1] = building
+        demo = list(generate_households(rng, plan, today))
+        households = Household.objects.bulk_create(
+            Household(building=buildings[d.compound, d.building], community=community, unit=d.unit, room=d.room)
+            for d in demo
+        )
+        residents = []
+        for household, d in zip(households, demo, strict=True):
+            for resident in d.residents:
+                resident.household, resident.community, resident.building_id = (
+                    household,
+                    community,
+                    household.building_id,
+                )
+                resident.name_initials = name_initials(resident.name)
+                resident.id_last4 = resident.id_number[-4:]
+                resident.phone_last4 = resident.phone[-4:]
+                residents.append(resident)
+        Resident.objects.bulk_create(residents, batch_size=2000)
+        tag_rows = []
+        for resident in residents:
+            for tag in resident.demo_tags:
+                tag.resident, tag.community, tag.building_id = resident, community, resident.building_id
+                tag_rows.append(tag)
+        ResidentTag.objects.bulk_create(tag_rows, batch_size=2000)
+        Change.objects.bulk_create(
+            (Change(community=community, household=h, action=Change.Action.CREATED) for h in households),
+            batch_size=2000,
+        )
     return street
+
+
+# The demo as the committee's spreadsheet ---------------------------------------------------------------
+
+DEMO_COMPOUNDS = ("梅苑", "兰苑")
+SHEET_COLUMNS = [
+    ("小区", 8),
+    ("单元", 6),
+    ("室号", 8),
+    ("姓名", 10),
+    ("性别", 6),
+    ("身份证号", 22),
+    ("出生日期", 14),
+    ("联系电话", 26),
+    ("与户主关系", 10),
+    ("在住情况", 10),
+    ("重点人群", 18),
+    ("政治面貌", 8),
+    ("备注", 16),
+]
+RELATION_WORDS = {Relation.HEAD: "户主", Relation.SPOUSE: "配偶", Relation.CHILD: "子女"}
+PRESENCE_WORDS = {Presence.HOME: "在住", Presence.AWAY: "外出"}
+TAG_WORDS = {
+    Tag.ALONE: "独居老人",
+    Tag.PREGNANT: "孕妇",
+    Tag.INFANT: "婴儿",
+    Tag.DISABLED: "卧床",
+    Tag.DOOR_SERVICE: "上门服务",
+    Tag.HARDSHIP: "低保户",
+}
+FULLWIDTH_DIGITS = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+
+def write_demo_workbook(path, *, plan=StreetPlan(), seed=2022, today=None, community="新华路第1居民区", bad_rows=0):
+    """The community as its committee would hand it over: one sheet per building, under a title row,
+    typed by many hands (dates and rooms written several ways, a second phone in the cell, full-width
+    digits). `bad_rows` rows carry a mistake the import must reject. Returns the number of residents."""
+    from lockdown.core.spreadsheets import Column, write_table
+
+    rng = random.Random(seed)
+    today = today or datetime.date(2022, 4, 1)
+    by_building = defaultdict(list)
+    for household in generate_households(rng, plan, today):
+        by_building[household.compound, household.building].append(household)
+    count = 0
+
+    def sheets():
+        nonlocal count
+        for (k, number), households in by_building.items():
+            compound = DEMO_COMPOUNDS[k] if k < len(DEMO_COMPOUNDS) else f"{k + 1}号小区"
+            rows = []
+            for household in households:
+                for resident in household.residents:
+                    rows.append(_sheet_row(rng, compound, household, resident))
+                    count += 1
+            yield f"{compound}{number}号楼", [Column(title, width) for title, width in SHEET_COLUMNS], rows
+
+    write_table(sheets(), path, title_rows=[f"{community} 住户信息表（{today:%Y年%m月}）"])
+    if bad_rows:
+        _spoil(path, bad_rows)
+    return count
+
+
+def _sheet_row(rng, compound, household, resident):
+    room = f"{household.unit}-{household.room}"
+    if rng.random() < 0.05:
+        room = room.translate(FULLWIDTH_DIGITS)
+    elif rng.random() < 0.05:
+        room = f"{household.unit}单元{household.room}室"
+    birth = resident.birth_date
+    written_birth = rng.choice([birth, birth, f"{birth.year}年{birth.month}月{birth.day}日", f"{birth:%Y.%m.%d}"])
+    phone = resident.phone
+    if phone and rng.random() < 0.04:
+        phone = f"{phone} / 021-{rng.randrange(10**7, 10**8)}"
+    words = []
+    for tag in resident.demo_tags:
+        if tag.tag == Tag.CHRONIC:
+            words.append(tag.condition)
+        elif tag.tag in TAG_WORDS:
+            words.append(TAG_WORDS[tag.tag])
+    return [
+        compound,
+        household.unit,
+        room,
+        resident.name,
+        "男" if resident.sex == "M" else "女",
+        resident.id_number,
+        written_birth,
+        phone,
+        RELATION_WORDS[resident.relation],
+        PRESENCE_WORDS[resident.presence],
+        "、".join(words),
+        "党员" if resident.party_member else "群众",
+        "",
+    ]
+
+
+def _spoil(path, count):
+    """Put the two most common mistakes into the first sheet: an ID number Excel rounded, a short phone."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.worksheets[0]
+    for i in range(count):
+        row = 3 + i * 2
+        if i % 2 == 0:
+            sheet.cell(row=row, column=6, value=float(sheet.cell(row=row, column=6).value))
+        else:
+            sheet.cell(row=row, column=8, value="1380013800")
+    workbook.save(path)
