@@ -144,7 +144,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 # Spreadsheet imports: a street's register as .xlsx is a few MB; bigger is a mistake.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 2**20)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20

@@ -1,5 +1,8 @@
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -38,6 +41,47 @@ def on_postgres():
 def redis_url():
     require(bool(settings.REDIS_URL), "needs REDIS_URL=redis://...")
     return settings.REDIS_URL
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url():
+    """The URL of the database the tests run on, for another process (a Celery worker) to use."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("postgresql"):
+        return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    require(db["NAME"] != ":memory:" and "memory" not in str(db["NAME"]), "needs a file database for a worker")
+    return f"sqlite:///{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(redis_url, settings, tmp_path):
+    """A real Celery worker process on the real broker, serving a queue of its own for this test.
+
+    Tasks sent by the test (and by the live server's thread) go to that queue; the worker writes
+    to the test's database and reads uploads from the test's media folder."""
+    from lockdown.celery import app
+
+    queue = f"test-{os.getpid()}-{id(tmp_path)}"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    env = os.environ | {
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    command = [sys.executable, "-m", "celery", "-A", "lockdown", "worker", "-Q", queue, "-c", "1", "--pool", "solo"]
+    worker = subprocess.Popen([*command, "-l", "warning"], cwd=ROOT, env=env)
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_default_queue = default_queue
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 @pytest.fixture(autouse=True, scope="session")

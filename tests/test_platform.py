@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django.urls import reverse
 
 from households.models import Role, Tag
 from households.tasks import refresh_age_tags_task
-from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,44 +108,14 @@ def test_schema_and_docs_page_are_served(client, world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_real_celery_worker_on_redis_runs_the_age_task(redis_url, world):
+def test_real_celery_worker_on_redis_runs_the_age_task(celery_worker, world):
     """A worker process on the real broker picks the task up and writes to the same database."""
     world.resident.birth_date = world.resident.birth_date.replace(year=1930)
     world.resident.save()
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("postgresql"):
-        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    else:
-        require(db["NAME"] != ":memory:" and "memory" not in str(db["NAME"]), "needs a file database for a worker")
-        database_url = f"sqlite:///{db['NAME']}"
-    queue = f"test-{os.getpid()}"
-    env = os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "lockdown",
-            "worker",
-            "-Q",
-            queue,
-            "-c",
-            "1",
-            "--pool",
-            "solo",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        refresh_age_tags_task.apply_async(queue=queue)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not world.resident.tags.filter(tag=Tag.AGED_80).exists():
-            time.sleep(0.2)
-        assert world.resident.tags.filter(tag=Tag.AGED_80).exists()
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+
+    refresh_age_tags_task.apply_async(queue=celery_worker)
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not world.resident.tags.filter(tag=Tag.AGED_80).exists():
+        time.sleep(0.2)
+    assert world.resident.tags.filter(tag=Tag.AGED_80).exists()
