@@ -235,10 +235,13 @@ TAG_WORDS = {
 FULLWIDTH_DIGITS = str.maketrans("0123456789-", "０１２３４５６７８９－")
 
 
-def write_demo_workbook(path, *, plan=StreetPlan(), seed=2022, today=None, community="新华路第1居民区", bad_rows=0):
+def write_demo_workbook(
+    path, *, plan=StreetPlan(), seed=2022, today=None, community="新华路第1居民区", bad_rows=0, new_phone_every=0
+):
     """The community as its committee would hand it over: one sheet per building, under a title row,
     typed by many hands (dates and rooms written several ways, a second phone in the cell, full-width
-    digits). `bad_rows` rows carry a mistake the import must reject. Returns the number of residents."""
+    digits). `bad_rows` rows carry a mistake the import must reject; every `new_phone_every`-th
+    resident has a new mobile number (an updated file). Returns the number of residents."""
     from lockdown.core.spreadsheets import Column, write_table
 
     rng = random.Random(seed)
@@ -255,8 +258,10 @@ def write_demo_workbook(path, *, plan=StreetPlan(), seed=2022, today=None, commu
             rows = []
             for household in households:
                 for resident in household.residents:
-                    rows.append(_sheet_row(rng, compound, household, resident))
                     count += 1
+                    if new_phone_every and count % new_phone_every == 0:
+                        resident.phone = f"199{count:08d}"
+                    rows.append(_sheet_row(rng, compound, household, resident))
             yield f"{compound}{number}号楼", [Column(title, width) for title, width in SHEET_COLUMNS], rows
 
     write_table(sheets(), path, title_rows=[f"{community} 住户信息表（{today:%Y年%m月}）"])
@@ -266,16 +271,18 @@ def write_demo_workbook(path, *, plan=StreetPlan(), seed=2022, today=None, commu
 
 
 def _sheet_row(rng, compound, household, resident):
+    # The same draws for every row, so that an updated file differs only where it was changed.
+    room_style, birth_style, second_phone, landline = rng.random(), rng.randrange(4), rng.random(), rng.randrange(10**7)
     room = f"{household.unit}-{household.room}"
-    if rng.random() < 0.05:
+    if room_style < 0.05:
         room = room.translate(FULLWIDTH_DIGITS)
-    elif rng.random() < 0.05:
+    elif room_style < 0.10:
         room = f"{household.unit}单元{household.room}室"
     birth = resident.birth_date
-    written_birth = rng.choice([birth, birth, f"{birth.year}年{birth.month}月{birth.day}日", f"{birth:%Y.%m.%d}"])
+    written_birth = [birth, birth, f"{birth.year}年{birth.month}月{birth.day}日", f"{birth:%Y.%m.%d}"][birth_style]
     phone = resident.phone
-    if phone and rng.random() < 0.04:
-        phone = f"{phone} / 021-{rng.randrange(10**7, 10**8)}"
+    if phone and second_phone < 0.04:
+        phone = f"{phone} / 021-{landline + 10**7}"
     words = []
     for tag in resident.demo_tags:
         if tag.tag == Tag.CHRONIC:

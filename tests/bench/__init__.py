@@ -12,4 +12,8 @@ FIGURES = {
     "page_building": "register_pages",
     "page_search": "register_pages",
     "page_key_population": "register_pages",
+    "import_100k": "imports",
+    "import_100k_vs_openpyxl": "imports",
+    "import_peak_mb": "imports",
+    "reimport_1pct": "imports",
 }
