@@ -412,7 +412,7 @@ def _row(sheet, line, values, plan, context):
     id_number, birth_date, sex = values.get("id_number"), values.get("birth_date"), values.get("sex")
     if id_number is not None and document_type in (None, DocumentType.MAINLAND_ID):
         try:
-            info = cells.mainland_id(id_number)
+            info = cells.mainland_id(id_number, today=context.today)
         except CellError as error:
             raise _ColumnError("id_number", error.message) from None
         if birth_date and birth_date != info.birth_date:
@@ -504,18 +504,23 @@ def _split_room(raw, *, has_building):
 # Cell parsers: raw cell value → clean value, or CellError -------------------------------------------
 
 
-def _words(lookup, what):
+def _words(lookup, what, default=None):
+    """A parser of a column of words from a small vocabulary, remembering each spelling it has met."""
+    seen = dict(lookup)
+
     def parse(raw, _context):
+        if raw in seen:
+            return seen[raw]
         word = header_key(raw)
-        if word not in lookup:
+        if word in lookup:
+            seen[raw] = lookup[word]
+        elif default is not None:
+            seen[raw] = default
+        else:
             raise CellError(_("%(value)s is not a known %(what)s.") % {"value": cells.text(raw), "what": what})
-        return lookup[word]
+        return seen[raw]
 
     return parse
-
-
-def _relation(raw, _context):
-    return RELATION_BY_WORD.get(header_key(raw), Relation.OTHER)
 
 
 def _tags(raw, _context):
@@ -577,7 +582,7 @@ PARSERS = {
     "id_number": _id_number,
     "birth_date": _birth_date,
     "phone": lambda raw, _context: cells.mobiles(raw),
-    "relation": _relation,
+    "relation": _words(RELATION_BY_WORD, gettext_lazy("relation"), default=Relation.OTHER),
     "presence": _words(PRESENCE_BY_WORD, gettext_lazy("presence")),
     "tags": _tags,
     "party_member": _words(PARTY_BY_WORD, gettext_lazy("party membership")),

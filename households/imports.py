@@ -545,6 +545,7 @@ RESIDENT_INSERT = [
 
 def _create_residents(job, rows, place, now):
     community_id = job.community_id
+    today = timezone.localdate()
     values, tags = [], []
     for row in rows:
         household_id, building_id = place(row)
@@ -572,7 +573,7 @@ def _create_residents(job, rows, place, now):
             )
         )
         wanted = dict(row.tags or {})
-        if row.birth_date and is_80_plus(row.birth_date):
+        if row.birth_date and is_80_plus(row.birth_date, today):
             wanted.setdefault(Tag.AGED_80, "")
         tags.append(wanted)
     ids = insert_rows(Resident, RESIDENT_INSERT, values)
@@ -582,12 +583,18 @@ def _create_residents(job, rows, place, now):
         for tag, condition in wanted.items()
     ]
     _insert_tags(tag_rows)
+    # One history entry per household, naming its new residents: a street's first import would
+    # otherwise write as many entries as residents, and the household page lists them all anyway.
+    names = defaultdict(list)
+    for value in values:
+        names[value[0]].append(value[3])
     insert_rows(
         Change,
-        ["community_id", "household_id", "resident_id", "actor_id", "action", "changes", "import_job_id", "at"],
+        ["community_id", "household_id", "actor_id", "action", "changes", "import_job_id", "at"],
         [
-            (community_id, value[0], pk, job.created_by_id, Change.Action.CREATED, {}, job.pk, now)
-            for pk, value in zip(ids, values, strict=True)
+            (community_id, household_id, job.created_by_id, Change.Action.CREATED, {"residents": [None, "、".join(n)]})
+            + (job.pk, now)
+            for household_id, n in names.items()
         ],
     )
 

@@ -164,6 +164,8 @@ def household_history(household, limit=100):
 
 
 def describe_change(name, before, after):
+    if name == "residents":
+        return _("residents"), before, after
     if name.startswith("tag:"):
         return Tag(name[4:]).label, _yes_no(before), _yes_no(after)
     model = Household if name in ("unit", "room", "notes", "household") else Resident

@@ -1,17 +1,17 @@
 """Inserting many rows at once: PostgreSQL's COPY where the database is PostgreSQL, bulk_create elsewhere.
 
 COPY writes 100,000 rows several times faster than bulk_create's INSERT statements, mostly because
-Django builds no SQL or parameters per row. It returns no ids, so they are drawn from the table's
-sequence first, in one query.
+Django builds no SQL or parameters per row; the rows go through the csv module, which is written in
+C. COPY returns no ids, so they are drawn from the table's sequence first, in one query.
 """
 
-import datetime
+import csv
 import io
 import json
 
 from django.db import connection
 
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField"}
 
 
 def insert_rows(model, columns: list[str], rows: list[tuple]) -> list[int]:
@@ -21,31 +21,31 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> list[int]:
     if connection.vendor != "postgresql":
         objects = model.objects.bulk_create((model(**dict(zip(columns, row, strict=True))) for row in rows), 500)
         return [obj.pk for obj in objects]
+    fields = [model._meta.get_field(name) for name in columns]
+    quote = connection.ops.quote_name
+    # In CSV an empty field is NULL; text columns that may not be NULL take it as the empty string.
+    not_null = [quote(f.column) for f in fields if not f.null and f.get_internal_type() in TEXT_TYPES]
+    json_positions = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
         )
         ids = [row[0] for row in cursor.fetchall()]
-        names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in ["id", *columns])
         data = io.StringIO()
-        data.writelines("\t".join(map(_copy_text, (pk, *row))) + "\n" for pk, row in zip(ids, rows, strict=True))
+        writer = csv.writer(data, lineterminator="\n")
+        if json_positions:
+            rows = [_json_encoded(row, json_positions) for row in rows]
+        writer.writerows((pk, *row) for pk, row in zip(ids, rows, strict=True))
         data.seek(0)
-        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN", data)
+        names = ", ".join(quote(f.column) for f in [model._meta.pk, *fields])
+        options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
+        cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN WITH (FORMAT csv{options})", data)
     return ids
 
 
-def _copy_text(value):
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(COPY_ESCAPES)
-    if isinstance(value, datetime.date):  # dates and aware datetimes alike
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False).translate(COPY_ESCAPES)
-    return str(value)
+def _json_encoded(row, positions):
+    row = list(row)
+    for i in positions:
+        row[i] = json.dumps(row[i], ensure_ascii=False)
+    return row

@@ -10,7 +10,15 @@ import re
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .identity import ID_ERRORS, id_check_char, normalise_mobile, parse_mainland_id, to_halfwidth
+from .identity import (
+    FULLWIDTH,
+    ID_ERRORS,
+    MOBILE_PATTERN,
+    id_check_char,
+    normalise_mobile,
+    parse_mainland_id,
+    to_halfwidth,
+)
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # day 0 of Excel's serial dates (after its 1900 leap-year bug)
 DATE_TEXT = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?(?:\s+[\d:]+)?$")
@@ -30,6 +38,8 @@ class CellError(ValueError):
 
 def text(value) -> str:
     """The cell as a person reads it, half-width, trimmed: 3.0 → "3", "１２　号" → "12 号"."""
+    if type(value) is str:  # the common case first: most cells are text
+        return value.translate(FULLWIDTH).strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -41,7 +51,10 @@ def text(value) -> str:
 
 def name(value) -> str:
     """A person's name: inner spaces collapsed, and dropped between Chinese characters (张 三 → 张三)."""
-    return CJK_SPACE.sub("", SPACES.sub(" ", text(value)))
+    found = text(value)
+    if " " not in found and "\t" not in found:
+        return found
+    return CJK_SPACE.sub("", SPACES.sub(" ", found))
 
 
 def date(value, *, today=None) -> datetime.date:
@@ -82,7 +95,7 @@ def _date_from_text(raw):
         raise CellError(_("%(value)s is not a real date.") % {"value": raw}) from None
 
 
-def mainland_id(value):
+def mainland_id(value, *, today=None):
     """A mainland ID number as identity.IdInfo, rescued where its digits are all there.
 
     Rescued: a number cell that kept all 18 digits, an old 15-digit number (made 18 as the law
@@ -92,7 +105,7 @@ def mainland_id(value):
     if isinstance(value, float | int):
         digits = str(int(value)) if float(value).is_integer() else text(value)
         try:
-            return parse_mainland_id(_complete(digits))
+            return parse_mainland_id(_complete(digits), today=today)
         except ValueError:
             if len(digits) == 18:
                 raise CellError(
@@ -113,7 +126,7 @@ def mainland_id(value):
             % {"value": raw}
         )
     try:
-        return parse_mainland_id(_complete(raw))
+        return parse_mainland_id(_complete(raw), today=today)
     except ValueError as error:
         raise CellError(_(ID_ERRORS[str(error)])) from None
 
@@ -129,9 +142,9 @@ def _complete(number):
 
 def mobiles(value) -> tuple[list[str], list[str]]:
     """(mobile numbers, other numbers) in a cell that may hold several: "138… / 021-62800000"."""
-    if isinstance(value, float | int):
-        value = text(value)
     raw = text(value)
+    if MOBILE_PATTERN.match(raw):  # the common case: one mobile number, nothing else
+        return [raw], []
     found = [normalise_mobile(match) for match in MOBILE_IN_TEXT.findall(raw)]
     rest = MOBILE_IN_TEXT.sub(" ", raw)
     others = [SPACES.sub("", number) for number in OTHER_NUMBER.findall(rest)]

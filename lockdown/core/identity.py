@@ -1,6 +1,7 @@
 """Mainland ID numbers (GB 11643-1999) and mobile numbers: validation, normalisation, masking."""
 
 import datetime
+import operator
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ ID_ERRORS = {
     "birth_date": gettext_noop("The birth date inside this ID number is not a real date."),
     "checksum": gettext_noop("This ID number's check digit is wrong: a digit was probably mistyped."),
 }
+WHITESPACE = re.compile(r"\s")
 FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
 
 
@@ -34,12 +36,12 @@ def to_halfwidth(text):
 
 
 def id_check_char(first17):
-    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+    return ID_CHECK_CHARS[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 def parse_mainland_id(raw, today=None):
     """Return IdInfo for a valid 18-digit ID number, else raise ValueError with the reason."""
-    number = re.sub(r"\s", "", to_halfwidth(str(raw))).upper()
+    number = WHITESPACE.sub("", to_halfwidth(str(raw))).upper()
     if len(number) != 18:
         raise ValueError("length")
     if not ID_PATTERN.match(number):
