@@ -73,11 +73,11 @@ TAG_WORDS = {
 }
 CONDITION_WORDS = set("高血压 糖尿病 冠心病 心脏病 慢阻肺 哮喘 尿毒症 透析 肿瘤 癌症 精神障碍 脑梗 中风".split())
 PRESENCE_WORDS = {
-    Presence.HOME: "在住 在家 居住 常住 在 是 在沪 home",
+    Presence.HOME: "在住 在家 居住 常住 在 是 在沪 home athome",
     Presence.AWAY: "外出 不在 不在家 不在沪 离沪 外地 未返 未返沪 在外 否 away",
-    Presence.QUARANTINE: "隔离 集中隔离 方舱 隔离点 居家隔离 quarantine",
-    Presence.HOSPITAL: "住院 医院 hospital",
-    Presence.MOVED_OUT: "搬离 已搬离 迁出 已迁出 搬走 movedout",
+    Presence.QUARANTINE: "隔离 隔离中 集中隔离 方舱 隔离点 居家隔离 quarantine inquarantine",
+    Presence.HOSPITAL: "住院 医院 hospital inhospital",
+    Presence.MOVED_OUT: "搬离 已搬离 迁出 已迁出 搬走 movedout movedaway",
 }
 SEX_WORDS = {Sex.MALE: "男 男性 m male", Sex.FEMALE: "女 女性 f female"}
 RELATION_WORDS = {
