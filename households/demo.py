@@ -242,7 +242,7 @@ def write_demo_workbook(
     typed by many hands (dates and rooms written several ways, a second phone in the cell, full-width
     digits). `bad_rows` rows carry a mistake the import must reject; every `new_phone_every`-th
     resident has a new mobile number (an updated file). Returns the number of residents."""
-    from lockdown.core.spreadsheets import Column, write_table
+    from lockdown.core.spreadsheets import Column, SheetSpec, write_table
 
     rng = random.Random(seed)
     today = today or datetime.date(2022, 4, 1)
@@ -262,9 +262,11 @@ def write_demo_workbook(
                     if new_phone_every and count % new_phone_every == 0:
                         resident.phone = f"199{count:08d}"
                     rows.append(_sheet_row(rng, compound, household, resident))
-            yield f"{compound}{number}号楼", [Column(title, width) for title, width in SHEET_COLUMNS], rows
+            columns = [Column(title, width) for title, width in SHEET_COLUMNS]
+            titles = (f"{community} 住户信息表（{today:%Y年%m月}）",)
+            yield SheetSpec(f"{compound}{number}号楼", columns, rows, titles)
 
-    write_table(sheets(), path, title_rows=[f"{community} 住户信息表（{today:%Y年%m月}）"])
+    write_table(sheets(), path)
     if bad_rows:
         _spoil(path, bad_rows)
     return count

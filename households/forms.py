@@ -2,8 +2,9 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from .exports import FORMATS, KINDS
 from .importers import FIELDS
-from .models import Community, Compound, ControlLevel, Presence, Resident, Tag
+from .models import Building, Community, Compound, ControlLevel, Presence, Resident, Tag
 from .services import ResidentInput, TagInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -155,3 +156,16 @@ class ImportColumnsForm(forms.Form):
 
     def columns(self):
         return {self.keys[name]: value for name, value in self.cleaned_data.items()}
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(choices=[(name, kind.label) for name, kind in KINDS.items()])
+    fmt = forms.ChoiceField(choices=[(fmt, fmt) for fmt in FORMATS])
+    building = forms.ModelChoiceField(
+        label=_("building"), queryset=Building.objects.none(), required=False, empty_label=_("All my areas")
+    )
+
+    def __init__(self, *args, buildings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = buildings
+        self.fields["building"].label_from_instance = lambda building: f"{building.compound} {building}"

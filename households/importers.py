@@ -63,7 +63,7 @@ MERGED = {"phone", "notes"}  # fields that several columns may feed (a mobile an
 
 TAG_WORDS = {
     Tag.AGED_80: "80岁以上 八十岁以上 80周岁以上 高龄 高龄老人 80+",
-    Tag.ALONE: "独居 独居老人 孤老 空巢独居",
+    Tag.ALONE: "独居老人 独居 孤老 空巢独居",
     Tag.CHRONIC: "慢性病 慢病 慢性病患者 基础病",
     Tag.PREGNANT: "孕妇 孕产妇 怀孕 孕期",
     Tag.INFANT: "婴儿 婴幼儿 新生儿",
@@ -83,10 +83,10 @@ SEX_WORDS = {Sex.MALE: "男 男性 m male", Sex.FEMALE: "女 女性 f female"}
 RELATION_WORDS = {
     Relation.HEAD: "户主 本人 head",
     Relation.SPOUSE: "配偶 妻 妻子 夫 丈夫 老伴 spouse",
-    Relation.CHILD: "子 女 儿子 女儿 子女 长子 次子 长女 次女 child",
-    Relation.PARENT: "父 母 父亲 母亲 父母 公公 婆婆 岳父 岳母 parent",
-    Relation.GRANDCHILD: "孙子 孙女 外孙 外孙女 grandchild",
-    Relation.SIBLING: "兄 弟 姐 妹 兄弟 姐妹 哥哥 弟弟 姐姐 妹妹 sibling",
+    Relation.CHILD: "子女 子 女 儿子 女儿 长子 次子 长女 次女 child",
+    Relation.PARENT: "父母 父 母 父亲 母亲 公公 婆婆 岳父 岳母 parent",
+    Relation.GRANDCHILD: "孙子女 孙子 孙女 外孙 外孙女 grandchild",
+    Relation.SIBLING: "兄弟姐妹 兄 弟 姐 妹 兄弟 姐妹 哥哥 弟弟 姐姐 妹妹 sibling",
     Relation.TENANT: "租户 租客 房客 tenant",
     Relation.OTHER: "其他 其它 other",
 }
@@ -98,6 +98,13 @@ DOCUMENT_WORDS = {
     DocumentType.OTHER: "其他 其它 other",
 }
 PARTY_WORDS = {True: "党员 中共党员 中国共产党党员 预备党员 是 y yes", False: "群众 否 团员 共青团员 无 n no 无党派"}
+
+
+# The words the exports write: the first of each list, so that an export imports again unchanged.
+def first_words(words):
+    return {key: text.split()[0] for key, text in words.items()}
+
+
 NOTHING = {"", "无", "否", "-", "/", "—", "没有", "none"}
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from lockdown.core.bulk import insert_rows
 from lockdown.core.errors import ServiceError
-from lockdown.core.spreadsheets import SUFFIXES, Column, UnreadableFile, cell_text, read_sheets, write_table
+from lockdown.core.spreadsheets import SUFFIXES, Column, SheetSpec, UnreadableFile, cell_text, read_sheets, write_table
 
 from . import importers
 from .importers import FIELDS, RESIDENT_FIELDS, ImportRow, RowError
@@ -686,7 +686,7 @@ def rejected_rows_write(job: ImportJob, target) -> int:
                     rows.append([cell_text(cell) for cell in row] + ["；".join(reasons[sheet.name, line])])
             written += len(rows)
             columns = [Column(header or "", 14) for header in headers] + [Column(_("Why it was rejected"), 50)]
-            yield sheet.name, columns, rows
+            yield SheetSpec(sheet.name, columns, rows)
 
     write_table(sheets(), target)
     return written

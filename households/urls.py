@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import export_views, import_views, views
 
 app_name = "households"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("<str:kind>/<int:pk>/control-level/", views.control_level, name="control_level"),
     path("search/", views.search, name="search"),
     path("key-population/", views.key_population, name="key_population"),
+    path("exports/", export_views.export_list, name="exports"),
+    path("exports/download/", export_views.export_download, name="export_download"),
     path("imports/", import_views.import_list, name="imports"),
     path("imports/<int:pk>/", import_views.import_detail, name="import"),
     path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -106,38 +107,65 @@ class Column:
     width: float = 12
 
 
-def write_table(
-    sheet_rows: Iterable[tuple[str, list[Column], Iterable[list]]], target, *, title_rows=(), print_setup=None
-):
-    """Write sheets of rows to `target` (a path or a binary file) in streaming mode.
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet to write: its name, columns and rows, the title rows above the header, and whether
+    it is laid out for printing on A4 (landscape, fitted to the width, header repeated on every page)."""
 
-    `sheet_rows` yields (sheet name, columns, rows); `title_rows` are written above each header, and
-    `print_setup(worksheet)` may set the page layout before the rows.
-    """
+    name: str
+    columns: list[Column]
+    rows: Iterable[list]
+    titles: tuple[str, ...] = ()
+    for_print: bool = False
+
+
+def write_table(sheets: Iterable[SheetSpec], target) -> None:
+    """Write the sheets to `target` (a path or a binary file) in streaming mode: rows go to the file as
+    they come, so a whole street's register is never held in memory."""
     workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for name, columns, rows in sheet_rows:
-        worksheet = workbook.create_sheet(title=name[:31])
-        for index, column in enumerate(columns):
+    for spec in sheets:
+        worksheet = workbook.create_sheet(title=spec.name[:31])
+        for index, column in enumerate(spec.columns):
             worksheet.column_dimensions[get_column_letter(index + 1)].width = column.width
-        if print_setup:
-            print_setup(worksheet)
-        for title in title_rows:
+        if spec.for_print:
+            _lay_out_for_print(worksheet, header_rows=len(spec.titles) + 1)
+        for title in spec.titles:
             cell = WriteOnlyCell(worksheet, value=title)
             cell.font = Font(bold=True, size=14)
             worksheet.append([cell])
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(worksheet, value=column.title)
-            cell.font, cell.border = bold, BOXED
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            header.append(cell)
-        worksheet.append(header)
-        for row in rows:
-            worksheet.append(row)
+        worksheet.append([_header_cell(worksheet, column.title) for column in spec.columns])
+        if spec.for_print:
+            for row in spec.rows:
+                worksheet.append([_boxed_cell(worksheet, value) for value in row])
+        else:
+            for row in spec.rows:
+                worksheet.append(row)
     if not workbook.worksheets:
         workbook.create_sheet()
     workbook.save(target)
+
+
+def _lay_out_for_print(worksheet, header_rows):
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0
+    worksheet.print_title_rows = f"1:{header_rows}"
+    worksheet.page_margins.left = worksheet.page_margins.right = 0.4
+
+
+def _header_cell(worksheet, title):
+    cell = WriteOnlyCell(worksheet, value=title)
+    cell.font, cell.border = Font(bold=True), BOXED
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return cell
+
+
+def _boxed_cell(worksheet, value):
+    cell = WriteOnlyCell(worksheet, value=value)
+    cell.border = BOXED
+    return cell
 
 
 def write_csv(columns: list[Column], rows: Iterable[list], file: io.TextIOBase):

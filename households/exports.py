@@ -1,0 +1,317 @@
+"""Tables the street office and the buildings ask for, from the register: 住户信息表, 重点人群表 and
+一楼一表, as .xlsx (written in streaming mode) or CSV.
+
+Each export holds only the caller's areas, masks ID and phone numbers unless the caller's role over
+that building may see them, leaves out notes where the role may not read them, and is audited. The
+household table uses the importer's column names and words, so that it can be imported again.
+"""
+
+import datetime
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lockdown.core.errors import ServiceError
+from lockdown.core.identity import mask_id_number, mask_phone
+from lockdown.core.spreadsheets import Column, SheetSpec, write_csv, write_table
+
+from .importers import PARTY_WORDS, PRESENCE_WORDS, RELATION_WORDS, SEX_WORDS, TAG_WORDS, first_words
+from .models import AuditEvent, Building, Resident, ResidentTag, Tag
+from .scoping import AreaScope, Permissions
+
+CHUNK = 2000
+ROSTER_DAYS = 7
+SEX = first_words(SEX_WORDS)
+RELATION = first_words(RELATION_WORDS)
+PRESENCE = first_words(PRESENCE_WORDS)
+TAG = first_words(TAG_WORDS)
+PARTY = first_words(PARTY_WORDS)
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: str  # the table's name as the street office calls it
+    label: object
+
+
+KINDS = {
+    "households": Kind("住户信息表", gettext_lazy("Household table")),
+    "key_population": Kind("重点人群表", gettext_lazy("Key-population table")),
+    "roster": Kind("一楼一表", gettext_lazy("Building roster for printing")),
+}
+FORMATS = ("xlsx", "csv")
+
+HOUSEHOLD_COLUMNS = [
+    Column("小区", 10),
+    Column("楼号", 6),
+    Column("单元", 6),
+    Column("室号", 8),
+    Column("姓名", 10),
+    Column("性别", 5),
+    Column("出生日期", 12),
+    Column("身份证号", 21),
+    Column("联系电话", 13),
+    Column("与户主关系", 10),
+    Column("在住情况", 9),
+    Column("重点人群", 18),
+    Column("政治面貌", 8),
+    Column("备注", 24),
+]
+KEY_POPULATION_COLUMNS = [
+    Column("类别", 10),
+    Column("小区", 10),
+    Column("楼号", 6),
+    Column("单元", 6),
+    Column("室号", 8),
+    Column("姓名", 10),
+    Column("性别", 5),
+    Column("年龄", 5),
+    Column("联系电话", 13),
+    Column("在住情况", 9),
+    Column("病情", 12),
+    Column("常用药", 16),
+    Column("预产期", 11),
+    Column("说明", 20),
+]
+ROSTER_COLUMNS = [
+    Column("单元", 5),
+    Column("室号", 7),
+    Column("姓名", 10),
+    Column("性别", 5),
+    Column("年龄", 5),
+    Column("联系电话", 13),
+    Column("重点人群", 16),
+]
+# What each export reads of a resident, by a short name; R.<name> is its position in a row.
+RESIDENT_VALUES = {
+    "id": "id",
+    "building_id": "building_id",
+    "compound": "building__compound__name",
+    "number": "building__number",
+    "unit": "household__unit",
+    "room": "household__room",
+    "name": "name",
+    "sex": "sex",
+    "birth_date": "birth_date",
+    "id_number": "id_number",
+    "phone": "phone",
+    "relation": "relation",
+    "presence": "presence",
+    "party_member": "party_member",
+    "notes": "notes",
+}
+R = SimpleNamespace(**{name: position for position, name in enumerate(RESIDENT_VALUES)})
+
+
+def export_write(*, actor, kind: str, fmt: str, target, building: Building | None = None, ip_address=None) -> int:
+    """Write one export of the caller's areas to `target` (a binary file); audit it; return its rows."""
+    if kind not in KINDS or fmt not in FORMATS:
+        raise ServiceError(_("Unknown export."))
+    scope = AreaScope.for_user(actor)
+    if scope.is_empty:
+        raise ServiceError(_("Your account has no areas to export."))
+    residents = scope.filter(Resident.objects.current())
+    if building is not None:
+        residents = residents.filter(building=building)
+    permissions = _permissions_by_building(scope, residents)
+    today = timezone.localdate()
+    counter = _Counter()
+    if kind == "roster":
+        days = [today + datetime.timedelta(days=i) for i in range(1, ROSTER_DAYS + 1)]
+        sheets = _roster_sheets(residents, permissions, today, days, counter)
+        columns = ROSTER_COLUMNS + [Column(f"{day:%m-%d}", 6) for day in days]
+    else:
+        make_rows = _household_rows if kind == "households" else _key_population_rows
+        columns = HOUSEHOLD_COLUMNS if kind == "households" else KEY_POPULATION_COLUMNS
+        rows = counter.count(make_rows(residents, permissions, today))
+        sheets = [SheetSpec(KINDS[kind].title, columns, rows, titles=(_title(kind, today),))]
+    if fmt == "xlsx":
+        write_table(sheets, target)
+    else:
+        text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+        write_csv(_csv_columns(kind, columns), (row for sheet in sheets for row in _csv_rows(kind, sheet)), text)
+        text.detach()
+    AuditEvent.objects.create(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        detail={"kind": kind, "format": fmt, "rows": counter.rows, "building": building.pk if building else None},
+        ip_address=ip_address,
+    )
+    return counter.rows
+
+
+class _Counter:
+    rows = 0
+
+    def count(self, rows):
+        for row in rows:
+            self.rows += 1
+            yield row
+
+
+def _title(kind, today):
+    return f"{KINDS[kind].title}（{today:%Y年%m月%d日}导出）"
+
+
+def _permissions_by_building(scope, residents):
+    """The caller's permissions over each building the export touches, in one query."""
+    buildings = Building.objects.filter(pk__in=residents.values("building_id")).values_list(
+        "id", "community_id", "community__street_id", "zone_id"
+    )
+    return {
+        pk: scope.permissions_for(
+            SimpleNamespace(
+                id=pk,
+                community_id=community_id,
+                zone_id=zone_id,
+                community=SimpleNamespace(pk=community_id, street_id=street_id),
+            )
+        )
+        for pk, community_id, street_id, zone_id in buildings
+    }
+
+
+def _chunks(residents):
+    """The residents' values in register order, a chunk at a time, each with its tags: {id: [tag row]}."""
+    ordered = residents.order_by(
+        "building__compound__name", "building__sort_key", "building__number", "household_id", "id"
+    )
+    chunk = []
+    for row in ordered.values_list(*RESIDENT_VALUES.values()).iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk, _tags(chunk)
+            chunk = []
+    if chunk:
+        yield chunk, _tags(chunk)
+
+
+def _tags(chunk):
+    tags = defaultdict(list)
+    for resident_id, *values in (
+        ResidentTag.objects.filter(resident_id__in=[row[R.id] for row in chunk])
+        .order_by("resident_id", "tag")
+        .values_list("resident_id", "tag", "condition", "medicine", "due_date", "note")
+    ):
+        tags[resident_id].append(values)
+    return tags
+
+
+def _shown(row, permissions: Permissions):
+    id_number = row[R.id_number] if permissions.reveal_id else mask_id_number(row[R.id_number])
+    phone = row[R.phone] if permissions.reveal_phone else mask_phone(row[R.phone])
+    return id_number, phone
+
+
+def _tag_words(tag_rows):
+    words = []
+    for tag, condition, *_rest in tag_rows:
+        words.append(condition if tag == Tag.CHRONIC and condition else TAG[tag])
+    return "、".join(words)
+
+
+def _age(birth_date, today):
+    if birth_date is None:
+        return ""
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def _household_rows(residents, permissions, today):
+    for chunk, tags in _chunks(residents):
+        for row in chunk:
+            allowed = permissions[row[R.building_id]]
+            id_number, phone = _shown(row, allowed)
+            yield [
+                row[R.compound],
+                row[R.number],
+                row[R.unit],
+                row[R.room],
+                row[R.name],
+                SEX.get(row[R.sex], ""),
+                row[R.birth_date],
+                id_number,
+                phone,
+                RELATION.get(row[R.relation], ""),
+                PRESENCE[row[R.presence]],
+                _tag_words(tags.get(row[R.id], [])),
+                PARTY[row[R.party_member]],
+                row[R.notes] if allowed.see_details else "",
+            ]
+
+
+def _key_population_rows(residents, permissions, today):
+    tagged = residents.filter(pk__in=ResidentTag.objects.values("resident_id"))
+    for chunk, tags in _chunks(tagged):
+        for row in chunk:
+            allowed = permissions[row[R.building_id]]
+            _id_number, phone = _shown(row, allowed)
+            for tag, condition, medicine, due_date, note in tags.get(row[R.id], []):
+                detail = allowed.see_details
+                yield [
+                    TAG[tag],
+                    row[R.compound],
+                    row[R.number],
+                    row[R.unit],
+                    row[R.room],
+                    row[R.name],
+                    SEX.get(row[R.sex], ""),
+                    _age(row[R.birth_date], today),
+                    phone,
+                    PRESENCE[row[R.presence]],
+                    condition if detail else "",
+                    medicine if detail else "",
+                    due_date if detail else None,
+                    note if detail else "",
+                ]
+
+
+def _roster_sheets(residents, permissions, today, days, counter):
+    """One printable sheet per building: its residents, and an empty box per day to tick."""
+    sheet_name, rows = None, []
+    for chunk, tags in _chunks(residents):
+        for row in chunk:
+            name = f"{row[R.compound]} {row[R.number]}号楼"
+            if name != sheet_name and rows:
+                yield _roster_sheet(sheet_name, rows, today, days)
+                rows = []
+            sheet_name = name
+            counter.rows += 1
+            _id_number, phone = _shown(row, permissions[row[R.building_id]])
+            person = [
+                row[R.unit],
+                row[R.room],
+                row[R.name],
+                SEX.get(row[R.sex], ""),
+                _age(row[R.birth_date], today),
+                phone,
+                _tag_words(tags.get(row[R.id], [])),
+            ]
+            rows.append(person + [""] * len(days))
+    if rows:
+        yield _roster_sheet(sheet_name, rows, today, days)
+
+
+def _roster_sheet(name, rows, today, days):
+    columns = ROSTER_COLUMNS + [Column(f"{day:%m-%d}", 6) for day in days]
+    titles = (f"{name} 一楼一表", f"打印于 {today:%Y-%m-%d}　楼组长：__________　每日核对后在当天格内打 √")
+    return SheetSpec(name, columns, rows, titles=titles, for_print=True)
+
+
+def _csv_columns(kind, columns):
+    if kind == "roster":  # all buildings in one file: say which building each row is in
+        return [Column("小区"), Column("楼号"), *columns]
+    return columns
+
+
+def _csv_rows(kind, sheet):
+    if kind != "roster":
+        yield from sheet.rows
+        return
+    compound, number = sheet.name.rsplit(" ", 1)
+    for row in sheet.rows:
+        yield [compound, number.removesuffix("号楼"), *row]

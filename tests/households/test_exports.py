@@ -1,0 +1,185 @@
+"""Exports: scoped, masked per role, audited, streamed, and the household table imports again unchanged."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from households import exports
+from households.imports import import_job_create, import_job_preview
+from households.models import AuditEvent, ImportJob, Presence, Role, Tag
+from lockdown.core.errors import ServiceError
+from tests.households.factories import HouseholdFactory, ResidentFactory, ResidentTagFactory, valid_id_number
+
+HEADER_ROW = 2  # under the title row
+
+
+@pytest.fixture
+def register(world):
+    """The world, with a tagged neighbour, a moved-out resident and notes to hide."""
+    world.resident.phone, world.resident.notes = "13800000001", "钥匙在邻居家"
+    world.resident.save()
+    neighbour = ResidentFactory(
+        household=world.household, name="赵桂英", id_number=valid_id_number(7, birth=datetime.date(1938, 3, 2), sex="F")
+    )
+    ResidentTagFactory(resident=neighbour, tag=Tag.AGED_80)
+    ResidentTagFactory(resident=neighbour, tag=Tag.CHRONIC, condition="高血压", medicine="氨氯地平")
+    ResidentTagFactory(resident=neighbour, tag=Tag.ALONE, note="女儿住浦东")
+    ResidentFactory(household=world.household, name="搬走的人", presence=Presence.MOVED_OUT)
+    return world
+
+
+def export(user, kind, fmt="xlsx", building=None):
+    target = io.BytesIO()
+    rows = exports.export_write(actor=user, kind=kind, fmt=fmt, target=target, building=building)
+    target.seek(0)
+    return rows, target
+
+
+def sheet_rows(target, index=0):
+    sheet = openpyxl.load_workbook(target).worksheets[index]
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def by_name(rows, header_row=HEADER_ROW):
+    header = rows[header_row - 1]
+    return {row[header.index("姓名")]: dict(zip(header, row, strict=False)) for row in rows[header_row:]}
+
+
+def test_household_table_for_staff_holds_their_community_with_full_numbers(register):
+    staff = register.users[Role.COMMITTEE_STAFF]
+
+    count, target = export(staff, "households")
+
+    rows = sheet_rows(target)
+    assert rows[HEADER_ROW - 1] == [column.title for column in exports.HOUSEHOLD_COLUMNS]
+    people = by_name(rows)
+    assert count == len(people) == 3  # 张三 and 赵桂英 in 12-3-501, 李四 in 13; not the moved-out, not 长宁
+    assert people["张三"]["身份证号"] == register.resident.id_number
+    assert people["张三"]["联系电话"] == "13800000001"
+    assert people["张三"]["备注"] == "钥匙在邻居家"
+    assert people["赵桂英"]["重点人群"] == "80岁以上、独居老人、高血压"
+    assert (people["张三"]["楼号"], people["张三"]["单元"], people["张三"]["室号"]) == ("12", "3", "501")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert (event.actor, event.detail) == (staff, {"kind": "households", "format": "xlsx", "rows": 3, "building": None})
+
+
+def test_leaders_and_volunteers_get_their_building_masked_as_their_role_says(register):
+    leader_rows = by_name(sheet_rows(export(register.users[Role.BUILDING_LEADER], "households")[1]))
+    volunteer_rows = by_name(sheet_rows(export(register.users[Role.VOLUNTEER], "households")[1]))
+
+    assert set(leader_rows) == set(volunteer_rows) == {"张三", "赵桂英"}
+    number = register.resident.id_number
+    assert leader_rows["张三"]["身份证号"] == f"{number[:4]}**********{number[-4:]}"
+    assert leader_rows["张三"]["联系电话"] == "13800000001"
+    assert leader_rows["张三"]["备注"] == "钥匙在邻居家"
+    assert volunteer_rows["张三"]["联系电话"] == "138****0001"
+    assert volunteer_rows["张三"]["备注"] is None
+
+
+def test_the_household_table_imports_again_without_a_change(register, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    staff = register.users[Role.COMMITTEE_STAFF]
+    _count, target = export(staff, "households")
+
+    upload = SimpleUploadedFile("住户信息表.xlsx", target.getvalue())
+    job = import_job_create(actor=staff, community=register.community, compound=None, upload=upload)
+    import_job_preview(job)
+    job.refresh_from_db()
+
+    assert (job.status, job.problems, job.errors) == (ImportJob.Status.PREVIEW, [], [])
+    assert job.changes == []
+    assert (job.created, job.changed, job.unchanged) == (0, 0, 3)
+
+
+def test_key_population_table_has_a_row_per_tag_and_details_only_for_roles_that_read_them(register):
+    staff_count, staff_file = export(register.users[Role.COMMITTEE_STAFF], "key_population")
+    _count, volunteer_file = export(register.users[Role.VOLUNTEER], "key_population")
+
+    staff_rows = sheet_rows(staff_file)[HEADER_ROW:]
+    volunteer_rows = sheet_rows(volunteer_file)[HEADER_ROW:]
+    assert staff_count == 3
+    assert [(row[0], row[5], row[10], row[11], row[13]) for row in staff_rows] == [
+        ("80岁以上", "赵桂英", None, None, None),
+        ("独居老人", "赵桂英", None, None, "女儿住浦东"),
+        ("慢性病", "赵桂英", "高血压", "氨氯地平", None),
+    ]
+    assert [(row[0], row[10], row[11], row[13]) for row in volunteer_rows] == [
+        ("80岁以上", None, None, None),
+        ("独居老人", None, None, None),
+        ("慢性病", None, None, None),
+    ]
+
+
+def test_roster_has_a_printable_sheet_per_building_with_seven_days_to_tick(register):
+    count, target = export(register.users[Role.COMMITTEE_STAFF], "roster")
+
+    workbook = openpyxl.load_workbook(target)
+    assert count == 3
+    assert workbook.sheetnames == ["金杨新村 12号楼", "金杨新村 13号楼"]
+    sheet = workbook["金杨新村 12号楼"]
+    header = [cell.value for cell in sheet[3]]
+    assert header[:7] == ["单元", "室号", "姓名", "性别", "年龄", "联系电话", "重点人群"]
+    assert len(header) == 7 + exports.ROSTER_DAYS
+    assert [cell.value for cell in sheet["C"][3:]] == ["张三", "赵桂英"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+    assert sheet.print_title_rows == "$1:$3"
+
+
+def test_one_buildings_roster_as_csv_names_the_building_on_each_row(register):
+    count, target = export(register.users[Role.COMMITTEE_STAFF], "roster", "csv", building=register.other_building)
+
+    text = target.getvalue().decode("utf-8")
+    lines = text.splitlines()
+    assert text.startswith("\ufeff")
+    assert lines[0].lstrip("\ufeff").startswith("小区,楼号,单元,室号,姓名")
+    assert count == 1
+    assert lines[1].startswith("金杨新村,13,1,101,李四")
+
+
+def test_an_export_does_not_issue_more_queries_as_the_register_grows(register):
+    staff = register.users[Role.COMMITTEE_STAFF]
+    with CaptureQueriesContext(connection) as small:
+        export(staff, "households")
+    for room in range(10):
+        ResidentFactory(household=HouseholdFactory(building=register.building, unit="4", room=f"{room + 1}01"))
+
+    with CaptureQueriesContext(connection) as bigger:
+        export(staff, "households")
+
+    assert len(bigger) == len(small)
+
+
+def test_an_account_without_areas_cannot_export(register, django_user_model):
+    nobody = django_user_model.objects.create_user(username="nobody", password="x")
+
+    with pytest.raises(ServiceError):
+        export(nobody, "households")
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_download_is_an_attachment_and_a_foreign_building_is_refused(client, register):
+    client.force_login(register.users[Role.BUILDING_LEADER])
+
+    page = client.get(reverse("households:exports"))
+    download = client.post(
+        reverse("households:export_download"), {"kind": "roster", "fmt": "xlsx", "building": register.building.pk}
+    )
+    foreign = client.post(
+        reverse("households:export_download"),
+        {"kind": "roster", "fmt": "xlsx", "building": register.far_building.pk},
+        follow=True,
+    )
+
+    assert page.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert "xlsx" in download["Content-Disposition"]
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+    assert foreign.redirect_chain[-1][0] == reverse("households:exports")
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 1
