@@ -16,4 +16,5 @@ FIGURES = {
     "import_100k_vs_openpyxl": "imports",
     "import_peak_mb": "imports",
     "reimport_1pct": "imports",
+    "export_peak_mb": "imports",
 }

@@ -1,5 +1,9 @@
-"""`python -m tests.bench.import_child <job pk>`: run one confirmed import in a fresh process and print
-its time and the process's peak memory as JSON (for tests/bench/imports.py)."""
+"""A fresh process for one measured step, printing its time and peak memory as JSON (for
+tests/bench/imports.py):
+
+    python -m tests.bench.import_child <job pk>           the confirmed import
+    python -m tests.bench.import_child export <user pk>   the household table of the user's areas, .xlsx
+"""
 
 import json
 import sys
@@ -42,5 +46,27 @@ def main(job_pk):
     )
 
 
+def export(user_pk):
+    import tempfile
+
+    import django
+
+    django.setup()
+    from households.exports import export_write
+    from lockdown.models import User
+
+    user = User.objects.get(pk=user_pk)
+    baseline = peak_mb()
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as target:
+        rows = export_write(actor=user, kind="households", fmt="xlsx", target=target)
+        size = target.tell()
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb(), "baseline_mb": baseline, "rows": rows, "bytes": size}))
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    if sys.argv[1] == "export":
+        export(int(sys.argv[2]))
+    else:
+        main(int(sys.argv[1]))

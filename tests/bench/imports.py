@@ -6,6 +6,7 @@
   register, write in one transaction), timed in a fresh process that also reports its peak memory
   (`import_peak_mb`, the process's maximum resident set, Django included; `baseline_mb` is the
   same process before the import).
+- `export_peak_mb`: the household table of those residents written as .xlsx, in a fresh process.
 - `reimport_1pct`: the same file with every 100th resident's mobile number changed, imported over it.
 """
 
@@ -82,6 +83,17 @@ def run(names):
                 {"bench": "import_peak_mb", "value": first["peak_mb"], "unit": "MB", "goal": "< 300"}
                 | {"baseline_mb": first["baseline_mb"], "rows": residents}
             )
+        if "export_peak_mb" in names:
+            exported = _child(["export", str(staff.pk)], folder)
+            measure.progress(f"export: {exported['seconds']:.2f} s, peak {exported['peak_mb']} MB")
+            measure.emit(
+                {"bench": "export_peak_mb", "value": exported["peak_mb"], "unit": "MB", "goal": "< 300"}
+                | {
+                    "baseline_mb": exported["baseline_mb"],
+                    "rows": exported["rows"],
+                    "seconds": round(exported["seconds"], 2),
+                }
+            )
         if "reimport_1pct" in names:
             again = _import(changed, community, staff, folder)
             measure.progress(f"re-import: {again['seconds']:.2f} s, {again['changed']} changed")
@@ -130,15 +142,14 @@ def _import(path, community, staff, folder):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.PREVIEW, (job.status, job.problems, job.message)
     import_job_confirm(actor=staff, job=job)
-    env = os.environ | {"DJANGO_MEDIA_ROOT": str(folder)}
-    child = subprocess.run(
-        [sys.executable, "-m", "tests.bench.import_child", str(job.pk)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(child.stdout.strip().splitlines()[-1])
+    result = _child([str(job.pk)], folder)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, (job.status, job.message)
     return result | {"preview_s": round(preview, 2), "created": job.created, "changed": job.changed}
+
+
+def _child(arguments, folder):
+    env = os.environ | {"DJANGO_MEDIA_ROOT": str(folder)}
+    command = [sys.executable, "-m", "tests.bench.import_child", *arguments]
+    child = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return json.loads(child.stdout.strip().splitlines()[-1])
