@@ -34,9 +34,13 @@ def _headers(job):
     return headers
 
 
-def _job_in_scope(request, pk):
+def _job_in_scope(request, pk, *only):
     communities = scope_of(request).editable_communities(Community.objects.all())
-    queryset = ImportJob.objects.filter(community__in=communities).select_related("community", "compound", "created_by")
+    queryset = ImportJob.objects.filter(community__in=communities)
+    if only:  # the progress poll reads a few numbers, not the preview's lists
+        queryset = queryset.only(*only)
+    else:
+        queryset = queryset.select_related("community", "compound", "created_by")
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -80,7 +84,7 @@ def import_detail(request, pk):
 
 @login_required
 def import_progress(request, pk):
-    job = _job_in_scope(request, pk)
+    job = _job_in_scope(request, pk, "status", "lines_total", "lines_read", "rows_checked")
     return JsonResponse(
         {
             "status": job.status,

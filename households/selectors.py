@@ -229,7 +229,8 @@ def key_population(scope, *, tag="", zone_id=None, building_id=None):
 def import_jobs(scope, limit=20):
     """The latest imports into the communities this account may change."""
     communities = scope.editable_communities(Community.objects.all())
-    return ImportJob.objects.filter(community__in=communities).select_related("community", "created_by")[:limit]
+    jobs = ImportJob.objects.filter(community__in=communities).select_related("community", "created_by")
+    return jobs.defer("columns", "sheets", "problems", "new_areas", "changes", "errors")[:limit]
 
 
 def earlier_imports_of_same_file(job):
