@@ -25,6 +25,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, Shee
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+FORMULA_STARTS = {"=", "@", "+", "-"}
 
 
 class UnreadableFile(Exception):
@@ -139,6 +140,8 @@ def write_table(sheets: Iterable[SheetSpec], target) -> None:
                 worksheet.append([_boxed_cell(worksheet, value) for value in row])
         else:
             for row in spec.rows:
+                if any(type(value) is str and value.startswith("=") for value in row):
+                    row = [_text_cell(worksheet, value) for value in row]
                 worksheet.append(row)
     if not workbook.worksheets:
         workbook.create_sheet()
@@ -163,8 +166,16 @@ def _header_cell(worksheet, title):
 
 
 def _boxed_cell(worksheet, value):
-    cell = WriteOnlyCell(worksheet, value=value)
+    cell = _text_cell(worksheet, value)
     cell.border = BOXED
+    return cell
+
+
+def _text_cell(worksheet, value):
+    """A cell that shows what was typed: openpyxl would make "=…" a formula, and Excel would run it."""
+    cell = WriteOnlyCell(worksheet, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
     return cell
 
 
@@ -173,4 +184,11 @@ def write_csv(columns: list[Column], rows: Iterable[list], file: io.TextIOBase):
     file.write("\ufeff")
     writer = csv.writer(file)
     writer.writerow([column.title for column in columns])
-    writer.writerows(rows)
+    writer.writerows([_inert(value) for value in row] for row in rows)
+
+
+def _inert(value):
+    """Text Excel would read as a formula ("=…", "@…", "+x", "-x") gets a leading apostrophe."""
+    if type(value) is str and value[:1] in FORMULA_STARTS and not value[1:2].isdigit():
+        return "'" + value
+    return value

@@ -183,3 +183,17 @@ def test_the_download_is_an_attachment_and_a_foreign_building_is_refused(client,
     assert b"".join(download.streaming_content)[:2] == b"PK"
     assert foreign.redirect_chain[-1][0] == reverse("households:exports")
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 1
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(register):
+    register.resident.notes = '=HYPERLINK("http://example.org","点我")'
+    register.resident.save()
+    staff = register.users[Role.COMMITTEE_STAFF]
+
+    xlsx_rows = sheet_rows(export(staff, "households")[1])
+    csv_text = export(staff, "households", "csv")[1].getvalue().decode("utf-8")
+
+    assert by_name(xlsx_rows)["张三"]["备注"] == register.resident.notes
+    workbook = openpyxl.load_workbook(export(staff, "households")[1])
+    assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)
+    assert "'=HYPERLINK" in csv_text
