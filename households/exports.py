@@ -8,6 +8,7 @@ household table uses the importer's column names and words, so that it can be im
 
 import datetime
 import io
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -20,9 +21,9 @@ from lockdown.core.errors import ServiceError
 from lockdown.core.identity import mask_id_number, mask_phone
 from lockdown.core.spreadsheets import Column, SheetSpec, write_csv, write_table
 
-from .importers import PARTY_WORDS, PRESENCE_WORDS, RELATION_WORDS, SEX_WORDS, TAG_WORDS, first_words
 from .models import AuditEvent, Building, Resident, ResidentTag, Tag
 from .scoping import AreaScope, Permissions
+from .vocabulary import PARTY_WORDS, PRESENCE_WORDS, RELATION_WORDS, SEX_WORDS, TAG_WORDS, first_words
 
 CHUNK = 2000
 ROSTER_DAYS = 7
@@ -118,13 +119,15 @@ def export_write(*, actor, kind: str, fmt: str, target, building: Building | Non
     residents = scope.filter(Resident.objects.current())
     if building is not None:
         residents = residents.filter(building=building)
-    permissions = _permissions_by_building(scope, residents)
+    permissions = scope.permissions_by_building(Building.objects.filter(pk__in=residents.values("building_id")))
     today = timezone.localdate()
     counter = _Counter()
     if kind == "roster":
         days = [today + datetime.timedelta(days=i) for i in range(1, ROSTER_DAYS + 1)]
-        sheets = _roster_sheets(residents, permissions, today, days, counter)
-        columns = ROSTER_COLUMNS + [Column(f"{day:%m-%d}", 6) for day in days]
+        # The CSV holds every building, so each row says which; the workbook has a sheet per building.
+        columns = [Column("小区"), Column("楼号"), *ROSTER_COLUMNS, *(Column(f"{day:%m-%d}", 6) for day in days)]
+        rows = counter.count(_roster_rows(residents, permissions, today, len(days)))
+        sheets = _roster_sheets(rows, columns[2:], today)
     else:
         make_rows = _household_rows if kind == "households" else _key_population_rows
         columns = HOUSEHOLD_COLUMNS if kind == "households" else KEY_POPULATION_COLUMNS
@@ -134,7 +137,7 @@ def export_write(*, actor, kind: str, fmt: str, target, building: Building | Non
         write_table(sheets, target)
     else:
         text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
-        write_csv(_csv_columns(kind, columns), (row for sheet in sheets for row in _csv_rows(kind, sheet)), text)
+        write_csv(columns, rows, text)
         text.detach()
     AuditEvent.objects.create(
         actor=actor,
@@ -156,24 +159,6 @@ class _Counter:
 
 def _title(kind, today):
     return f"{KINDS[kind].title}（{today:%Y年%m月%d日}导出）"
-
-
-def _permissions_by_building(scope, residents):
-    """The caller's permissions over each building the export touches, in one query."""
-    buildings = Building.objects.filter(pk__in=residents.values("building_id")).values_list(
-        "id", "community_id", "community__street_id", "zone_id"
-    )
-    return {
-        pk: scope.permissions_for(
-            SimpleNamespace(
-                id=pk,
-                community_id=community_id,
-                zone_id=zone_id,
-                community=SimpleNamespace(pk=community_id, street_id=street_id),
-            )
-        )
-        for pk, community_id, street_id, zone_id in buildings
-    }
 
 
 def _chunks(residents):
@@ -270,19 +255,14 @@ def _key_population_rows(residents, permissions, today):
                 ]
 
 
-def _roster_sheets(residents, permissions, today, days, counter):
-    """One printable sheet per building: its residents, and an empty box per day to tick."""
-    sheet_name, rows = None, []
+def _roster_rows(residents, permissions, today, days):
+    """Each resident with the building's compound and number first, and an empty box per day to tick."""
     for chunk, tags in _chunks(residents):
         for row in chunk:
-            name = f"{row[R.compound]} {row[R.number]}号楼"
-            if name != sheet_name and rows:
-                yield _roster_sheet(sheet_name, rows, today, days)
-                rows = []
-            sheet_name = name
-            counter.rows += 1
             _id_number, phone = _shown(row, permissions[row[R.building_id]])
-            person = [
+            yield [
+                row[R.compound],
+                row[R.number],
                 row[R.unit],
                 row[R.room],
                 row[R.name],
@@ -290,28 +270,13 @@ def _roster_sheets(residents, permissions, today, days, counter):
                 _age(row[R.birth_date], today),
                 phone,
                 _tag_words(tags.get(row[R.id], [])),
+                *[""] * days,
             ]
-            rows.append(person + [""] * len(days))
-    if rows:
-        yield _roster_sheet(sheet_name, rows, today, days)
 
 
-def _roster_sheet(name, rows, today, days):
-    columns = ROSTER_COLUMNS + [Column(f"{day:%m-%d}", 6) for day in days]
-    titles = (f"{name} 一楼一表", f"打印于 {today:%Y-%m-%d}　楼组长：__________　每日核对后在当天格内打 √")
-    return SheetSpec(name, columns, rows, titles=titles, for_print=True)
-
-
-def _csv_columns(kind, columns):
-    if kind == "roster":  # all buildings in one file: say which building each row is in
-        return [Column("小区"), Column("楼号"), *columns]
-    return columns
-
-
-def _csv_rows(kind, sheet):
-    if kind != "roster":
-        yield from sheet.rows
-        return
-    compound, number = sheet.name.rsplit(" ", 1)
-    for row in sheet.rows:
-        yield [compound, number.removesuffix("号楼"), *row]
+def _roster_sheets(rows, columns, today):
+    """One printable sheet per building, from the rows in register order."""
+    for (compound, number), building_rows in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
+        name = f"{compound} {number}号楼"
+        titles = (f"{name} 一楼一表", f"打印于 {today:%Y-%m-%d}　楼组长：__________　每日核对后在当天格内打 √")
+        yield SheetSpec(name, columns, (row[2:] for row in building_rows), titles=titles, for_print=True)

@@ -3,9 +3,9 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from .exports import FORMATS, KINDS
-from .importers import FIELDS
 from .models import Building, Community, Compound, ControlLevel, Presence, Resident, Tag
 from .services import ResidentInput, TagInput
+from .vocabulary import FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 

@@ -13,25 +13,12 @@ from lockdown.core.errors import ServiceError
 
 from . import imports, selectors
 from .forms import ImportColumnsForm, ImportUploadForm
-from .importers import IGNORED, header_key
 from .models import Community, ImportJob
 from .scoping import scope_of
-from .selectors import describe_change
 from .tasks import commit_import_task, preview_import_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 200
-
-
-def _headers(job):
-    """Each column the file's sheets have, by its comparable key, as first written; known extras left out."""
-    headers = {}
-    for sheet in job.sheets:
-        for written in sheet["headers"]:
-            key = header_key(written)
-            if key and key not in IGNORED:
-                headers.setdefault(key, written)
-    return headers
 
 
 def _job_in_scope(request, pk, *only):
@@ -70,11 +57,8 @@ def import_detail(request, pk):
     job = _job_in_scope(request, pk)
     context = {
         "job": job,
-        "columns_form": ImportColumnsForm(headers=_headers(job), columns=job.columns),
-        "changes": [
-            dict(change, lines=[describe_change(name, *values) for name, values in change["changes"].items()])
-            for change in job.changes[:PREVIEW_ROWS]
-        ],
+        "columns_form": ImportColumnsForm(headers=selectors.import_headers(job), columns=job.columns),
+        "changes": selectors.import_changes(job, limit=PREVIEW_ROWS),
         "errors": job.errors[:PREVIEW_ROWS],
         "preview_rows": PREVIEW_ROWS,
         "earlier": selectors.earlier_imports_of_same_file(job),
@@ -101,7 +85,7 @@ def import_progress(request, pk):
 @require_POST
 def import_columns(request, pk):
     job = _job_in_scope(request, pk)
-    form = ImportColumnsForm(request.POST, headers=_headers(job), columns=job.columns)
+    form = ImportColumnsForm(request.POST, headers=selectors.import_headers(job), columns=job.columns)
     if form.is_valid():
         try:
             imports.import_job_set_columns(actor=request.user, job=job, columns=form.columns())

@@ -114,20 +114,28 @@ class AreaScope:
     def role_for(self, area):
         """The strongest role this account holds over a household or building (None outside)."""
         building = area.building if isinstance(area, Household) else area
-        if building.community_id in self.community_ids:
+        return self._role(building.id, building.community_id, building.community.street_id, building.zone_id)
+
+    def _role(self, building_id, community_id, street_id, zone_id):
+        if community_id in self.community_ids:
             return Role.COMMITTEE_STAFF
-        if self.may_edit_community(building.community):
+        if self.is_global or street_id in self.street_ids:
             return Role.STREET_ADMIN
-        if building.zone_id in self.zone_ids:
+        if zone_id in self.zone_ids:
             return Role.ZONE_LEADER
-        if building.id in self.leader_building_ids:
+        if building_id in self.leader_building_ids:
             return Role.BUILDING_LEADER
-        if building.id in self.volunteer_building_ids:
+        if building_id in self.volunteer_building_ids:
             return Role.VOLUNTEER
         return None
 
     def permissions_for(self, area):
         return Permissions.for_role(self.role_for(area))
+
+    def permissions_by_building(self, buildings):
+        """{building id: Permissions} for a Building queryset, in one query (for lists and exports)."""
+        rows = buildings.values_list("id", "community_id", "community__street_id", "zone_id")
+        return {row[0]: Permissions.for_role(self._role(*row)) for row in rows}
 
 
 @dataclass(frozen=True)

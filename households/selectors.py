@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from lockdown.core.errors import ServiceError
 from lockdown.core.identity import to_halfwidth
 
+from .importers import header_key
 from .models import Building, Community, Household, ImportJob, Presence, Resident, ResidentTag, Tag, room_label
+from .vocabulary import IGNORED
 
 ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
 TAIL_QUERY = re.compile(r"^\d{3,}[\dXx]$")
@@ -240,3 +242,22 @@ def earlier_imports_of_same_file(job):
         .exclude(pk=job.pk)
         .select_related("created_by")
     )
+
+
+def import_changes(job, limit):
+    """The first changed residents of an import's preview, each with `lines` (field, before, after) in words."""
+    return [
+        dict(change, lines=[describe_change(name, *values) for name, values in change["changes"].items()])
+        for change in job.changes[:limit]
+    ]
+
+
+def import_headers(job):
+    """Each column of the file's sheets by its comparable key, as first written; known extras left out."""
+    headers = {}
+    for sheet in job.sheets:
+        for written in sheet["headers"]:
+            key = header_key(written)
+            if key and key not in IGNORED:
+                headers.setdefault(key, written)
+    return headers

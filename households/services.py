@@ -141,7 +141,7 @@ def _derived(values):
     }
 
 
-def _shown(field_name, value):
+def history_value(field_name, value):
     if value is None:
         return ""
     if field_name in SENSITIVE:
@@ -245,7 +245,7 @@ def resident_create(*, actor, household: Household, data: ResidentInput) -> Resi
     )
     _save_unique(resident)
     tag_changes = _apply_tags(resident, data.tags, values["birth_date"])
-    changes = {k: [None, _shown(k, v)] for k, v in values.items() if v not in ("", None, False)}
+    changes = {k: [None, history_value(k, v)] for k, v in values.items() if v not in ("", None, False)}
     _record(
         actor=actor,
         household=household,
@@ -265,7 +265,9 @@ def resident_update(*, actor, resident: Resident, data: ResidentInput) -> Reside
     _require_editor(actor, household, _("You may not change this resident."))
     values = _clean_resident(data)
     changes = {
-        k: [_shown(k, getattr(resident, k)), _shown(k, v)] for k, v in values.items() if getattr(resident, k) != v
+        k: [history_value(k, getattr(resident, k)), history_value(k, v)]
+        for k, v in values.items()
+        if getattr(resident, k) != v
     }
     written = values | _derived(values)
     for k, v in written.items():

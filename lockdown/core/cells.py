@@ -19,6 +19,7 @@ from .identity import (
     parse_mainland_id,
     to_halfwidth,
 )
+from .spreadsheets import cell_text
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # day 0 of Excel's serial dates (after its 1900 leap-year bug)
 DATE_TEXT = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?(?:\s+[\d:]+)?$")
@@ -40,13 +41,7 @@ def text(value) -> str:
     """The cell as a person reads it, half-width, trimmed: 3.0 → "3", "１２　号" → "12 号"."""
     if type(value) is str:  # the common case first: most cells are text
         return value.translate(FULLWIDTH).strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        value = value.date() if not value.time() else value
-    return to_halfwidth(str(value)).strip()
+    return to_halfwidth(cell_text(value)).strip()
 
 
 def name(value) -> str:

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from households import imports
+from households import import_register, imports
 from households.imports import import_job_commit, import_job_confirm, import_job_create, import_job_preview
 from households.models import (
     Building,
@@ -207,7 +207,7 @@ def test_an_error_in_the_middle_of_the_commit_leaves_the_database_exactly_as_it_
         assert Resident.objects.filter(name="新人").exists()  # the write really was under way
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "_apply_updates", fail_after_residents_are_written)
+    monkeypatch.setattr(import_register, "_apply_updates", fail_after_residents_are_written)
     with pytest.raises(RuntimeError):
         import_job_commit(job)
 

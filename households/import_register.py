@@ -1,0 +1,469 @@
+"""The register side of an import: matching the rows with residents, the diff, and the writes.
+
+`plan_import` compares the rows an importer read with the register and says what is new, what
+changes and what is rejected; `write_plan` writes it in bulk inside the caller's transaction.
+"""
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lockdown.core.bulk import insert_rows
+
+from . import importers
+from .importers import RESIDENT_FIELDS, ImportRow, RowError
+from .models import (
+    Building,
+    Change,
+    Compound,
+    DocumentType,
+    Household,
+    Presence,
+    Resident,
+    ResidentTag,
+    Tag,
+    room_label,
+)
+from .services import history_value, is_80_plus, name_initials
+
+CHUNK = 5000
+LEADING_DIGITS = re.compile(r"\d+")
+
+
+class RegisterChanged(Exception):
+    """The register changed between the preview and the write: preview again before confirming."""
+
+
+@dataclass
+class Update:
+    resident_id: int
+    row: ImportRow
+    seen: str  # the resident's updated_at when compared: the write checks that it still is
+    fields: dict = field(default_factory=dict)  # name → (before, after)
+    household: tuple | None = None  # the household key it moves to
+    moved_from: str = ""  # the room label it moves from
+    tags_added: dict = field(default_factory=dict)  # tag → condition
+    tags_removed: set = field(default_factory=set)
+    conditions: dict = field(default_factory=dict)  # tag → (before, after) of an existing tag
+
+    def history(self):
+        """The changes as a history entry stores them: field → [before, after], masked."""
+        changes = {
+            name: [history_value(name, before), history_value(name, after)]
+            for name, (before, after) in self.fields.items()
+        }
+        if self.household:
+            changes["household"] = [self.moved_from, room_label(*self.household[1:])]
+        changes |= {f"tag:{tag}": [False, True] for tag in self.tags_added}
+        changes |= {f"tag:{tag}": [True, False] for tag in self.tags_removed}
+        return changes
+
+    def preview(self):
+        return {
+            "sheet": self.row.sheet,
+            "line": self.row.line,
+            "name": self.row.name,
+            "room": room_label(*self.row.household_key[1:]),
+            "changes": self.history(),
+        }
+
+
+@dataclass
+class Plan:
+    new_compounds: list = field(default_factory=list)
+    new_buildings: list = field(default_factory=list)  # (compound name, number)
+    new_households: list = field(default_factory=list)  # household keys
+    creates: list = field(default_factory=list)  # ImportRows
+    updates: list = field(default_factory=list)
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    digest: str = ""
+
+
+@dataclass
+class _Register:
+    """What the community's register holds, loaded once in a few queries."""
+
+    compounds: dict  # name → id
+    buildings: dict  # (compound id, number) → id
+    households: dict  # (building id, unit, room) → id
+    labels: dict  # household id → room label
+    by_document: dict  # (document type, number) → resident tuple
+    by_household_name: dict  # (household id, name) → [resident tuple]
+    tags: dict  # resident id → {tag: condition}
+
+
+RESIDENT_COLUMNS = ("id", "household_id", *RESIDENT_FIELDS, "updated_at")
+_ID, _HOUSEHOLD = 0, 1
+_FIELD_INDEX = {name: i + 2 for i, name in enumerate(RESIDENT_FIELDS)}
+_UPDATED_AT = len(RESIDENT_COLUMNS) - 1
+
+
+def _load_register(community):
+    compounds = dict(Compound.objects.filter(community=community).values_list("name", "id"))
+    buildings = {
+        (compound_id, number): pk
+        for pk, compound_id, number in Building.objects.filter(community=community).values_list(
+            "id", "compound_id", "number"
+        )
+    }
+    numbers = {pk: number for (_c, number), pk in buildings.items()}
+    households, labels = {}, {}
+    for pk, building_id, unit, room in Household.objects.filter(community=community).values_list(
+        "id", "building_id", "unit", "room"
+    ):
+        households[building_id, unit, room] = pk
+        labels[pk] = room_label(numbers[building_id], unit, room)
+    by_document, by_household_name = {}, defaultdict(list)
+    for resident in Resident.objects.filter(community=community).values_list(*RESIDENT_COLUMNS).iterator(CHUNK):
+        if resident[_FIELD_INDEX["id_number"]]:
+            by_document[resident[_FIELD_INDEX["document_type"]], resident[_FIELD_INDEX["id_number"]]] = resident
+        by_household_name[resident[_HOUSEHOLD], resident[_FIELD_INDEX["name"]]].append(resident)
+    tags = defaultdict(dict)
+    for resident_id, tag, condition in ResidentTag.objects.filter(community=community).values_list(
+        "resident_id", "tag", "condition"
+    ):
+        tags[resident_id][tag] = condition
+    return _Register(compounds, buildings, households, labels, by_document, by_household_name, tags)
+
+
+def plan_import(job, reading, on_progress=None) -> Plan:
+    """Compare the rows with the register: what is new, what changes, what is rejected and why."""
+    register = _load_register(job.community)
+    default_compound = job.compound.name if job.compound else job.community.name
+    plan = Plan(errors=list(reading.errors))
+    elsewhere = _registered_elsewhere(job.community, reading.rows)
+    matched = {}  # resident id → the row that matched it
+    new_buildings, new_households = set(), {}
+    for checked, row in enumerate(reading.rows, start=1):
+        if on_progress and checked % importers.PROGRESS_EVERY == 0:
+            on_progress(checked)
+        compound = row.compound or default_compound
+        key = (compound, row.building, row.unit, row.room)
+        household_id = _household_id(register, key)
+        document = (row.document_type or DocumentType.MAINLAND_ID, row.id_number)
+        resident, error = _match(register, row, document, household_id)
+        if error is None and resident is None and row.id_number and document in elsewhere:
+            error = _("This ID number is on the register of %(area)s: that committee has to move the resident.") % {
+                "area": elsewhere[document]
+            }
+        if error is None and resident is not None and resident[_ID] in matched:
+            other = matched[resident[_ID]]
+            error = _("This is the same resident as row %(line)s of sheet %(sheet)s.") % {
+                "line": other.line,
+                "sheet": other.sheet,
+            }
+        if error:
+            plan.errors.append(RowError(row.sheet, row.line, reading.header_of(row.sheet, "name"), error))
+            continue
+        if household_id is None:
+            new_households.setdefault(key, None)
+            if (register.compounds.get(compound), row.building) not in register.buildings:
+                new_buildings.add((compound, row.building))
+        if resident is None:
+            plan.creates.append(row)
+            continue
+        matched[resident[_ID]] = row
+        update = _diff(register, resident, row, key, household_id)
+        if update is None:
+            plan.unchanged += 1
+        else:
+            plan.updates.append(update)
+    plan.new_compounds = sorted({compound for compound, _number in new_buildings} - register.compounds.keys())
+    plan.new_buildings = sorted(new_buildings)
+    plan.new_households = list(new_households)
+    plan.digest = _digest(plan)
+    return plan
+
+
+def _household_id(register, key):
+    compound, building, unit, room = key
+    building_id = register.buildings.get((register.compounds.get(compound), building))
+    return register.households.get((building_id, unit, room))
+
+
+def _match(register, row, document, household_id):
+    """(resident tuple or None, error or None): by ID number, else by household and name."""
+    if row.id_number and document in register.by_document:
+        return register.by_document[document], None
+    if household_id is None:
+        return None, None
+    candidates = register.by_household_name.get((household_id, row.name), [])
+    if row.id_number:  # the same name without a number on the register is this person; with another, a namesake
+        candidates = [r for r in candidates if not r[_FIELD_INDEX["id_number"]]]
+    if len(candidates) > 1:
+        return None, _("The register has %(count)s residents named %(name)s in this room: add the ID number.") % {
+            "count": len(candidates),
+            "name": row.name,
+        }
+    return (candidates[0] if candidates else None), None
+
+
+def _registered_elsewhere(community, rows):
+    """(document type, number) → community name, for the file's numbers on other communities' registers."""
+    numbers = sorted({row.id_number for row in rows if row.id_number})
+    found = {}
+    for start in range(0, len(numbers), CHUNK):
+        found |= {
+            (document_type, number): name
+            for document_type, number, name in Resident.objects.filter(id_number__in=numbers[start : start + CHUNK])
+            .exclude(community=community)
+            .values_list("document_type", "id_number", "community__name")
+        }
+    return found
+
+
+def _diff(register, resident, row, key, household_id):
+    update = Update(resident_id=resident[_ID], row=row, seen=resident[_UPDATED_AT].isoformat())
+    for name in RESIDENT_FIELDS:
+        after = getattr(row, name)
+        before = resident[_FIELD_INDEX[name]]
+        if after is not None and after != before:
+            update.fields[name] = (before, after)
+    if household_id != resident[_HOUSEHOLD]:
+        update.household = key
+        update.moved_from = register.labels.get(resident[_HOUSEHOLD], "")
+    if row.tags is not None:
+        current = register.tags.get(resident[_ID], {})
+        wanted = dict(row.tags)
+        birth_date = row.birth_date or resident[_FIELD_INDEX["birth_date"]]
+        if birth_date is not None:
+            if is_80_plus(birth_date):
+                wanted.setdefault(Tag.AGED_80, "")
+            else:
+                wanted.pop(Tag.AGED_80, None)
+        update.tags_added = {tag: condition for tag, condition in wanted.items() if tag not in current}
+        update.tags_removed = set(current) - set(wanted)
+        update.conditions = {
+            tag: (current[tag], condition)
+            for tag, condition in wanted.items()
+            if tag in current and condition and condition != current[tag]
+        }
+    if update.fields or update.household or update.tags_added or update.tags_removed or update.conditions:
+        return update
+    return None
+
+
+def _digest(plan):
+    """A fingerprint of everything the plan would write, to see at commit whether it is still the same."""
+    content = {
+        "creates": [(row.sheet, row.line) for row in plan.creates],
+        "updates": [(u.resident_id, u.seen, u.row.line, sorted(u.history().items())) for u in plan.updates],
+        "errors": sorted((e.sheet, e.line, e.message) for e in plan.errors),
+        "areas": [plan.new_compounds, plan.new_buildings, plan.new_households],
+        "unchanged": plan.unchanged,
+    }
+    return hashlib.sha256(json.dumps(content, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+# The write --------------------------------------------------------------------------------------------
+
+
+def write_plan(job, plan):
+    """Every accepted row, in bulk, inside the caller's transaction."""
+    community = job.community
+    now = timezone.now()
+    register = _load_register(community)  # the areas as they are now, under the transaction
+    _check_unchanged(plan.updates)
+    compound_ids = dict(register.compounds)
+    for name in plan.new_compounds:
+        compound_ids[name] = Compound.objects.create(community=community, name=name).pk
+    buildings = Building.objects.bulk_create(
+        Building(
+            compound_id=compound_ids[compound],
+            community=community,
+            number=number,
+            sort_key=_sort_key(number),
+        )
+        for compound, number in plan.new_buildings
+    )
+    building_ids = dict(register.buildings) | {(b.compound_id, b.number): b.pk for b in buildings}
+    household_rows, household_keys = [], []
+    for key in plan.new_households:
+        compound, number, unit, room = key
+        building_id = building_ids[compound_ids[compound], number]
+        household_rows.append((building_id, community.pk, unit, room, "", now, now))
+        household_keys.append((key, building_id))
+    new_ids = insert_rows(
+        Household, ["building_id", "community_id", "unit", "room", "notes", "created_at", "updated_at"], household_rows
+    )
+    compound_names = {pk: name for name, pk in compound_ids.items()}
+    building_keys = {pk: (compound_names[compound_id], number) for (compound_id, number), pk in building_ids.items()}
+    households = {
+        (*building_keys[building_id], unit, room): (pk, building_id)
+        for (building_id, unit, room), pk in register.households.items()
+    }
+    households |= {key: (pk, building_id) for (key, building_id), pk in zip(household_keys, new_ids, strict=True)}
+    default_compound = job.compound.name if job.compound else community.name
+
+    def place(row):
+        return households[(row.compound or default_compound, row.building, row.unit, row.room)]
+
+    _create_residents(job, plan.creates, place, now)
+    _apply_updates(job, plan.updates, place, now)
+
+
+def _sort_key(number):
+    """Buildings sort by their number's leading digits: 2 before 10, as on the overview."""
+    digits = LEADING_DIGITS.match(number)
+    return int(digits.group()) if digits else 0
+
+
+def _check_unchanged(updates):
+    """Lock the residents about to change; if any was edited since it was compared, start again."""
+    seen = {u.resident_id: u.seen for u in updates}
+    ids = sorted(seen)
+    for start in range(0, len(ids), CHUNK):
+        for pk, updated_at in (
+            Resident.objects.select_for_update()
+            .filter(pk__in=ids[start : start + CHUNK])
+            .order_by("pk")
+            .values_list("pk", "updated_at")
+        ):
+            if updated_at.isoformat() != seen[pk]:
+                raise RegisterChanged
+
+
+RESIDENT_INSERT = [
+    "household_id",
+    "community_id",
+    "building_id",
+    "name",
+    "name_initials",
+    "sex",
+    "document_type",
+    "id_number",
+    "id_last4",
+    "birth_date",
+    "phone",
+    "phone_last4",
+    "relation",
+    "presence",
+    "party_member",
+    "notes",
+    "created_at",
+    "updated_at",
+]
+
+
+def _create_residents(job, rows, place, now):
+    community_id = job.community_id
+    today = timezone.localdate()
+    values, tags = [], []
+    for row in rows:
+        household_id, building_id = place(row)
+        id_number, phone = row.id_number or "", row.phone or ""
+        values.append(
+            (
+                household_id,
+                community_id,
+                building_id,
+                row.name,
+                name_initials(row.name),
+                row.sex or "",
+                row.document_type or DocumentType.MAINLAND_ID,
+                id_number,
+                id_number[-4:],
+                row.birth_date,
+                phone,
+                phone[-4:],
+                row.relation or "",
+                row.presence or Presence.HOME,
+                bool(row.party_member),
+                row.notes or "",
+                now,
+                now,
+            )
+        )
+        wanted = dict(row.tags or {})
+        if row.birth_date and is_80_plus(row.birth_date, today):
+            wanted.setdefault(Tag.AGED_80, "")
+        tags.append(wanted)
+    ids = insert_rows(Resident, RESIDENT_INSERT, values)
+    tag_rows = [
+        (pk, community_id, value[2], tag, condition)
+        for pk, value, wanted in zip(ids, values, tags, strict=True)
+        for tag, condition in wanted.items()
+    ]
+    _insert_tags(tag_rows)
+    # One history entry per household, naming its new residents: a street's first import would
+    # otherwise write as many entries as residents, and the household page lists them all anyway.
+    names = defaultdict(list)
+    for value in values:
+        names[value[0]].append(value[3])
+    insert_rows(
+        Change,
+        ["community_id", "household_id", "actor_id", "action", "changes", "import_job_id", "at"],
+        [
+            (community_id, household_id, job.created_by_id, Change.Action.CREATED, {"residents": [None, "、".join(n)]})
+            + (job.pk, now)
+            for household_id, n in names.items()
+        ],
+    )
+
+
+def _insert_tags(rows):
+    """rows: (resident id, community id, building id, tag, condition)."""
+    insert_rows(
+        ResidentTag,
+        ["resident_id", "community_id", "building_id", "tag", "condition", "note", "medicine"],
+        [(*row, "", "") for row in rows],
+    )
+
+
+def _apply_updates(job, updates, place, now):
+    if not updates:
+        return
+    residents = Resident.objects.in_bulk([u.resident_id for u in updates])
+    changed_fields, history, tag_rows = {"updated_at"}, [], []
+    moved = []
+    for update in updates:
+        resident = residents[update.resident_id]
+        origin = resident.household_id
+        for name, (_before, after) in update.fields.items():
+            setattr(resident, name, after)
+            changed_fields.add(name)
+        if "name" in update.fields:
+            resident.name_initials = name_initials(resident.name)
+            changed_fields.add("name_initials")
+        for name, derived in (("id_number", "id_last4"), ("phone", "phone_last4")):
+            if name in update.fields:
+                setattr(resident, derived, getattr(resident, name)[-4:])
+                changed_fields.add(derived)
+        if update.household:
+            resident.household_id, resident.building_id = place(update.row)
+            changed_fields.update({"household", "building"})
+            moved.append(resident)
+        resident.updated_at = now
+        changes = update.history()
+        action = Change.Action.MOVED_IN if update.household else Change.Action.UPDATED
+        history.append((job.community_id, resident.household_id, resident.pk, action, changes))
+        if update.household:
+            history.append((job.community_id, origin, resident.pk, Change.Action.MOVED_OUT, changes))
+        tag_rows += [
+            (resident.pk, job.community_id, resident.building_id, tag, condition)
+            for tag, condition in update.tags_added.items()
+        ]
+    Resident.objects.bulk_update(residents.values(), sorted(changed_fields), batch_size=1000)
+    for resident in moved:
+        ResidentTag.objects.filter(resident=resident).update(building_id=resident.building_id)
+    removed = [(u.resident_id, tag) for u in updates for tag in u.tags_removed]
+    for resident_id, tag in removed:
+        ResidentTag.objects.filter(resident_id=resident_id, tag=tag).delete()
+    for update in updates:
+        for tag, (_before, after) in update.conditions.items():
+            ResidentTag.objects.filter(resident_id=update.resident_id, tag=tag).update(condition=after)
+    _insert_tags(tag_rows)
+    insert_rows(
+        Change,
+        ["community_id", "household_id", "resident_id", "actor_id", "action", "changes", "import_job_id", "at"],
+        [
+            (community_id, household_id, resident_id, job.created_by_id, action, changes, job.pk, now)
+            for community_id, household_id, resident_id, action, changes in history
+        ],
+    )
