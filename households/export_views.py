@@ -1,20 +1,22 @@
-"""Export pages: pick a table, a format and (optionally) one building; the file downloads."""
+"""Export pages: pick a table, a format and (optionally) one building; a worker writes it while the
+page shows its progress, then the file downloads from the person's own list."""
 
-import tempfile
-
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from lockdown.core.errors import ServiceError
 
-from . import exports
+from . import export_jobs, exports
 from .forms import ExportForm
-from .models import Building
+from .models import Building, ExportJob
 from .scoping import scope_of
+from .tasks import export_task
+
+RECENT_EXPORTS = 10
 
 
 def _buildings(request):
@@ -24,35 +26,56 @@ def _buildings(request):
 
 @login_required
 def export_list(request):
-    context = {"kinds": exports.KINDS, "form": ExportForm(buildings=_buildings(request))}
+    jobs = ExportJob.objects.filter(created_by=request.user).select_related("building__compound")
+    context = {
+        "kinds": exports.KINDS,
+        "form": ExportForm(buildings=_buildings(request)),
+        "jobs": jobs[:RECENT_EXPORTS],
+        "keep_hours": settings.EXPORT_KEEP_HOURS,
+    }
     return render(request, "households/export_list.html", context)
 
 
 @login_required
 @require_POST
-def export_download(request):
+def export_start(request):
     form = ExportForm(request.POST, buildings=_buildings(request))
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("households:exports")
-    data = form.cleaned_data
-    file = tempfile.TemporaryFile()  # an export of a street is written to disk, not held in memory
     try:
-        exports.export_write(
+        job = export_jobs.export_job_create(
             actor=request.user,
-            kind=data["kind"],
-            fmt=data["fmt"],
-            target=file,
-            building=data["building"],
+            kind=form.cleaned_data["kind"],
+            fmt=form.cleaned_data["fmt"],
+            building=form.cleaned_data["building"],
             ip_address=request.META.get("REMOTE_ADDR"),
         )
     except ServiceError as error:
-        file.close()
         messages.error(request, error.message)
         return redirect("households:exports")
-    file.seek(0)
-    title = exports.KINDS[data["kind"]].title
-    if data["building"]:
-        title = f"{data['building'].compound}{data['building'].number}号楼-{title}"
-    filename = f"{title}-{timezone.localdate():%Y%m%d}.{data['fmt']}"
-    return FileResponse(file, as_attachment=True, filename=filename)
+    export_task.delay_on_commit(job.pk)
+    return redirect("households:exports")
+
+
+@login_required
+def export_progress(request, pk):
+    fields = ("status", "rows_total", "rows_written")
+    job = get_object_or_404(ExportJob.objects.only(*fields), pk=pk, created_by=request.user)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "running": job.is_running,
+            "total": job.rows_total,
+            "done": job.rows_written,
+        }
+    )
+
+
+@login_required
+def export_download(request, pk):
+    job = export_jobs.export_job_for_download(actor=request.user, pk=pk)
+    if job is None:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)

@@ -109,19 +109,40 @@ RESIDENT_VALUES = {
 R = SimpleNamespace(**{name: position for position, name in enumerate(RESIDENT_VALUES)})
 
 
-def export_write(*, actor, kind: str, fmt: str, target, building: Building | None = None, ip_address=None) -> int:
-    """Write one export of the caller's areas to `target` (a binary file); audit it; return its rows."""
+def export_check(*, actor, kind: str, fmt: str) -> None:
+    """Refuse an export that cannot be written, before any work is scheduled."""
     if kind not in KINDS or fmt not in FORMATS:
         raise ServiceError(_("Unknown export."))
-    scope = AreaScope.for_user(actor)
-    if scope.is_empty:
+    if AreaScope.for_user(actor).is_empty:
         raise ServiceError(_("Your account has no areas to export."))
+
+
+def export_file_name(kind: str, fmt: str, building: Building | None, today: datetime.date) -> str:
+    title = KINDS[kind].title
+    if building is not None:
+        title = f"{building.compound}{building.number}号楼-{title}"
+    return f"{title}-{today:%Y%m%d}.{fmt}"
+
+
+def export_write(
+    *, actor, kind: str, fmt: str, target, building: Building | None = None, ip_address=None, on_progress=None
+) -> int:
+    """Write one export of the caller's areas to `target` (a binary file); audit it; return its rows.
+
+    `on_progress(written, total)` hears how far it is, every few thousand rows."""
+    export_check(actor=actor, kind=kind, fmt=fmt)
+    scope = AreaScope.for_user(actor)
     residents = scope.filter(Resident.objects.current())
     if building is not None:
         residents = residents.filter(building=building)
     permissions = scope.permissions_by_building(Building.objects.filter(pk__in=residents.values("building_id")))
     today = timezone.localdate()
-    counter = _Counter()
+    counter = _Counter(on_progress)
+    if on_progress is not None:
+        counter.total = (
+            ResidentTag.objects.filter(resident__in=residents) if kind == "key_population" else residents
+        ).count()
+        on_progress(0, counter.total)
     if kind == "roster":
         days = [today + datetime.timedelta(days=i) for i in range(1, ROSTER_DAYS + 1)]
         # The CSV holds every building, so each row says which; the workbook has a sheet per building.
@@ -149,11 +170,19 @@ def export_write(*, actor, kind: str, fmt: str, target, building: Building | Non
 
 
 class _Counter:
+    """Counts the rows as they are written, and tells `on_progress` every CHUNK rows."""
+
     rows = 0
+    total = 0
+
+    def __init__(self, on_progress=None):
+        self.on_progress = on_progress
 
     def count(self, rows):
         for row in rows:
             self.rows += 1
+            if self.on_progress is not None and self.rows % CHUNK == 0:
+                self.on_progress(self.rows, self.total)
             yield row
 
 

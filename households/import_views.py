@@ -74,6 +74,8 @@ def import_progress(request, pk):
             "status": job.status,
             "status_label": job.get_status_display(),
             "running": job.is_running,
+            "total": job.lines_total,
+            "done": job.lines_total if job.status == ImportJob.Status.COMMITTING else job.lines_read,
             "lines_total": job.lines_total,
             "lines_read": job.lines_read,
             "rows_checked": job.rows_checked,

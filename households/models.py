@@ -411,3 +411,40 @@ class ImportMapping(models.Model):
     columns = models.JSONField(default=dict)  # header key → field ("" for not read)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class ExportJob(models.Model):
+    """One table written in the background for the person who asked; theirs alone to download, for a day."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        WRITING = "writing", _("Writing")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Deleted")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=10, default="zh-hans")
+    kind = models.CharField(max_length=20)  # a key of households.exports.KINDS
+    fmt = models.CharField(max_length=4)
+    building = models.ForeignKey(Building, models.SET_NULL, null=True, blank=True, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200)  # the name it downloads under
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.QUEUED, self.Status.WRITING)

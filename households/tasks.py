@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import imports, services
+from . import export_jobs, imports, services
 from .models import ImportJob
 
 
@@ -24,3 +24,15 @@ def commit_import_task(job_pk):
     job = ImportJob.objects.select_related("community", "compound").filter(pk=job_pk).first()
     if job is not None:
         imports.import_job_commit(job)
+
+
+@shared_task(time_limit=export_jobs.TIME_LIMIT, soft_time_limit=export_jobs.TIME_LIMIT - 60)
+def export_task(job_pk):
+    """Write an export in the background; the page polls its progress."""
+    export_jobs.export_job_run(job_pk)
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def delete_old_exports_task():
+    """Beat: exported files hold personal data; delete them after EXPORT_KEEP_HOURS."""
+    return export_jobs.export_jobs_delete_old()

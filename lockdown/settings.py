@@ -147,6 +147,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 # Spreadsheet imports: a street's register as .xlsx is a few MB; bigger is a mistake.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 2**20)
+# Exported tables hold names, numbers and illnesses: their files are deleted after this many hours.
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
 REST_FRAMEWORK = {
@@ -185,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-age-tags": {
         "task": "households.tasks.refresh_age_tags_task",
         "schedule": 6 * 3600,
+    },
+    "delete-old-exports": {
+        "task": "households.tasks.delete_old_exports_task",
+        "schedule": 3600,
     },
 }
 

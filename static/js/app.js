@@ -19,22 +19,18 @@ document.addEventListener("click", async (event) => {
   }
 });
 
-// An import's live progress: ask the server every second, reload the page when the work is done.
-const progressCard = document.querySelector("[data-progress-url]");
-if (progressCard) {
-  const bar = progressCard.querySelector("progress");
-  const show = (selector, value) => { progressCard.querySelector(selector).textContent = value; };
+// Live progress of work in the background (an import, an export): ask the server every second, show
+// the numbers in the card's [data-show] elements, and reload the page when the work is done.
+for (const card of document.querySelectorAll("[data-progress-url]")) {
+  const bar = card.querySelector("progress");
   const poll = async () => {
-    const response = await fetch(progressCard.dataset.progressUrl, { credentials: "same-origin" });
+    const response = await fetch(card.dataset.progressUrl, { credentials: "same-origin" });
     if (!response.ok) return setTimeout(poll, 3000);
     const job = await response.json();
     if (!job.running) return window.location.reload();
-    bar.max = Math.max(job.lines_total, 1);
-    bar.value = job.status === "committing" ? bar.max : job.lines_read;
-    show(".progress-status", job.status_label);
-    show(".lines-read", job.lines_read);
-    show(".lines-total", job.lines_total);
-    show(".rows-checked", job.rows_checked);
+    bar.max = Math.max(job.total, 1);
+    bar.value = job.done;
+    for (const element of card.querySelectorAll("[data-show]")) element.textContent = job[element.dataset.show];
     setTimeout(poll, 1000);
   };
   setTimeout(poll, 1000);

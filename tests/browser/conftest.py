@@ -136,3 +136,12 @@ def world(transactional_db, world):
     world.resident.relation = "head"
     world.resident.save(update_fields=["relation"])
     return world
+
+
+@pytest.fixture
+def tasks(request, settings, tmp_path):
+    """A real worker when Redis is configured, else the embedded in-process tasks."""
+    if settings.REDIS_URL:
+        return request.getfixturevalue("celery_worker")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return None

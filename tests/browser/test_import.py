@@ -19,15 +19,6 @@ from .conftest import log_in
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def tasks(request, settings, tmp_path):
-    """A real worker when Redis is configured, else the embedded in-process tasks."""
-    if settings.REDIS_URL:
-        return request.getfixturevalue("celery_worker")
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return None
-
-
 def committee_sheet(tmp_path):
     born = datetime.date(1941, 6, 3)
     return xlsx(

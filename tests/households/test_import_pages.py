@@ -56,6 +56,8 @@ def test_upload_preview_confirm_and_the_register_has_the_resident(
         "status": "preview",
         "status_label": "",
         "running": False,
+        "total": 3,
+        "done": 3,
         "lines_total": 3,
         "lines_read": 3,
         "rows_checked": 1,

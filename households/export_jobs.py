@@ -1,0 +1,99 @@
+"""Exports in the background: a whole street's table takes longer to write than a web request may last,
+so a worker writes it while the page shows how far it is. The file is for the person who asked
+alone, and it is deleted after settings.EXPORT_KEEP_HOURS: it holds names, numbers and illnesses.
+"""
+
+import datetime
+import logging
+import secrets
+import tempfile
+
+from django.conf import settings
+from django.core.files import File
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from lockdown.core.errors import ServiceError
+
+from . import exports
+from .models import Building, ExportJob
+from .scoping import AreaScope
+
+logger = logging.getLogger(__name__)
+Status = ExportJob.Status
+# A worker writing for longer than this has been killed: its job may be taken up again.
+TIME_LIMIT = 1800
+
+
+def export_job_create(*, actor, kind: str, fmt: str, building: Building | None = None, ip_address=None) -> ExportJob:
+    """Open a job for one export; the caller schedules the writing."""
+    exports.export_check(actor=actor, kind=kind, fmt=fmt)
+    return ExportJob.objects.create(
+        created_by=actor,
+        kind=kind,
+        fmt=fmt,
+        building=building,
+        ip_address=ip_address,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        file_name=exports.export_file_name(kind, fmt, building, timezone.localdate()),
+    )
+
+
+def export_job_run(job_pk: int) -> None:
+    """Write the export (the task's work). A task delivered twice writes it once."""
+    now = timezone.now()
+    stale = Q(status=Status.WRITING, started_at__lt=now - datetime.timedelta(seconds=TIME_LIMIT))
+    claimed = ExportJob.objects.filter(Q(status=Status.QUEUED) | stale, pk=job_pk)
+    if not claimed.update(status=Status.WRITING, started_at=now, rows_written=0):
+        return
+    job = ExportJob.objects.select_related("created_by", "building__compound").get(pk=job_pk)
+
+    def progress(written, total):
+        ExportJob.objects.filter(pk=job.pk).update(rows_written=written, rows_total=total)
+
+    with translation.override(job.language), tempfile.TemporaryFile() as file:
+        try:
+            rows = exports.export_write(
+                actor=job.created_by,
+                kind=job.kind,
+                fmt=job.fmt,
+                target=file,
+                building=job.building,
+                ip_address=job.ip_address,
+                on_progress=progress,
+            )
+            file.seek(0)
+            # An unguessable name: the file is served only through the owner's download link anyway.
+            job.file.save(f"{job.pk}-{secrets.token_hex(8)}.{job.fmt}", File(file), save=False)
+        except ServiceError as error:
+            _finish(job, Status.FAILED, message=error.message)
+            return
+        except Exception:
+            logger.exception("export %s failed", job.pk)
+            _finish(job, Status.FAILED, message=_("Writing the table failed unexpectedly. Try again, or ask for help."))
+            raise
+    _finish(job, Status.DONE, file=job.file.name, rows_written=rows, rows_total=rows)
+
+
+def _finish(job, status, **fields):
+    ExportJob.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), **fields)
+
+
+def export_job_for_download(*, actor, pk: int) -> ExportJob | None:
+    """The finished export if it is the actor's and the actor still has areas; else None."""
+    if AreaScope.for_user(actor).is_empty:
+        return None
+    return ExportJob.objects.filter(pk=pk, created_by=actor, status=Status.DONE).first()
+
+
+def export_jobs_delete_old() -> int:
+    """Delete the files of exports older than EXPORT_KEEP_HOURS (beat); the record of them stays."""
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    old = ExportJob.objects.filter(status=Status.DONE, finished_at__lt=cutoff)
+    deleted = 0
+    for job in old.only("pk", "file"):
+        if job.file:
+            job.file.delete(save=False)
+        deleted += ExportJob.objects.filter(pk=job.pk).update(status=Status.EXPIRED, file="")
+    return deleted
