@@ -23,8 +23,14 @@ demo: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# make bench [ONLY=page_overview]; uses DATABASE_URL (PostgreSQL) when set.
-bench: install
+# make bench [ONLY=page_overview]; uses DATABASE_URL (PostgreSQL) when set. The benchmarks compare
+# with libraries the product does not use (requirements-bench.txt), installed here only.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m tests.bench $(ONLY)
 
 lint: install

@@ -17,4 +17,6 @@ FIGURES = {
     "import_peak_mb": "imports",
     "reimport_1pct": "imports",
     "export_peak_mb": "imports",
+    "import_export_default": "imports",
+    "import_export_tuned": "imports",
 }

@@ -8,6 +8,8 @@
   same process before the import).
 - `export_peak_mb`: the household table of those residents written as .xlsx, in a fresh process.
 - `reimport_1pct`: the same file with every 100th resident's mobile number changed, imported over it.
+- `import_export_default` and `import_export_tuned`: the same residents imported with
+  django-import-export (tests/bench/import_export.py), last, as it empties the resident table.
 """
 
 import json
@@ -102,6 +104,10 @@ def run(names):
                 | {"ratio": round(again["seconds"] / first["seconds"], 2), "ratio_to": "import_100k"}
                 | {"changed": again["changed"], "unchanged": again["unchanged"], "peak_mb": again["peak_mb"]}
             )
+        if {"import_export_default", "import_export_tuned"} & set(names):
+            from .import_export import compare  # django-import-export is installed by `make bench` only
+
+            compare(names, community, folder, our_seconds=first["seconds"])
 
 
 def _timed(action):
