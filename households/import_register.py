@@ -352,58 +352,63 @@ RESIDENT_INSERT = [
 
 
 def _create_residents(job, rows, place, now):
-    community_id = job.community_id
+    """Insert the new residents and their tags a chunk at a time (a street's rows would not fit in
+    memory as values and CSV at once), then one history entry per household."""
     today = timezone.localdate()
-    values, tags = [], []
-    for row in rows:
-        household_id, building_id = place(row)
-        id_number, phone = row.id_number or "", row.phone or ""
-        values.append(
-            (
-                household_id,
-                community_id,
-                building_id,
-                row.name,
-                name_initials(row.name),
-                row.sex or "",
-                row.document_type or DocumentType.MAINLAND_ID,
-                id_number,
-                id_number[-4:],
-                row.birth_date,
-                phone,
-                phone[-4:],
-                row.relation or "",
-                row.presence or Presence.HOME,
-                bool(row.party_member),
-                row.notes or "",
-                now,
-                now,
-            )
+    names = defaultdict(list)  # household id → its new residents' names
+    for start in range(0, len(rows), CHUNK):
+        values, tags = [], []
+        for row in rows[start : start + CHUNK]:
+            household_id, building_id = place(row)
+            values.append(_resident_values(row, job.community_id, household_id, building_id, now))
+            wanted = dict(row.tags or {})
+            if row.birth_date and is_80_plus(row.birth_date, today):
+                wanted.setdefault(Tag.AGED_80, "")
+            tags.append(wanted)
+            names[household_id].append(row.name)
+        ids = insert_rows(Resident, RESIDENT_INSERT, values)
+        _insert_tags(
+            [
+                (pk, job.community_id, value[2], tag, condition)
+                for pk, value, wanted in zip(ids, values, tags, strict=True)
+                for tag, condition in wanted.items()
+            ]
         )
-        wanted = dict(row.tags or {})
-        if row.birth_date and is_80_plus(row.birth_date, today):
-            wanted.setdefault(Tag.AGED_80, "")
-        tags.append(wanted)
-    ids = insert_rows(Resident, RESIDENT_INSERT, values)
-    tag_rows = [
-        (pk, community_id, value[2], tag, condition)
-        for pk, value, wanted in zip(ids, values, tags, strict=True)
-        for tag, condition in wanted.items()
-    ]
-    _insert_tags(tag_rows)
     # One history entry per household, naming its new residents: a street's first import would
     # otherwise write as many entries as residents, and the household page lists them all anyway.
-    names = defaultdict(list)
-    for value in values:
-        names[value[0]].append(value[3])
     insert_rows(
         Change,
         ["community_id", "household_id", "actor_id", "action", "changes", "import_job_id", "at"],
         [
-            (community_id, household_id, job.created_by_id, Change.Action.CREATED, {"residents": [None, "、".join(n)]})
-            + (job.pk, now)
+            (job.community_id, household_id, job.created_by_id, Change.Action.CREATED)
+            + ({"residents": [None, "、".join(n)]}, job.pk, now)
             for household_id, n in names.items()
         ],
+    )
+
+
+def _resident_values(row, community_id, household_id, building_id, now):
+    """A new resident's values in the order of RESIDENT_INSERT."""
+    id_number, phone = row.id_number or "", row.phone or ""
+    return (
+        household_id,
+        community_id,
+        building_id,
+        row.name,
+        name_initials(row.name),
+        row.sex or "",
+        row.document_type or DocumentType.MAINLAND_ID,
+        id_number,
+        id_number[-4:],
+        row.birth_date,
+        phone,
+        phone[-4:],
+        row.relation or "",
+        row.presence or Presence.HOME,
+        bool(row.party_member),
+        row.notes or "",
+        now,
+        now,
     )
 
 

@@ -230,6 +230,7 @@ class _Plan:
     sheet_building: str
     headers: dict[str, str]  # field → its (first) header as written
     name_index: int
+    name_key: str  # the name column's header_key, to notice the header repeated on a printed page
 
     def header_of(self, name):
         return self.headers.get(name) or field_label(name)
@@ -262,7 +263,8 @@ def _column_plan(sheet_name, headers, overrides, reading, sheet_building):
         reading.problems.extend(problems)
         return None
     name_index = next(index for index, name, _header in columns if name == "name")
-    plan = _Plan(columns, sheet_building, {name: written[0] for name, written in seen.items()}, name_index)
+    headers_by_field = {name: written[0] for name, written in seen.items()}
+    plan = _Plan(columns, sheet_building, headers_by_field, name_index, header_key(headers_by_field["name"]))
     reading.headers[sheet_name] = plan.headers
     return plan
 
@@ -270,7 +272,7 @@ def _column_plan(sheet_name, headers, overrides, reading, sheet_building):
 def _read_row(sheet, line, row, plan, reading, context):
     values, errors = {}, []
     width = len(row)
-    if plan.name_index < width and header_key(row[plan.name_index]) == header_key(plan.headers["name"]):
+    if plan.name_index < width and header_key(row[plan.name_index]) == plan.name_key:
         reading.skipped_lines += 1  # the header repeated on a printed page
         return
     for index, name, header in plan.columns:

@@ -2,7 +2,8 @@
 
 COPY writes 100,000 rows several times faster than bulk_create's INSERT statements, mostly because
 Django builds no SQL or parameters per row; the rows go through the csv module, which is written in
-C. COPY returns no ids, so they are drawn from the table's sequence first, in one query.
+C. COPY returns no ids, so they are drawn from the table's sequence first, in one query. The rows go
+in chunks, so that a street's residents are never all in memory as CSV at once.
 """
 
 import csv
@@ -12,6 +13,7 @@ import json
 from django.db import connection
 
 TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField"}
+COPY_CHUNK = 10_000
 
 
 def insert_rows(model, columns: list[str], rows: list[tuple]) -> list[int]:
@@ -27,20 +29,25 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> list[int]:
     not_null = [quote(f.column) for f in fields if not f.null and f.get_internal_type() in TEXT_TYPES]
     json_positions = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
     table = model._meta.db_table
+    names = ", ".join(quote(f.column) for f in [model._meta.pk, *fields])
+    options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
+    ids = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        data = io.StringIO()
-        writer = csv.writer(data, lineterminator="\n")
-        if json_positions:
-            rows = [_json_encoded(row, json_positions) for row in rows]
-        writer.writerows((pk, *row) for pk, row in zip(ids, rows, strict=True))
-        data.seek(0)
-        names = ", ".join(quote(f.column) for f in [model._meta.pk, *fields])
-        options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
-        cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN WITH (FORMAT csv{options})", data)
+        for start in range(0, len(rows), COPY_CHUNK):
+            chunk = rows[start : start + COPY_CHUNK]
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(chunk)]
+            )
+            chunk_ids = [row[0] for row in cursor.fetchall()]
+            if json_positions:
+                chunk = [_json_encoded(row, json_positions) for row in chunk]
+            data = io.StringIO()
+            csv.writer(data, lineterminator="\n").writerows(
+                (pk, *row) for pk, row in zip(chunk_ids, chunk, strict=True)
+            )
+            data.seek(0)
+            cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN WITH (FORMAT csv{options})", data)
+            ids.extend(chunk_ids)
     return ids
 
 

@@ -73,6 +73,7 @@ def run(names):
                 | {"ratio": round(first["seconds"] / calamine, 2), "ratio_to": "calamine_read", "goal": "ratio <= 3"}
                 | size
                 | {"calamine_read_s": round(calamine, 2), "preview_s": first["preview_s"], "created": first["created"]}
+                | first["phases"]
             )
         if openpyxl_read is not None:
             measure.emit(
