@@ -395,6 +395,23 @@ def test_the_copy_path_and_the_generic_path_write_the_same(world, tmp_path, on_p
     assert len({row[0] for row in copied}) == 4
 
 
+def test_rows_written_in_several_chunks_land_whole_with_their_tags(world, tmp_path, monkeypatch):
+    monkeypatch.setattr("households.import_register.CHUNK", 3)
+    monkeypatch.setattr("lockdown.core.bulk.COPY_CHUNK", 2)
+    born = datetime.date(1938, 5, 1)
+    rows = [[f"居民{n}", "", "13-1-" + str(101 + n // 2), "80岁以上" if n == 4 else ""] for n in range(7)]
+    rows[4][1] = valid_id_number(90, birth=born)
+    path = xlsx(tmp_path / "many.xlsx", {"Sheet1": [["姓名", "身份证号", "房号", "重点人群"], *rows]})
+
+    committed(world, path)
+
+    imported = Resident.objects.filter(name__startswith="居民")
+    assert sorted(imported.values_list("name", flat=True)) == [f"居民{n}" for n in range(7)]
+    assert list(imported.filter(tags__tag=Tag.AGED_80).values_list("name", flat=True)) == ["居民4"]
+    assert imported.values("household").distinct().count() == 4
+    assert len(set(imported.values_list("pk", flat=True))) == 7
+
+
 def test_an_import_leaves_the_residents_it_does_not_name_untouched(world, tmp_path):
     untouched = ResidentFactory(household=world.other_household, name="钱立民")
     before = Resident.objects.filter(pk=untouched.pk).values().get()
