@@ -22,13 +22,15 @@ from .scoping import AreaScope
 
 logger = logging.getLogger(__name__)
 Status = ExportJob.Status
-# A worker writing for longer than this has been killed: its job may be taken up again.
+# A job still waiting or writing after this long was lost (a worker killed, a broker restarted).
 TIME_LIMIT = 1800
 
 
 def export_job_create(*, actor, kind: str, fmt: str, building: Building | None = None, ip_address=None) -> ExportJob:
-    """Open a job for one export; the caller schedules the writing."""
+    """Open a job for one export; the caller schedules the writing. One at a time per account."""
     exports.export_check(actor=actor, kind=kind, fmt=fmt)
+    if ExportJob.objects.filter(created_by=actor, status__in=(Status.QUEUED, Status.WRITING)).exists():
+        raise ServiceError(_("One of your exports is still being written: wait for it, then start the next."))
     return ExportJob.objects.create(
         created_by=actor,
         kind=kind,
@@ -42,16 +44,17 @@ def export_job_create(*, actor, kind: str, fmt: str, building: Building | None =
 
 def export_job_run(job_pk: int) -> None:
     """Write the export (the task's work). A task delivered twice writes it once."""
-    now = timezone.now()
-    stale = Q(status=Status.WRITING, started_at__lt=now - datetime.timedelta(seconds=TIME_LIMIT))
-    claimed = ExportJob.objects.filter(Q(status=Status.QUEUED) | stale, pk=job_pk)
-    if not claimed.update(status=Status.WRITING, started_at=now, rows_written=0):
-        return
+    if not ExportJob.objects.filter(pk=job_pk, status=Status.QUEUED).update(
+        status=Status.WRITING, started_at=timezone.now()
+    ):
+        return  # written, being written, or lost and failed by export_jobs_tidy
     job = ExportJob.objects.select_related("created_by", "building__compound").get(pk=job_pk)
 
     def progress(written, total):
         ExportJob.objects.filter(pk=job.pk).update(rows_written=written, rows_total=total)
 
+    # Taken before writing: if the account's areas change meanwhile, the file is not handed out.
+    fingerprint = AreaScope.for_user(job.created_by).fingerprint
     with translation.override(job.language), tempfile.TemporaryFile() as file:
         try:
             rows = exports.export_write(
@@ -71,9 +74,11 @@ def export_job_run(job_pk: int) -> None:
             return
         except Exception:
             logger.exception("export %s failed", job.pk)
+            if job.file:
+                job.file.delete(save=False)
             _finish(job, Status.FAILED, message=_("Writing the table failed unexpectedly. Try again, or ask for help."))
             raise
-    _finish(job, Status.DONE, file=job.file.name, rows_written=rows, rows_total=rows)
+    _finish(job, Status.DONE, file=job.file.name, rows_written=rows, rows_total=rows, scope_fingerprint=fingerprint)
 
 
 def _finish(job, status, **fields):
@@ -81,19 +86,30 @@ def _finish(job, status, **fields):
 
 
 def export_job_for_download(*, actor, pk: int) -> ExportJob | None:
-    """The finished export if it is the actor's and the actor still has areas; else None."""
-    if AreaScope.for_user(actor).is_empty:
+    """The actor's finished export, or None; ServiceError if the actor's areas or role changed since."""
+    job = ExportJob.objects.filter(pk=pk, created_by=actor, status=Status.DONE).first()
+    if job is None:
         return None
-    return ExportJob.objects.filter(pk=pk, created_by=actor, status=Status.DONE).first()
+    if job.scope_fingerprint != AreaScope.for_user(actor).fingerprint:
+        raise ServiceError(_("Your areas or your role changed after this table was written: export it again."))
+    return job
 
 
-def export_jobs_delete_old() -> int:
-    """Delete the files of exports older than EXPORT_KEEP_HOURS (beat); the record of them stays."""
-    cutoff = timezone.now() - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
-    old = ExportJob.objects.filter(status=Status.DONE, finished_at__lt=cutoff)
-    deleted = 0
-    for job in old.only("pk", "file"):
+def export_jobs_tidy() -> int:
+    """Beat: fail the jobs a lost worker left behind, and delete the files of finished exports older
+    than EXPORT_KEEP_HOURS (the record of them stays). Returns how many jobs it changed."""
+    now = timezone.now()
+    lost = now - datetime.timedelta(seconds=TIME_LIMIT)
+    changed = ExportJob.objects.filter(
+        Q(status=Status.QUEUED, created_at__lt=lost) | Q(status=Status.WRITING, started_at__lt=lost)
+    ).update(
+        status=Status.FAILED,
+        finished_at=now,
+        message=_("The export was interrupted. Start it again."),
+    )
+    cutoff = now - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    for job in ExportJob.objects.filter(status=Status.DONE, finished_at__lt=cutoff).only("pk", "file"):
         if job.file:
             job.file.delete(save=False)
-        deleted += ExportJob.objects.filter(pk=job.pk).update(status=Status.EXPIRED, file="")
-    return deleted
+        changed += ExportJob.objects.filter(pk=job.pk).update(status=Status.EXPIRED, file="")
+    return changed

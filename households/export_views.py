@@ -75,7 +75,11 @@ def export_progress(request, pk):
 
 @login_required
 def export_download(request, pk):
-    job = export_jobs.export_job_for_download(actor=request.user, pk=pk)
+    try:
+        job = export_jobs.export_job_for_download(actor=request.user, pk=pk)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("households:exports")
     if job is None:
         raise Http404
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)

@@ -430,9 +430,13 @@ class ExportJob(models.Model):
     language = models.CharField(max_length=10, default="zh-hans")
     kind = models.CharField(max_length=20)  # a key of households.exports.KINDS
     fmt = models.CharField(max_length=4)
-    building = models.ForeignKey(Building, models.SET_NULL, null=True, blank=True, related_name="+")
+    # A one-building export goes with its building: it must never become an export of every area.
+    building = models.ForeignKey(Building, models.CASCADE, null=True, blank=True, related_name="+")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # The account's roles and areas when the file was written (AreaScope.fingerprint): if they change,
+    # the file may hold what the account may no longer see, and it is not handed out.
+    scope_fingerprint = models.CharField(max_length=32, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)

@@ -4,6 +4,7 @@ Every page and API endpoint gets its querysets through `AreaScope.filter`, so an
 the account's areas is simply not found (404) and never listed.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -73,6 +74,13 @@ class AreaScope:
     @property
     def is_empty(self):
         return not self.roles
+
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of the roles and areas: what was allowed when something was made for the account."""
+        parts = [self.is_global] + [sorted(ids) for ids in (self.street_ids, self.community_ids, self.zone_ids)]
+        parts += [sorted(self.leader_building_ids), sorted(self.volunteer_building_ids)]
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
     @property
     def prefers_mobile(self):

@@ -26,13 +26,13 @@ def commit_import_task(job_pk):
         imports.import_job_commit(job)
 
 
-@shared_task(time_limit=export_jobs.TIME_LIMIT, soft_time_limit=export_jobs.TIME_LIMIT - 60)
+@shared_task(time_limit=export_jobs.TIME_LIMIT - 60, soft_time_limit=export_jobs.TIME_LIMIT - 120)
 def export_task(job_pk):
     """Write an export in the background; the page polls its progress."""
     export_jobs.export_job_run(job_pk)
 
 
 @shared_task(time_limit=600, soft_time_limit=540)
-def delete_old_exports_task():
-    """Beat: exported files hold personal data; delete them after EXPORT_KEEP_HOURS."""
-    return export_jobs.export_jobs_delete_old()
+def tidy_exports_task():
+    """Beat: fail exports a lost worker left behind; delete exported files (personal data) after EXPORT_KEEP_HOURS."""
+    return export_jobs.export_jobs_tidy()

@@ -188,8 +188,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "households.tasks.refresh_age_tags_task",
         "schedule": 6 * 3600,
     },
-    "delete-old-exports": {
-        "task": "households.tasks.delete_old_exports_task",
+    "tidy-exports": {
+        "task": "households.tasks.tidy_exports_task",
         "schedule": 3600,
     },
 }

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 
-from django.db import connection
+from django.db import connection, transaction
 
 TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField"}
 COPY_CHUNK = 10_000
@@ -32,7 +32,7 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> list[int]:
     names = ", ".join(quote(f.column) for f in [model._meta.pk, *fields])
     options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
     ids = []
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # all the chunks or none
         for start in range(0, len(rows), COPY_CHUNK):
             chunk = rows[start : start + COPY_CHUNK]
             cursor.execute(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from households import export_jobs
 from households.models import AuditEvent, ExportJob, Role, RoleAssignment
+from lockdown.core.errors import ServiceError
 
 Status = ExportJob.Status
 
@@ -62,18 +63,35 @@ def test_a_task_delivered_twice_writes_the_export_once(world):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 1
 
 
-def test_a_job_left_writing_by_a_killed_worker_is_taken_up_again_after_the_time_limit(world):
-    job = export_jobs.export_job_create(actor=world.users[Role.COMMITTEE_STAFF], kind="households", fmt="csv")
-    recently = timezone.now() - datetime.timedelta(seconds=60)
-    ExportJob.objects.filter(pk=job.pk).update(status=Status.WRITING, started_at=recently)
-
-    export_jobs.export_job_run(job.pk)
-    assert ExportJob.objects.get().status == Status.WRITING  # another worker may still be at it
-
+def test_jobs_a_lost_worker_left_behind_are_failed_by_the_tidy_up(world):
+    staff, leader = world.users[Role.COMMITTEE_STAFF], world.users[Role.BUILDING_LEADER]
+    stuck = export_jobs.export_job_create(actor=staff, kind="households", fmt="csv")
+    lost = export_jobs.export_job_create(actor=leader, kind="roster", fmt="csv")
+    busy = export_jobs.export_job_create(actor=world.users[Role.ZONE_LEADER], kind="roster", fmt="csv")
     long_ago = timezone.now() - datetime.timedelta(seconds=export_jobs.TIME_LIMIT + 1)
-    ExportJob.objects.filter(pk=job.pk).update(started_at=long_ago)
-    export_jobs.export_job_run(job.pk)
-    assert ExportJob.objects.get().status == Status.DONE
+    ExportJob.objects.filter(pk=stuck.pk).update(status=Status.WRITING, started_at=long_ago)
+    ExportJob.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    ExportJob.objects.filter(pk=busy.pk).update(status=Status.WRITING, started_at=timezone.now())
+
+    assert export_jobs.export_jobs_tidy() == 2
+
+    statuses = dict(ExportJob.objects.values_list("pk", "status"))
+    assert statuses == {stuck.pk: Status.FAILED, lost.pk: Status.FAILED, busy.pk: Status.WRITING}
+    assert ExportJob.objects.get(pk=stuck.pk).message == "The export was interrupted. Start it again."
+    export_jobs.export_job_run(lost.pk)  # its message arrives late: nothing is written
+    assert ExportJob.objects.get(pk=lost.pk).status == Status.FAILED
+
+
+def test_one_export_at_a_time_per_account(world):
+    staff = world.users[Role.COMMITTEE_STAFF]
+    first = export_jobs.export_job_create(actor=staff, kind="households", fmt="csv")
+
+    with pytest.raises(ServiceError, match="still being written"):
+        export_jobs.export_job_create(actor=staff, kind="roster", fmt="csv")
+    export_jobs.export_job_run(first.pk)
+    export_jobs.export_job_create(actor=staff, kind="roster", fmt="csv")
+
+    assert ExportJob.objects.count() == 2
 
 
 def test_nobody_else_sees_or_downloads_an_export(client, world):
@@ -98,11 +116,28 @@ def test_an_account_that_lost_its_areas_gets_neither_the_export_nor_the_file(cli
     RoleAssignment.objects.filter(user=staff).delete()
     export_jobs.export_job_run(waiting.pk)
     client.force_login(staff)
+    download = client.get(reverse("households:export_download", args=[written.pk]), follow=True)
 
     waiting.refresh_from_db()
     assert waiting.status == Status.FAILED
     assert waiting.message == "Your account has no areas to export."
-    assert client.get(reverse("households:export_download", args=[written.pk])).status_code == 404
+    assert download.redirect_chain[-1][0] == reverse("households:exports")
+    assert "export it again" in download.content.decode()
+
+
+def test_a_file_written_under_wider_rights_is_not_handed_out_after_a_downgrade(client, world):
+    staff = world.users[Role.COMMITTEE_STAFF]
+    job = export_jobs.export_job_create(actor=staff, kind="households", fmt="xlsx")
+    export_jobs.export_job_run(job.pk)
+    client.force_login(staff)
+    assert client.get(reverse("households:export_download", args=[job.pk])).status_code == 200
+
+    # Staff of the community become the leader of one building: the file has unmasked numbers of all
+    RoleAssignment.objects.filter(user=staff).update(role=Role.BUILDING_LEADER, community=None, building=world.building)
+    refused = client.get(reverse("households:export_download", args=[job.pk]))
+
+    assert refused.status_code == 302
+    assert refused.url == reverse("households:exports")
 
 
 def test_a_foreign_building_or_an_unknown_table_is_refused_with_a_message(client, world):
@@ -120,14 +155,15 @@ def test_a_foreign_building_or_an_unknown_table_is_refused_with_a_message(client
 def test_files_older_than_the_keeping_time_are_deleted_and_the_record_stays(world, settings):
     settings.EXPORT_KEEP_HOURS = 24
     staff = world.users[Role.COMMITTEE_STAFF]
-    old, fresh = (export_jobs.export_job_create(actor=staff, kind="households", fmt="csv") for _ in range(2))
-    for job in (old, fresh):
-        export_jobs.export_job_run(job.pk)
+    old = export_jobs.export_job_create(actor=staff, kind="households", fmt="csv")
+    export_jobs.export_job_run(old.pk)
+    fresh = export_jobs.export_job_create(actor=staff, kind="households", fmt="csv")
+    export_jobs.export_job_run(fresh.pk)
     old.refresh_from_db()
     path = old.file.path
     ExportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - datetime.timedelta(hours=25))
 
-    deleted = export_jobs.export_jobs_delete_old()
+    deleted = export_jobs.export_jobs_tidy()
 
     old.refresh_from_db()
     fresh.refresh_from_db()

@@ -395,7 +395,7 @@ def test_the_copy_path_and_the_generic_path_write_the_same(world, tmp_path, on_p
     assert len({row[0] for row in copied}) == 4
 
 
-def test_rows_written_in_several_chunks_land_whole_with_their_tags(world, tmp_path, monkeypatch):
+def test_rows_written_in_several_chunks_land_whole_with_their_tags(world, tmp_path, on_postgres, monkeypatch):
     monkeypatch.setattr("households.import_register.CHUNK", 3)
     monkeypatch.setattr("lockdown.core.bulk.COPY_CHUNK", 2)
     born = datetime.date(1938, 5, 1)
