@@ -103,9 +103,11 @@ class DemoHousehold:
     residents: list  # unsaved Residents (no household yet), each with `demo_tags`: unsaved ResidentTags
 
 
-def generate_households(rng, plan, today):
-    """The households of one community and their people, deterministic for the generator's seed."""
-    issued = Counter()
+def generate_households(rng, plan, today, issued=None):
+    """The households of one community and their people, deterministic for the generator's seed.
+
+    `issued` counts the ID numbers given out; share one across the communities of a street."""
+    issued = Counter() if issued is None else issued
     for k in range(plan.compounds_per_community):
         for b in range(plan.buildings_per_compound):
             for u in range(plan.units_per_building):
@@ -152,6 +154,7 @@ def build_street(*, name="新华路街道", plan=StreetPlan(), seed=2022, today=
     rng = random.Random(seed)
     today = today or datetime.date(2022, 4, 1)
     street = Street.objects.create(name=name)
+    issued = Counter()  # ID numbers are unique across the street
     for c in range(plan.communities):
         community = Community.objects.create(street=street, name=f"{name[:3]}第{c + 1}居民区", phone="021-62800000")
         buildings = {}
@@ -173,7 +176,7 @@ def build_street(*, name="新华路街道", plan=StreetPlan(), seed=2022, today=
                 )
             ):
                 buildings[k, b + 1] = building
-        demo = list(generate_households(rng, plan, today))
+        demo = list(generate_households(rng, plan, today, issued))
         households = Household.objects.bulk_create(
             Household(building=buildings[d.compound, d.building], community=community, unit=d.unit, room=d.room)
             for d in demo
