@@ -28,7 +28,7 @@ TIME_LIMIT = 1800
 
 def export_job_create(*, actor, kind: str, fmt: str, building: Building | None = None, ip_address=None) -> ExportJob:
     """Open a job for one export; the caller schedules the writing. One at a time per account."""
-    exports.export_check(actor=actor, kind=kind, fmt=fmt)
+    exports.export_check(scope=AreaScope.for_user(actor), kind=kind, fmt=fmt)
     if ExportJob.objects.filter(created_by=actor, status__in=(Status.QUEUED, Status.WRITING)).exists():
         raise ServiceError(_("One of your exports is still being written: wait for it, then start the next."))
     return ExportJob.objects.create(

@@ -10,13 +10,11 @@ from django.views.decorators.http import require_POST
 
 from lockdown.core.errors import ServiceError
 
-from . import export_jobs, exports
+from . import export_jobs, exports, selectors
 from .forms import ExportForm
 from .models import Building, ExportJob
 from .scoping import scope_of
 from .tasks import export_task
-
-RECENT_EXPORTS = 10
 
 
 def _buildings(request):
@@ -26,11 +24,10 @@ def _buildings(request):
 
 @login_required
 def export_list(request):
-    jobs = ExportJob.objects.filter(created_by=request.user).select_related("building__compound")
     context = {
         "kinds": exports.KINDS,
         "form": ExportForm(buildings=_buildings(request)),
-        "jobs": jobs[:RECENT_EXPORTS],
+        "jobs": selectors.export_jobs(request.user),
         "keep_hours": settings.EXPORT_KEEP_HOURS,
     }
     return render(request, "households/export_list.html", context)

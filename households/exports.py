@@ -109,11 +109,11 @@ RESIDENT_VALUES = {
 R = SimpleNamespace(**{name: position for position, name in enumerate(RESIDENT_VALUES)})
 
 
-def export_check(*, actor, kind: str, fmt: str) -> None:
+def export_check(*, scope: AreaScope, kind: str, fmt: str) -> None:
     """Refuse an export that cannot be written, before any work is scheduled."""
     if kind not in KINDS or fmt not in FORMATS:
         raise ServiceError(_("Unknown export."))
-    if AreaScope.for_user(actor).is_empty:
+    if scope.is_empty:
         raise ServiceError(_("Your account has no areas to export."))
 
 
@@ -130,8 +130,8 @@ def export_write(
     """Write one export of the caller's areas to `target` (a binary file); audit it; return its rows.
 
     `on_progress(written, total)` hears how far it is, every few thousand rows."""
-    export_check(actor=actor, kind=kind, fmt=fmt)
     scope = AreaScope.for_user(actor)
+    export_check(scope=scope, kind=kind, fmt=fmt)
     residents = scope.filter(Resident.objects.current())
     if building is not None:
         residents = residents.filter(building=building)

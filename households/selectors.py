@@ -13,7 +13,18 @@ from lockdown.core.errors import ServiceError
 from lockdown.core.identity import to_halfwidth
 
 from .importers import header_key
-from .models import Building, Community, Household, ImportJob, Presence, Resident, ResidentTag, Tag, room_label
+from .models import (
+    Building,
+    Community,
+    ExportJob,
+    Household,
+    ImportJob,
+    Presence,
+    Resident,
+    ResidentTag,
+    Tag,
+    room_label,
+)
 from .vocabulary import IGNORED
 
 ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
@@ -233,6 +244,11 @@ def import_jobs(scope, limit=20):
     communities = scope.editable_communities(Community.objects.all())
     jobs = ImportJob.objects.filter(community__in=communities).select_related("community", "created_by")
     return jobs.defer("columns", "sheets", "problems", "new_areas", "changes", "errors")[:limit]
+
+
+def export_jobs(user, limit=10):
+    """The account's own latest exports: nobody else's are listed or downloadable."""
+    return ExportJob.objects.filter(created_by=user).select_related("building__compound")[:limit]
 
 
 def earlier_imports_of_same_file(job):
