@@ -149,6 +149,43 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 2**20)
 # Exported tables hold names, numbers and illnesses: their files are deleted after this many hours.
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+# Text messages (lockdown/core/sms): the backend, its credentials (from the environment only) and
+# the provider's limits. Without SMS_BACKEND, messages are written to var/sms and the log.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="居委会")
+SMS_OPTIONS = {
+    "console": {"directory": env.path("SMS_CONSOLE_DIR", default=VAR_DIR / "sms")},
+    "aliyun": {
+        "access_key_id": env.str("ALIYUN_SMS_ACCESS_KEY_ID", default=""),
+        "access_key_secret": env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default=""),
+        "endpoint": env.str("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com/"),
+        "region": env.str("ALIYUN_SMS_REGION", default="cn-hangzhou"),
+    },
+    "tencent": {
+        "secret_id": env.str("TENCENT_SMS_SECRET_ID", default=""),
+        "secret_key": env.str("TENCENT_SMS_SECRET_KEY", default=""),
+        "sdk_app_id": env.str("TENCENT_SMS_SDK_APP_ID", default=""),
+        "endpoint": env.str("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com/"),
+        "region": env.str("TENCENT_SMS_REGION", default="ap-guangzhou"),
+    },
+}
+# 0: the provider's published limit (Alibaba Cloud: 100 numbers with their own values per
+# SendBatchSms, 1,000 with the same values per SendSms, 5,000 requests a second; Tencent Cloud: 200
+# numbers per SendSms, 3,000 requests a second).
+SMS_NUMBERS_PER_REQUEST = env.int("SMS_NUMBERS_PER_REQUEST", default=0)
+SMS_NUMBERS_PER_REQUEST_SAME_PARAMS = env.int("SMS_NUMBERS_PER_REQUEST_SAME_PARAMS", default=0)
+SMS_REQUESTS_PER_SECOND = env.float("SMS_REQUESTS_PER_SECOND", default=0)
+# Carriers and providers cap the messages one number receives a day (Tencent: as few as two notices).
+SMS_DAILY_CAP_PER_PHONE = env.int("SMS_DAILY_CAP_PER_PHONE", default=2)
+# A message claimed for sending this long ago, and not answered, is looked up at the provider. It
+# must be longer than a send task may live (SMS_SEND_TIME_LIMIT), or a slow task could still send it.
+SMS_SEND_TIME_LIMIT = env.int("SMS_SEND_TIME_LIMIT", default=60)
+SMS_STUCK_AFTER_SECONDS = env.int("SMS_STUCK_AFTER_SECONDS", default=300)
+# Passing provider errors are retried after about base × 2^attempt seconds (with jitter), this many times.
+SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=5)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)
+# Delivery receipts are accepted at /sms/receipts/<backend>/<token>/ with this token only.
+SMS_RECEIPT_TOKEN = env.str("SMS_RECEIPT_TOKEN", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
 REST_FRAMEWORK = {
