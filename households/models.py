@@ -457,3 +457,7 @@ class ExportJob(models.Model):
     @property
     def is_running(self):
         return self.status in (self.Status.QUEUED, self.Status.WRITING)
+
+
+# Campaign models live in their own module; importing them here registers them with the app.
+from .campaign_models import Campaign, Message, Recipient, SmsTemplate  # noqa: E402, F401

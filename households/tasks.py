@@ -1,6 +1,7 @@
 from celery import shared_task
+from django.conf import settings
 
-from . import export_jobs, imports, services
+from . import export_jobs, imports, outbox, services
 from .models import ImportJob
 
 
@@ -36,3 +37,17 @@ def export_task(job_pk):
 def tidy_exports_task():
     """Beat: fail exports a lost worker left behind; delete exported files (personal data) after EXPORT_KEEP_HOURS."""
     return export_jobs.export_jobs_tidy()
+
+
+@shared_task(bind=True, time_limit=settings.SMS_SEND_TIME_LIMIT, soft_time_limit=settings.SMS_SEND_TIME_LIMIT - 10)
+def send_batch_task(self, campaign_pk, batch):
+    """Send one batch of a campaign's outbox; messages surely not sent are tried again later."""
+    retry_in = outbox.batch_send(campaign_pk, batch)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in, max_retries=None)
+
+
+@shared_task(time_limit=300, soft_time_limit=270)
+def reconcile_outbox_task():
+    """Beat: settle messages a lost worker left in sending; hand stalled batches to Celery again."""
+    return outbox.outbox_reconcile()

@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "households.tasks.tidy_exports_task",
         "schedule": 3600,
     },
+    "reconcile-outbox": {
+        "task": "households.tasks.reconcile_outbox_task",
+        "schedule": 60,
+    },
 }
 
 LOGGING = {

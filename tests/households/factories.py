@@ -1,9 +1,11 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from households.models import (
     Building,
+    Campaign,
     Community,
     Compound,
     Household,
@@ -11,6 +13,7 @@ from households.models import (
     ResidentTag,
     Role,
     RoleAssignment,
+    SmsTemplate,
     Street,
     Tag,
     Zone,
@@ -131,3 +134,25 @@ def user_with_role(role, area, **kwargs):
     }[role]
     RoleAssignment.objects.create(user=user, role=role, **{field: area})
     return user
+
+
+class SmsTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SmsTemplate
+
+    name = "返回通知"
+    code = "SMS_100001"
+    body = "${name}您好：${compound}将于${deadline}起封闭管理，请尽快返回并联系居委会${phone}。"
+    params = "name,compound,deadline,phone"
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    community = factory.SubFactory(CommunityFactory)
+    title = "召回在外居民"
+    template = factory.SubFactory(SmsTemplateFactory)
+    deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+    contact_phone = "021-58001234"
+    created_by = factory.SubFactory(UserFactory)

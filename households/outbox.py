@@ -1,0 +1,239 @@
+"""The outbox: every campaign message sent exactly once, and accounted for.
+
+A batch is the messages of one request to the provider. A worker claims a batch's queued messages
+with one conditional UPDATE (queued → sending, with a fresh request reference); only the claim that
+changed the rows sends them, so a task delivered twice or retried sends nothing twice. What the
+provider answers is written back with the same condition:
+
+- accepted → sent (then delivered or failed when the receipt comes);
+- refused for good (the number, the account) → failed, and its residents go on the call list;
+- surely not sent (unreachable, rate limit) → queued again, retried with backoff and jitter, until
+  SMS_MAX_ATTEMPTS, then failed and called;
+- unsure (no answer) → left in sending, for `outbox_reconcile` to look up at the provider.
+
+A worker killed mid-request leaves its messages in sending: `outbox_reconcile` (a beat task) asks
+the provider for them by request reference once SMS_STUCK_AFTER_SECONDS have passed, marks the
+ones it has as sent and queues the others again; a backend that cannot be asked puts them on the
+call list. Batches whose queued messages have waited too long are handed to Celery again.
+"""
+
+import datetime
+import json
+import logging
+import random
+import uuid
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+from lockdown.core import sms
+
+from .models import Campaign, Message, Recipient
+
+logger = logging.getLogger(__name__)
+MAX_BACKOFF_SECONDS = 600
+
+
+def enqueue_batches(campaign_id, batches):
+    from .tasks import send_batch_task  # tasks import this module
+
+    for batch in batches:
+        send_batch_task.delay(campaign_id, batch)
+
+
+def batch_send(campaign_id: int, batch: int) -> float | None:
+    """Send one batch. Returns the seconds to wait before trying again the messages that surely were
+    not sent, or None when there is nothing to retry."""
+    request_ref = uuid.uuid4().hex
+    claimed = _claim(campaign_id, batch, request_ref)
+    if not claimed:
+        return None  # another worker has it, or it is done
+    campaign = Campaign.objects.select_related("template").get(pk=campaign_id)
+    messages = [sms.Outgoing(str(pk), phone, params) for pk, phone, params, _attempts in claimed]
+    try:
+        results = sms.get_backend().send(campaign.template.for_gateway(), messages, request_ref=request_ref)
+    except sms.GatewayError as error:
+        outcome = {sms.NotSent: sms.Outcome.NOT_SENT, sms.Unsure: sms.Outcome.UNSURE}.get(
+            type(error), sms.Outcome.REFUSED
+        )
+        results = [sms.Result(m.key, outcome, error_code=error.code, error=error.message) for m in messages]
+    attempts = max(row[3] for row in claimed)
+    return _record(request_ref, results, attempts)
+
+
+def _claim(campaign_id, batch, request_ref):
+    """queued → sending for the batch, in one statement; returns (id, phone, params, attempts) claimed."""
+    table = Message._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET state = %s, attempts = attempts + 1, claimed_at = %s, request_ref = %s "  # noqa: S608
+            "WHERE campaign_id = %s AND batch = %s AND state = %s RETURNING id, phone, params, attempts",
+            [Message.State.SENDING, timezone.now(), request_ref, campaign_id, batch, Message.State.QUEUED],
+        )
+        rows = cursor.fetchall()
+    return [(pk, phone, json.loads(params) if isinstance(params, str) else params, n) for pk, phone, params, n in rows]
+
+
+def _record(request_ref, results, attempts) -> float | None:
+    """Write the provider's answers back to the messages this claim holds; one UPDATE per outcome."""
+    by_outcome = defaultdict(list)
+    for result in results:
+        by_outcome[result.outcome].append(result)
+    now = timezone.now()
+    retry = None
+    with transaction.atomic():
+        claimed = Message.objects.filter(state=Message.State.SENDING, request_ref=request_ref)
+        if accepted := by_outcome[sms.Outcome.ACCEPTED]:
+            claimed.filter(pk__in=[int(r.key) for r in accepted]).update(
+                state=Message.State.SENT,
+                sent_at=now,
+                provider_id=_per_message(accepted, "provider_id"),
+                error_code="",
+                error="",
+            )
+        not_sent = by_outcome[sms.Outcome.NOT_SENT]
+        if not_sent and attempts < settings.SMS_MAX_ATTEMPTS:
+            claimed.filter(pk__in=[int(r.key) for r in not_sent]).update(
+                state=Message.State.QUEUED,
+                error_code=_per_message(not_sent, "error_code"),
+                error=_per_message(not_sent, "error"),
+            )
+            retry = backoff(attempts)
+        elif not_sent:
+            _fail(claimed, not_sent, Recipient.CallReason.NOT_SENT, now)
+        _fail(claimed, by_outcome[sms.Outcome.REFUSED], Recipient.CallReason.REFUSED, now)
+        if unsure := by_outcome[sms.Outcome.UNSURE]:
+            # Stays in sending: reconciliation asks the provider before anything is sent again.
+            claimed.filter(pk__in=[int(r.key) for r in unsure]).update(error_code=_per_message(unsure, "error_code"))
+    return retry
+
+
+def _per_message(results, attribute):
+    """The attribute's value for each message, as one value when they share it (one Alibaba BizId)."""
+    values = {getattr(r, attribute)[:200] for r in results}
+    if len(values) == 1:
+        return Value(values.pop())
+    return Case(*[When(pk=int(r.key), then=Value(getattr(r, attribute)[:200])) for r in results])
+
+
+def _fail(messages, results, reason, now):
+    if not results:
+        return
+    ids = [int(r.key) for r in results]
+    messages.filter(pk__in=ids).update(
+        state=Message.State.FAILED,
+        failed_at=now,
+        error_code=_per_message(results, "error_code"),
+        error=_per_message(results, "error"),
+    )
+    Recipient.objects.filter(message_id__in=ids, call_reason="").update(call_reason=reason)
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try: doubling from SMS_RETRY_BASE_SECONDS, with ±50% jitter so that
+    many batches refused together do not come back together."""
+    seconds = min(settings.SMS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+    return seconds * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not security
+
+
+def outbox_reconcile(*, stuck_after=None, stalled_after=None) -> dict:
+    """Settle messages left in sending by a lost worker, and re-enqueue batches left queued."""
+    now = timezone.now()
+    stuck_after = datetime.timedelta(seconds=settings.SMS_STUCK_AFTER_SECONDS) if stuck_after is None else stuck_after
+    stalled_after = (
+        stalled_after
+        if stalled_after is not None
+        else max(stuck_after, datetime.timedelta(seconds=MAX_BACKOFF_SECONDS * 1.5))
+    )
+    counts = {"found": 0, "requeued": 0, "to_call": 0, "batches": 0}
+    stuck = Message.objects.filter(state=Message.State.SENDING, claimed_at__lt=now - stuck_after)
+    for request_ref in stuck.values_list("request_ref", flat=True).distinct():
+        _settle_request(request_ref, counts)
+    stalled = (
+        Message.objects.filter(state=Message.State.QUEUED)
+        .filter(Q(claimed_at__lt=now - stalled_after) | Q(claimed_at=None, created_at__lt=now - stalled_after))
+        .values_list("campaign_id", "batch")
+        .distinct()
+    )
+    by_campaign = defaultdict(list)
+    for campaign_id, batch in stalled:
+        by_campaign[campaign_id].append(batch)
+    for campaign_id, batches in by_campaign.items():
+        enqueue_batches(campaign_id, sorted(batches))
+        counts["batches"] += len(batches)
+    if any(counts.values()):
+        logger.warning("SMS outbox reconciled: %s", counts)
+    return counts
+
+
+def _settle_request(request_ref, counts):
+    messages = list(Message.objects.filter(state=Message.State.SENDING, request_ref=request_ref))
+    if not messages:
+        return
+    campaign = Campaign.objects.select_related("template").get(pk=messages[0].campaign_id)
+    backend = sms.get_backend()
+    if not backend.can_look_up:
+        results = [sms.Result(str(m.pk), sms.Outcome.REFUSED, error_code="unconfirmed") for m in messages]
+        with transaction.atomic():
+            _fail(
+                Message.objects.filter(state=Message.State.SENDING, request_ref=request_ref),
+                results,
+                Recipient.CallReason.UNCONFIRMED,
+                timezone.now(),
+            )
+        counts["to_call"] += len(messages)
+        return
+    since = min(m.claimed_at for m in messages)
+    outgoing = [sms.Outgoing(str(m.pk), m.phone, m.params) for m in messages]
+    try:
+        found = backend.look_up(campaign.template.for_gateway(), outgoing, request_ref=request_ref, since=since)
+    except sms.GatewayError as error:
+        logger.warning("SMS look-up of %s failed, trying later: %s", request_ref, error)
+        return
+    found_ids = {int(r.key) for r in found}
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Message.objects.filter(state=Message.State.SENDING, request_ref=request_ref)
+        if found:
+            claimed.filter(pk__in=found_ids).update(
+                state=Message.State.SENT, sent_at=now, provider_id=_per_message(found, "provider_id"), error_code=""
+            )
+        # The provider never received the others: sending them again is safe.
+        claimed.exclude(pk__in=found_ids).update(state=Message.State.QUEUED)
+    counts["found"] += len(found_ids)
+    counts["requeued"] += len(messages) - len(found_ids)
+    if len(messages) > len(found_ids):
+        enqueue_batches(campaign.pk, sorted({m.batch for m in messages if m.pk not in found_ids}))
+
+
+def receipts_apply(receipts: list[sms.Receipt]) -> int:
+    """Mark messages delivered or failed from the provider's reports; returns how many matched."""
+    now = timezone.now()
+    matched = 0
+    with transaction.atomic():
+        for delivered in (True, False):
+            reports = [r for r in receipts if r.delivered == delivered]
+            if not reports:
+                continue
+            match = Q(pk__in=[])
+            for r in reports:
+                match |= (
+                    Q(phone=r.phone, provider_id=r.provider_id)
+                    if r.provider_id
+                    else Q(phone=r.phone, request_ref=r.request_ref)
+                )
+            waiting = Message.objects.filter(match, state__in=[Message.State.SENDING, Message.State.SENT])
+            if delivered:
+                matched += waiting.update(state=Message.State.DELIVERED, delivered_at=now)
+                continue
+            ids = list(waiting.values_list("pk", flat=True))
+            codes = Case(*[When(phone=r.phone, then=Value(r.error_code[:64])) for r in reports], default=Value(""))
+            Message.objects.filter(pk__in=ids).update(state=Message.State.FAILED, failed_at=now, error_code=codes)
+            Recipient.objects.filter(message_id__in=ids, call_reason="").update(
+                call_reason=Recipient.CallReason.UNDELIVERED
+            )
+            matched += len(ids)
+    return matched
