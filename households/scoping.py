@@ -9,7 +9,19 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from .models import Building, Community, Compound, Household, Resident, ResidentTag, Role, RoleAssignment, Street, Zone
+from .models import (
+    Building,
+    Community,
+    Compound,
+    Household,
+    Recipient,
+    Resident,
+    ResidentTag,
+    Role,
+    RoleAssignment,
+    Street,
+    Zone,
+)
 
 # Strongest first: where roles overlap on one household, the strongest one decides.
 ROLE_RANK = [Role.STREET_ADMIN, Role.COMMITTEE_STAFF, Role.ZONE_LEADER, Role.BUILDING_LEADER, Role.VOLUNTEER]
@@ -22,6 +34,7 @@ _PATHS = {
     Household: ("community__street_id", "community_id", "building__zone_id", "building_id"),
     Resident: ("community__street_id", "community_id", "building__zone_id", "building_id"),
     ResidentTag: ("community__street_id", "community_id", "building__zone_id", "building_id"),
+    Recipient: ("building__community__street_id", "building__community_id", "building__zone_id", "building_id"),
 }
 # Areas above a building are visible when they contain a visible building.
 _CONTAINERS = {Street: "community__street_id", Community: "community_id", Compound: "compound_id", Zone: "zone_id"}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, import_views, views
+from . import campaign_views, export_views, import_views, views
 
 app_name = "households"
 
@@ -24,6 +24,15 @@ urlpatterns = [
     path("exports/start/", export_views.export_start, name="export_start"),
     path("exports/<int:pk>/progress/", export_views.export_progress, name="export_progress"),
     path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaign_views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/send/", campaign_views.campaign_send, name="campaign_send"),
+    path("campaigns/<int:pk>/progress/", campaign_views.campaign_progress, name="campaign_progress"),
+    path("campaigns/<int:pk>/export.xlsx", campaign_views.campaign_export, name="campaign_export"),
+    path("campaigns/<int:pk>/calls/", campaign_views.call_list, name="call_list"),
+    path("recipients/<int:pk>/outcome/", campaign_views.recipient_outcome, name="recipient_outcome"),
+    path("sms/receipts/<str:backend>/<str:token>/", campaign_views.sms_receipts, name="sms_receipts"),
     path("imports/", import_views.import_list, name="imports"),
     path("imports/<int:pk>/", import_views.import_detail, name="import"),
     path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import subprocess
 import sys
@@ -57,29 +58,45 @@ def database_url():
     return f"sqlite:///{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker(redis_url, settings, tmp_path):
-    """A real Celery worker process on the real broker, serving a queue of its own for this test.
+def start_worker(queue, env=None, concurrency=1):
+    """Start a real Celery worker process on `queue`, in a process group of its own (so that a test
+    can kill it and its pool at once), with the test's database and `env` added."""
+    env = os.environ | {"DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL} | (env or {})
+    pool = ["--pool", "solo"] if concurrency == 1 else ["--pool", "prefork", "-c", str(concurrency)]
+    command = [sys.executable, "-m", "celery", "-A", "lockdown", "worker", "-Q", queue, *pool, "-l", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
-    Tasks sent by the test (and by the live server's thread) go to that queue; the worker writes
-    to the test's database and reads uploads from the test's media folder."""
+
+@contextlib.contextmanager
+def tasks_on_queue(queue):
+    """Send the tasks this process starts to `queue`."""
     from lockdown.celery import app
 
-    queue = f"test-{os.getpid()}-{id(tmp_path)}"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    env = os.environ | {
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    command = [sys.executable, "-m", "celery", "-A", "lockdown", "worker", "-Q", queue, "-c", "1", "--pool", "solo"]
-    worker = subprocess.Popen([*command, "-l", "warning"], cwd=ROOT, env=env)
     default_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     try:
         yield queue
     finally:
         app.conf.task_default_queue = default_queue
+
+
+def worker_queue(tmp_path):
+    return f"test-{os.getpid()}-{id(tmp_path)}"
+
+
+@pytest.fixture
+def celery_worker(redis_url, settings, tmp_path):
+    """A real Celery worker process on the real broker, serving a queue of its own for this test.
+
+    Tasks sent by the test (and by the live server's thread) go to that queue; the worker writes
+    to the test's database and reads uploads from the test's media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    queue = worker_queue(tmp_path)
+    worker = start_worker(queue, {"DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT)})
+    try:
+        with tasks_on_queue(queue):
+            yield queue
+    finally:
         worker.terminate()
         worker.wait(timeout=30)
 

@@ -13,6 +13,14 @@ document.addEventListener("click", async (event) => {
   if (response.ok) {
     target.textContent = body.value;
     target.classList.add("revealed");
+    // On a call list the number is there to be called: one tap dials it.
+    if ("tel" in button.dataset) {
+      const link = document.createElement("a");
+      link.href = `tel:${body.value}`;
+      link.className = "button call-now";
+      link.textContent = body.value;
+      target.replaceWith(link);
+    }
     button.remove();
   } else {
     target.textContent = body.error;
@@ -32,6 +40,29 @@ for (const card of document.querySelectorAll("[data-progress-url]")) {
     bar.value = job.done;
     for (const element of card.querySelectorAll("[data-show]")) element.textContent = job[element.dataset.show];
     setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+}
+
+// A campaign's live numbers: every [data-count] element takes its value from the server every few
+// seconds (messages going out, receipts coming in, outcomes recorded by others).
+for (const section of document.querySelectorAll("[data-campaign-progress]")) {
+  const poll = async () => {
+    const response = await fetch(section.dataset.campaignProgress, { credentials: "same-origin" });
+    if (response.ok) {
+      const { running, counts } = await response.json();
+      for (const element of document.querySelectorAll("[data-count]")) {
+        const value = counts[element.dataset.count];
+        if (value !== undefined) element.textContent = value;
+      }
+      const bar = section.querySelector("progress[data-progress-of]");
+      if (bar) {
+        bar.max = Math.max(counts["total.residents"], 1);
+        bar.value = counts["total.residents"] - counts["total.waiting"];
+      }
+      section.classList.toggle("running", running);
+    }
+    setTimeout(poll, 3000);
   };
   setTimeout(poll, 1000);
 }

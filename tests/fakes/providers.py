@@ -51,7 +51,8 @@ class FakeProvider:
     def __init__(self, *, requests_per_second=0, latency=0.0, port=0):
         self.requests_per_second, self.latency = requests_per_second, latency
         self.sent: list[SentMessage] = []
-        self.requests = self.throttled = 0
+        self.requests = self.throttled = self.in_flight = 0
+        self.request_started = 0.0
         self.refused_numbers: set[str] = set()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -99,8 +100,16 @@ class FakeProvider:
             with self._lock:
                 self.throttled += 1
             return self.throttle_answer()
-        time.sleep(self.latency)
-        return self.handle(headers, body)
+        with self._lock:
+            self.in_flight += 1
+            self.request_started = time.monotonic()
+        try:
+            # The provider takes the message whether or not the caller is still there to hear back.
+            time.sleep(self.latency)
+            return self.handle(headers, body)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
     def _record(self, phones, ref, template, params_list, *, one_id=False):
         """Count the accepted messages; their ids: one per request (Alibaba's BizId) or one each."""
@@ -112,6 +121,10 @@ class FakeProvider:
                 self.sent.append(SentMessage(phone, ref, template, params, provider_id))
                 provider_ids.append(provider_id)
             return provider_ids
+
+    def busy_for_another(self, seconds):
+        """A request is in hand, and the provider will hold it at least `seconds` more."""
+        return self.in_flight == 1 and time.monotonic() - self.request_started < self.latency - seconds
 
     def sent_to(self, phone):
         return [m for m in self.sent if m.phone == phone]

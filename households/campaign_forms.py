@@ -1,0 +1,59 @@
+"""What staff type to start a campaign, and what a leader taps to record an outcome."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .campaigns import CampaignInput
+from .models import Building, Community, Compound, Presence, Recipient, SmsTemplate, Tag
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class CampaignForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("community"), queryset=Community.objects.none())
+    title = forms.CharField(label=_("title"), max_length=100, initial=_("Recall of residents away"))
+    template = forms.ModelChoiceField(label=_("SMS template"), queryset=SmsTemplate.objects.filter(active=True))
+    deadline = forms.DateTimeField(label=_("come back by"), widget=DATETIME_WIDGET)
+    contact_phone = forms.CharField(label=_("committee's phone"), max_length=20)
+    presence = forms.ChoiceField(label=_("residents who are"), choices=Presence.choices, initial=Presence.AWAY)
+    compounds = forms.ModelMultipleChoiceField(
+        label=_("compounds"), queryset=Compound.objects.none(), required=False, help_text=_("None chosen: all.")
+    )
+    buildings = forms.ModelMultipleChoiceField(
+        label=_("buildings"), queryset=Building.objects.none(), required=False, help_text=_("None chosen: all.")
+    )
+    tags = forms.MultipleChoiceField(
+        label=_("key population"),
+        choices=Tag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: everyone."),
+    )
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        if len(communities) == 1:
+            self.fields["community"].initial = communities[0]
+        self.fields["compounds"].queryset = Compound.objects.filter(community__in=communities).order_by("name")
+        buildings = Building.objects.filter(community__in=communities).select_related("compound")
+        self.fields["buildings"].queryset = buildings.order_by("compound__name", "sort_key", "number")
+        self.fields["buildings"].label_from_instance = lambda building: f"{building.compound} {building}"
+
+    def to_input(self) -> CampaignInput:
+        data = self.cleaned_data
+        return CampaignInput(
+            title=data["title"],
+            template=data["template"],
+            deadline=data["deadline"],
+            contact_phone=data["contact_phone"],
+            presence=data["presence"],
+            compound_ids=tuple(c.pk for c in data["compounds"]),
+            building_ids=tuple(b.pk for b in data["buildings"]),
+            tags=tuple(data["tags"]),
+        )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=Recipient.Outcome.choices)
+    expected_at = forms.DateTimeField(label=_("expected back"), required=False, widget=DATETIME_WIDGET)

@@ -1,0 +1,87 @@
+"""Reads for the campaign pages: the campaigns an account sees, progress by building, recipients."""
+
+from dataclasses import dataclass, fields
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from .models import Campaign, Community, Message, Recipient
+
+DONE = [Recipient.Outcome.RETURNED, Recipient.Outcome.WILL_NOT_RETURN]
+# Per resident (two residents sharing a number share one message).
+PROGRESS = {
+    "residents": Count("id"),
+    "waiting": Count("id", filter=Q(message__state__in=[Message.State.QUEUED, Message.State.SENDING])),
+    "sent": Count("id", filter=Q(message__state=Message.State.SENT)),
+    "delivered": Count("id", filter=Q(message__state=Message.State.DELIVERED)),
+    "failed": Count("id", filter=Q(message__state=Message.State.FAILED)),
+    "to_call": Count("id", filter=~Q(call_reason="")),
+    "confirmed": Count("id", filter=Q(outcome=Recipient.Outcome.CONFIRMED)),
+    "returned": Count("id", filter=Q(outcome=Recipient.Outcome.RETURNED)),
+    "missing": Count("id", filter=~Q(outcome__in=DONE)),
+}
+
+
+@dataclass
+class Progress:
+    residents: int = 0
+    waiting: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    to_call: int = 0
+    confirmed: int = 0
+    returned: int = 0
+    missing: int = 0
+
+    def add(self, other):
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def as_dict(self):
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class BuildingProgress:
+    building_id: int
+    label: str
+    progress: Progress
+
+
+def visible_campaigns(scope):
+    """Campaigns of the communities the account sees (its recipients are scoped further)."""
+    communities = scope.filter(Community.objects.all())
+    return Campaign.objects.filter(community__in=communities).select_related("community", "template")
+
+
+def campaign_recipients(scope, campaign):
+    recipients = scope.filter(Recipient.objects.filter(campaign=campaign))
+    related = recipients.select_related("resident__household", "building__compound", "message", "outcome_by")
+    return related.order_by(
+        "building__compound__name", "building__sort_key", "building__number", "resident__household_id", "id"
+    )
+
+
+def recipients_to_call_first(recipients):
+    """Those still to reach, the call list first; the settled ones last."""
+    return recipients.exclude(outcome__in=DONE).order_by(
+        "-call_reason", "building__sort_key", "building__number", "resident__household_id", "id"
+    )
+
+
+def campaign_progress(scope, campaign) -> tuple[list[BuildingProgress], Progress]:
+    """Counts by building in one query, and their sum."""
+    rows = (
+        scope.filter(Recipient.objects.filter(campaign=campaign))
+        .values("building_id", "building__compound__name", "building__number", "building__sort_key")
+        .annotate(**PROGRESS)
+        .order_by("building__compound__name", "building__sort_key", "building__number")
+    )
+    buildings, total = [], Progress()
+    for row in rows:
+        progress = Progress(**{name: row[name] for name in PROGRESS})
+        label = f"{row['building__compound__name']} " + _("Building %(number)s") % {"number": row["building__number"]}
+        buildings.append(BuildingProgress(row["building_id"], label, progress))
+        total.add(progress)
+    return buildings, total

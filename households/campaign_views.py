@@ -1,0 +1,176 @@
+"""Campaign pages: create and preview, send, follow progress by building, record outcomes (on the
+desk or on a phone's call list), export for the night-time check; and the providers' receipts."""
+
+import hmac
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from lockdown.core import sms
+from lockdown.core.errors import ServiceError
+
+from . import campaign_exports, campaign_selectors, campaigns, outbox
+from .campaign_forms import CampaignForm, OutcomeForm
+from .models import Community, Recipient
+from .scoping import scope_of
+
+PAGE_SIZE = 100
+OUTCOMES = Recipient.Outcome.choices
+CALL_PAGE_SIZE = 30
+SHOW = {
+    "missing": lambda recipients: recipients.exclude(outcome__in=campaign_selectors.DONE),
+    "call": lambda recipients: recipients.exclude(call_reason="").exclude(outcome__in=campaign_selectors.DONE),
+    "all": lambda recipients: recipients,
+}
+
+
+def _campaign_in_scope(request, pk):
+    return get_object_or_404(campaign_selectors.visible_campaigns(scope_of(request)), pk=pk)
+
+
+@login_required
+def campaign_list(request):
+    scope = scope_of(request)
+    context = {
+        "campaigns": campaign_selectors.visible_campaigns(scope).select_related("created_by")[:50],
+        "can_create": scope.editable_communities(Community.objects.all()).exists(),
+    }
+    return render(request, "households/campaign_list.html", context)
+
+
+@login_required
+def campaign_create(request):
+    communities = scope_of(request).editable_communities(Community.objects.all())
+    if not communities.exists():
+        raise Http404
+    form = CampaignForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaigns.campaign_create(
+                actor=request.user, community=form.cleaned_data["community"], data=form.to_input()
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect("households:campaign", pk=campaign.pk)
+    return render(request, "households/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request, pk):
+    scope = scope_of(request)
+    campaign = _campaign_in_scope(request, pk)
+    context = {"campaign": campaign, "can_send": scope.may_edit_community(campaign.community)}
+    if campaign.is_draft:
+        context["preview"] = campaigns.campaign_preview(campaign)
+        return render(request, "households/campaign_detail.html", context)
+    show = request.GET.get("show") if request.GET.get("show") in SHOW else "missing"
+    recipients = SHOW[show](campaign_selectors.campaign_recipients(scope, campaign))
+    page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
+    buildings, total = campaign_selectors.campaign_progress(scope, campaign)
+    context |= {"buildings": buildings, "total": total, "page": page, "show": show, "outcomes": OUTCOMES}
+    return render(request, "households/campaign_detail.html", context)
+
+
+@login_required
+@require_POST
+def campaign_send(request, pk):
+    campaign = _campaign_in_scope(request, pk)
+    try:
+        campaigns.campaign_send(actor=request.user, campaign=campaign)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Sending. The numbers below follow it live."))
+    return redirect("households:campaign", pk=campaign.pk)
+
+
+@login_required
+def campaign_progress(request, pk):
+    """The live numbers of the campaign page: totals and each building's, by [data-count] key."""
+    campaign = _campaign_in_scope(request, pk)
+    buildings, total = campaign_selectors.campaign_progress(scope_of(request), campaign)
+    counts = {f"total.{name}": value for name, value in total.as_dict().items()}
+    for row in buildings:
+        counts |= {f"{row.building_id}.{name}": value for name, value in row.progress.as_dict().items()}
+    return JsonResponse({"running": total.waiting > 0, "counts": counts})
+
+
+@login_required
+def campaign_export(request, pk):
+    scope = scope_of(request)
+    campaign = _campaign_in_scope(request, pk)
+    if campaign.is_draft:
+        raise Http404
+    file = io.BytesIO()
+    campaign_exports.write_campaign(actor=request.user, scope=scope, campaign=campaign, target=file)
+    file.seek(0)
+    name = f"{campaign.title}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return FileResponse(file, as_attachment=True, filename=name)
+
+
+@login_required
+def call_list(request, pk):
+    """The phone page of a leader: the residents still to reach in their buildings, the call list first."""
+    scope = scope_of(request)
+    campaign = _campaign_in_scope(request, pk)
+    if campaign.is_draft:
+        raise Http404
+    recipients = campaign_selectors.recipients_to_call_first(campaign_selectors.campaign_recipients(scope, campaign))
+    page = Paginator(recipients, CALL_PAGE_SIZE).get_page(request.GET.get("page"))
+    _buildings, total = campaign_selectors.campaign_progress(scope, campaign)
+    context = {"campaign": campaign, "page": page, "total": total, "outcomes": OUTCOMES}
+    return render(request, "households/call_list.html", context)
+
+
+@login_required
+@require_POST
+def recipient_outcome(request, pk):
+    recipient = get_object_or_404(
+        scope_of(request).filter(Recipient.objects.select_related("resident__household__building")), pk=pk
+    )
+    form = OutcomeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(" ".join(e for errors in form.errors.values() for e in errors))
+        campaigns.recipient_record_outcome(
+            actor=request.user,
+            recipient=recipient,
+            outcome=form.cleaned_data["outcome"],
+            expected_at=form.cleaned_data["expected_at"],
+        )
+    except ServiceError as error:
+        messages.error(request, f"{recipient.resident.name}: {error.message}")
+    else:
+        label = Recipient.Outcome(recipient.outcome).label
+        messages.success(request, _("%(name)s: %(outcome)s") % {"name": recipient.resident.name, "outcome": label})
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("households:campaign", pk=recipient.campaign_id)
+
+
+@csrf_exempt
+@require_POST
+def sms_receipts(request, backend, token):
+    """Delivery reports pushed by the provider, at a URL holding the shared token."""
+    expected = settings.SMS_RECEIPT_TOKEN
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()) or backend != settings.SMS_BACKEND:
+        raise Http404
+    gateway = sms.get_backend()
+    try:
+        receipts = gateway.parse_receipts(request.body)
+    except (ValueError, TypeError, AttributeError):
+        return JsonResponse({"error": "unreadable receipts"}, status=400)
+    outbox.receipts_apply(receipts)
+    return JsonResponse(gateway.receipt_reply)
