@@ -1,0 +1,224 @@
+"""The campaign pages and the receipt endpoint: thin views over the services, scoped, with clear errors."""
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from households import campaigns
+from households.models import AuditEvent, Campaign, Message, Presence, Recipient, Role
+from lockdown.celery import app
+from lockdown.core import sms
+
+from .factories import CampaignFactory, HouseholdFactory, ResidentFactory, SmsTemplateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def memory_sms(settings):
+    settings.SMS_BACKEND = "memory"
+    sms.MemoryBackend.reset()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield sms.MemoryBackend
+    app.conf.task_always_eager = eager
+    sms.MemoryBackend.reset()
+
+
+def away_residents(building, count, start=0):
+    household = HouseholdFactory(building=building, room=str(900 + start))
+    return ResidentFactory.create_batch(count, household=household, presence=Presence.AWAY)
+
+
+@pytest.fixture
+def sent(world, django_capture_on_commit_callbacks):
+    """A campaign sent to three away residents: two in the first building, one in the other."""
+    away_residents(world.building, 2)
+    away_residents(world.other_building, 1)
+    campaign = CampaignFactory(community=world.community, created_by=world.users[Role.COMMITTEE_STAFF])
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=world.users[Role.COMMITTEE_STAFF], campaign=campaign)
+    return campaign
+
+
+def form_data(template, **changes):
+    deadline = timezone.localtime() + datetime.timedelta(days=1)
+    data = {
+        "title": "召回在外居民",
+        "template": template.pk,
+        "deadline": f"{deadline:%Y-%m-%dT%H:%M}",
+        "contact_phone": "021-58001234",
+        "presence": Presence.AWAY,
+    }
+    return data | changes
+
+
+def test_staff_create_a_campaign_and_see_the_preview_before_sending(client, world):
+    away_residents(world.building, 2)
+    template = SmsTemplateFactory()
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    response = client.post(reverse("households:campaign_create"), form_data(template, community=world.community.pk))
+
+    campaign = Campaign.objects.get()
+    assert response.url == reverse("households:campaign", args=[campaign.pk])
+    preview = client.get(response.url).context["preview"]
+    assert (preview.residents, preview.messages) == (2, 2)
+    assert preview.samples[0].text.startswith("【居委会】张")
+    assert Message.objects.count() == 0
+
+
+def test_a_past_deadline_is_refused_with_a_message_and_nothing_is_created(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    data = form_data(SmsTemplateFactory(), community=world.community.pk, deadline="2020-01-01T08:00")
+
+    response = client.post(reverse("households:campaign_create"), data)
+
+    assert response.status_code == 200
+    assert "The deadline has passed" in " ".join(response.context["form"].errors["deadline"])
+    assert not Campaign.objects.exists()
+
+
+def test_leaders_may_not_create_campaigns(client, world):
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    assert client.get(reverse("households:campaign_create")).status_code == 404
+
+
+def test_sending_from_the_page_sends_and_a_second_click_is_told(
+    client, world, memory_sms, django_capture_on_commit_callbacks
+):
+    away_residents(world.building, 2)
+    campaign = CampaignFactory(community=world.community)
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:campaign_send", args=[campaign.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    second = client.post(url, follow=True)
+
+    assert len(memory_sms.sent) == 2
+    assert "already been sent" in second.content.decode()
+
+
+def test_another_community_s_campaign_is_not_found(client, world, sent):
+    far = CampaignFactory(community=world.other_community)
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    assert client.get(reverse("households:campaign", args=[far.pk])).status_code == 404
+    assert client.get(reverse("households:campaign", args=[sent.pk])).status_code == 200
+
+
+def test_progress_counts_by_building_within_the_account_s_buildings(client, world, sent):
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    counts = client.get(reverse("households:campaign_progress", args=[sent.pk])).json()["counts"]
+
+    assert counts["total.residents"] == 2  # the leader's building only
+    assert counts[f"{world.building.pk}.sent"] == 2
+    assert f"{world.other_building.pk}.sent" not in counts
+
+
+def test_a_leader_records_returned_on_the_call_list(client, world, sent):
+    recipient = Recipient.objects.filter(building=world.building).first()
+    client.force_login(world.users[Role.BUILDING_LEADER])
+    calls = reverse("households:call_list", args=[sent.pk])
+
+    page = client.get(calls)
+    response = client.post(
+        reverse("households:recipient_outcome", args=[recipient.pk]), {"outcome": "returned", "next": calls}
+    )
+
+    assert [r.pk for r in page.context["page"]] == list(
+        Recipient.objects.filter(building=world.building)
+        .order_by("resident__household_id", "id")
+        .values_list("pk", flat=True)
+    )
+    assert response.url == calls
+    recipient.resident.refresh_from_db()
+    assert recipient.resident.presence == Presence.HOME
+    assert recipient.pk not in [r.pk for r in client.get(calls).context["page"]]
+
+
+def test_confirming_without_a_time_says_what_is_missing(client, world, sent):
+    recipient = Recipient.objects.filter(building=world.building).first()
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    response = client.post(
+        reverse("households:recipient_outcome", args=[recipient.pk]), {"outcome": "confirmed"}, follow=True
+    )
+
+    assert "Say when the resident expects to be back." in response.content.decode()
+    recipient.refresh_from_db()
+    assert recipient.outcome == ""
+
+
+def test_a_leader_cannot_record_outside_their_buildings(client, world, sent):
+    outside = Recipient.objects.get(building=world.other_building)
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    response = client.post(reverse("households:recipient_outcome", args=[outside.pk]), {"outcome": "returned"})
+
+    assert response.status_code == 404
+    outside.refresh_from_db()
+    assert outside.outcome == ""
+
+
+def test_the_export_lists_the_residents_with_their_numbers_for_staff_and_is_recorded(client, world, sent):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    response = client.get(reverse("households:campaign_export", args=[sent.pk]))
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    phones = {r.resident.phone for r in Recipient.objects.select_related("resident")}
+    assert {row[4] for row in rows} == phones
+    assert {row[5] for row in rows} == {"已发送"}
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, detail__campaign=sent.pk).count() == 1
+
+
+def test_receipts_with_a_wrong_token_change_nothing(client, world, sent, settings):
+    settings.SMS_RECEIPT_TOKEN = "right"
+    message = Message.objects.first()
+    body = [{"phone_number": message.phone, "success": True, "biz_id": message.provider_id, "out_id": ""}]
+
+    response = client.post("/sms/receipts/memory/wrong/", body, content_type="application/json")
+
+    assert response.status_code == 404
+    assert Message.objects.filter(state=Message.State.DELIVERED).count() == 0
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", [Role.COMMITTEE_STAFF, Role.BUILDING_LEADER])
+def test_campaign_pages_issue_as_many_queries_for_60_recipients_as_for_6(
+    client, world, role, django_capture_on_commit_callbacks
+):
+    for start in range(3):
+        away_residents(world.building, 2, start)
+    campaign = CampaignFactory(community=world.community)
+    small_campaign = CampaignFactory(community=world.community)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=world.users[Role.COMMITTEE_STAFF], campaign=small_campaign)
+    for start in range(3, 30):
+        away_residents(world.building, 2, start)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=world.users[Role.COMMITTEE_STAFF], campaign=campaign)
+    client.force_login(world.users[role])
+    pages = ["campaign", "call_list", "campaign_progress"]
+
+    small = [count_queries(client, reverse(f"households:{name}", args=[small_campaign.pk])) for name in pages]
+    large = [count_queries(client, reverse(f"households:{name}", args=[campaign.pk])) for name in pages]
+
+    assert campaign.recipients.count() == 60
+    assert large == small
