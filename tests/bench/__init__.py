@@ -19,4 +19,6 @@ FIGURES = {
     "export_peak_mb": "imports",
     "import_export_default": "imports",
     "import_export_tuned": "imports",
+    "sms_dispatch_10k": "sms",
+    "sms_queries_per_message": "sms",
 }

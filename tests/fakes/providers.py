@@ -53,6 +53,7 @@ class FakeProvider:
         self.sent: list[SentMessage] = []
         self.requests = self.throttled = self.in_flight = 0
         self.request_started = 0.0
+        self.request_times: list[float] = []  # when each request that passed the rate limit began
         self.refused_numbers: set[str] = set()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -103,6 +104,7 @@ class FakeProvider:
         with self._lock:
             self.in_flight += 1
             self.request_started = time.monotonic()
+            self.request_times.append(self.request_started)
         try:
             # The provider takes the message whether or not the caller is still there to hear back.
             time.sleep(self.latency)
