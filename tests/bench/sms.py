@@ -26,6 +26,7 @@ from households.models import (
     Campaign,
     Community,
     Compound,
+    DocumentType,
     Household,
     Message,
     Presence,
@@ -149,7 +150,7 @@ def _campaign(staff, title, count, first_phone):
         phone = str(first_phone + i)
         resident_rows.append(
             (household_ids[h], community.pk, household_rows[h][0], f"居民{i}", "JM", phone, phone[-4:], Presence.AWAY)
-            + ("", "mainland_id", "", "", "", False, "", now, now)
+            + ("", DocumentType.MAINLAND_ID, "", "", "", False, "", now, now)
         )
     columns = ["household_id", "community_id", "building_id", "name", "name_initials", "phone", "phone_last4"]
     columns += ["presence", "sex", "document_type", "id_number", "id_last4", "relation", "party_member", "notes"]
