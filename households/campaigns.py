@@ -143,7 +143,7 @@ def campaign_plan(campaign) -> Plan:
             by_phone.setdefault(phone, []).append((resident_id, building_id, name, compound))
         else:
             calls.append((resident_id, building_id, Recipient.CallReason.NO_MOBILE))
-    capped = phones_at_daily_cap(list(by_phone))
+    capped = phones_at_daily_cap()
     deadline = timezone.localtime(campaign.deadline)
     messages = []
     for phone, residents in by_phone.items():
@@ -162,21 +162,20 @@ def campaign_plan(campaign) -> Plan:
     return Plan(messages, calls)
 
 
-def phones_at_daily_cap(phones: list[str]) -> set[str]:
-    """The numbers that have had SMS_DAILY_CAP_PER_PHONE messages today (counting those still on their way)."""
-    cap = settings.SMS_DAILY_CAP_PER_PHONE
+def phones_at_daily_cap() -> set[str]:
+    """The numbers that have had SMS_DAILY_CAP_PER_PHONE messages today (counting those still on their way).
+
+    Reads today's messages rather than looking each recipient up: a day's outbox is small next to
+    the list of numbers a campaign would pass."""
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    capped = set()
-    for start in range(0, len(phones), 5000):
-        counts = (
-            Message.objects.filter(phone__in=phones[start : start + 5000], created_at__gte=midnight)
-            .exclude(state=Message.State.FAILED, sent_at=None)  # refused or never sent: not counted by the provider
-            .values("phone")
-            .annotate(n=Count("id"))
-            .filter(n__gte=cap)
-        )
-        capped.update(row["phone"] for row in counts)
-    return capped
+    today = (
+        Message.objects.filter(created_at__gte=midnight)
+        .exclude(state=Message.State.FAILED, sent_at=None)  # refused or never sent: not counted by the provider
+        .values("phone")
+        .annotate(n=Count("id"))
+        .filter(n__gte=settings.SMS_DAILY_CAP_PER_PHONE)
+    )
+    return {row["phone"] for row in today}
 
 
 def campaign_preview(campaign, sample_size=5) -> Preview:
@@ -221,13 +220,13 @@ def _write_outbox(campaign, plan) -> int:
     """Insert the messages and recipients; return the number of batches."""
     same_params = all(m.params == plan.messages[0].params for m in plan.messages)
     size = sms.get_backend().batch_size(same_params)
-    now = timezone.now()
+    now, QUEUED = timezone.now(), Message.State.QUEUED.value
     # COPY fills no defaults: every column that may not be NULL is written.
     message_ids = insert_rows(
         Message,
         ["campaign_id", "batch", "phone", "params", "state", "attempts", "created_at"] + BLANK_MESSAGE_COLUMNS,
         [
-            (campaign.pk, i // size, m.phone, m.params, Message.State.QUEUED, 0, now) + ("",) * 4
+            (campaign.pk, i // size, m.phone, m.params, QUEUED, 0, now, "", "", "", "")
             for i, m in enumerate(plan.messages)
         ],
     )

@@ -78,11 +78,11 @@ def run(names):
         fake.request_times.clear()
         counter.set(key, 0)
         progress(f"sms: sending {MESSAGES} messages")
-        started = time.perf_counter()
+        started = time.monotonic()
         campaigns.campaign_send(actor=staff, campaign=campaign)
-        outbox_written = time.perf_counter() - started
+        dispatched = time.monotonic() - started  # the outbox committed and its batches handed to Celery
         _wait_until_sent(campaign)
-        total = time.perf_counter() - started
+        total = time.monotonic() - started
         queries = int(counter.get(key) or 0)
     finally:
         worker.terminate()
@@ -105,7 +105,8 @@ def run(names):
                 "goal": "ratio >= 0.9",
                 "messages": MESSAGES,
                 "seconds": round(total, 2),
-                "outbox_write_s": round(outbox_written, 2),
+                "dispatch_s": round(dispatched, 2),
+                "first_request_s": round(fake.request_times[0] - started, 2) if fake.request_times else None,
                 "provider_span_s": round(provider_span, 2),
                 "provider_allowed_rate": allowed,
                 "provider_count": sum(sent.values()),
@@ -184,7 +185,8 @@ def _start_worker(fake, queue, key):
         "BENCH_QUERY_KEY": key,
     }
     command = [sys.executable, "-m", "tests.bench.sms_worker", queue, str(WORKER_PROCESSES)]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    # Its banner and logs go to standard error: standard output carries the figures only.
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=sys.stderr)
 
 
 def _send_and_wait(staff, campaign):
