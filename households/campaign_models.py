@@ -9,6 +9,7 @@ recipient's outcome.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lockdown.core import sms
@@ -131,8 +132,9 @@ class Message(models.Model):
             models.Index(fields=["campaign", "batch"], name="message_campaign_batch"),
             models.Index(fields=["state", "claimed_at"], name="message_state_claimed"),
             models.Index(fields=["created_at"], name="message_created"),  # the daily cap reads today's
-            models.Index(fields=["provider_id"], name="message_provider_id"),
-            models.Index(fields=["request_ref"], name="message_request_ref"),
+            # Partial: a queued message has neither yet, so writing the outbox adds nothing to them.
+            models.Index(fields=["provider_id"], name="message_provider_id", condition=~Q(provider_id="")),
+            models.Index(fields=["request_ref"], name="message_request_ref", condition=~Q(request_ref="")),
         ]
 
 
@@ -157,11 +159,15 @@ class Recipient(models.Model):
     # No single-column indexes on campaign and building: the unique (campaign, resident) and the
     # (campaign, building) indexes lead with them.
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="recipients", db_index=False)
-    resident = models.ForeignKey(Resident, models.CASCADE, related_name="+")
+    # The ORM keeps these two (CASCADE, SET_NULL), with no database constraint: checking them at
+    # commit locks each resident's row, and took a third of the time of committing a 10,000-row outbox.
+    resident = models.ForeignKey(Resident, models.CASCADE, related_name="+", db_constraint=False)
     # Denormalised from the resident when the campaign is sent: scoping and progress by building. No
     # constraint of its own (the resident's holds it): one check less per row of a 10,000-row outbox.
     building = models.ForeignKey(Building, models.CASCADE, related_name="+", db_index=False, db_constraint=False)
-    message = models.ForeignKey(Message, models.SET_NULL, null=True, blank=True, related_name="recipients")
+    message = models.ForeignKey(
+        Message, models.SET_NULL, null=True, blank=True, related_name="recipients", db_constraint=False
+    )
     call_reason = models.CharField(_("to call because"), max_length=12, choices=CallReason.choices, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     expected_at = models.DateTimeField(_("expected back"), null=True, blank=True)
