@@ -35,6 +35,7 @@ class CampaignForm(forms.Form):
         self.fields["community"].queryset = communities
         if len(communities) == 1:
             self.fields["community"].initial = communities[0]
+            self.fields["contact_phone"].initial = communities[0].phone
         self.fields["compounds"].queryset = Compound.objects.filter(community__in=communities).order_by("name")
         buildings = Building.objects.filter(community__in=communities).select_related("compound")
         self.fields["buildings"].queryset = buildings.order_by("compound__name", "sort_key", "number")

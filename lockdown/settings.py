@@ -18,7 +18,9 @@ env = environ.Env()
 PRODUCTION = env.str("DJANGO_ENV", default="embedded") == "production"
 
 if PRODUCTION:
-    for required in ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS"):
+    # SMS_BACKEND too: a production site that silently wrote its recall messages to files would
+    # leave residents uncalled.
+    for required in ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS", "SMS_BACKEND"):
         if not env.str(required, default=""):
             raise ImproperlyConfigured(f"{required} must be set when DJANGO_ENV=production")
 

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 
+from households.campaign_selectors import visible_campaigns
 from households.models import Building, Community
 from households.scoping import scope_of
 
@@ -21,7 +22,8 @@ def home(request):
         return render(request, "no_areas.html")
     if scope.prefers_mobile:
         buildings = scope.filter(Building.objects.select_related("compound", "zone"))
-        return render(request, "my_buildings.html", {"buildings": buildings})
+        recalls = visible_campaigns(scope).filter(sent_at__isnull=False)[:3]
+        return render(request, "my_buildings.html", {"buildings": buildings, "recalls": recalls})
     communities = list(scope.filter(Community.objects.all())[:2])
     if len(communities) == 1:
         return redirect("households:community", pk=communities[0].pk)

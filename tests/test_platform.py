@@ -25,6 +25,7 @@ def run_manage(*args, **env):
 
 PRODUCTION = {
     "DJANGO_ENV": "production",
+    "SMS_BACKEND": "console",
     "DJANGO_SECRET_KEY": "x" * 60 + "-a-long-random-production-secret",
     "DATABASE_URL": "postgres://lockdown@db:5432/lockdown",
     "DJANGO_ALLOWED_HOSTS": "lockdown.example.org",

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from households import campaigns, outbox
@@ -309,3 +310,34 @@ def test_a_volunteer_may_not_record_outcomes(world, away, campaign):
 
     world.resident.refresh_from_db()
     assert world.resident.presence == Presence.AWAY
+
+
+def test_a_template_must_list_every_parameter_its_text_uses():
+    template = SmsTemplateFactory.build(body="${name}您好，${unknown}", params="name")
+
+    with pytest.raises(ValidationError) as error:
+        template.full_clean()
+
+    assert "body" in error.value.message_dict
+
+
+def test_a_template_names_only_parameters_the_campaign_can_fill():
+    template = SmsTemplateFactory.build(body="${name}您好", params="name,weather")
+
+    with pytest.raises(ValidationError) as error:
+        template.full_clean()
+
+    assert "params" in error.value.message_dict
+
+
+def test_in_process_an_unreachable_provider_leaves_the_messages_queued_for_later(
+    world, away, campaign, memory_sms, django_capture_on_commit_callbacks
+):
+    memory_sms.outage = True
+
+    send(world, campaign, django_capture_on_commit_callbacks)
+
+    assert set(Message.objects.values_list("state", "attempts")) == {(State.QUEUED, 1)}
+    memory_sms.outage = False
+    outbox.outbox_reconcile(stalled_after=datetime.timedelta(0))
+    assert set(Message.objects.values_list("state", flat=True)) == {State.SENT}

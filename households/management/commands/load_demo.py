@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from households.imports import import_job_commit, import_job_confirm, import_job_create, import_job_preview
-from households.models import Building, Community, ImportJob, Role, RoleAssignment, Street, Zone
+from households.models import Building, Community, ImportJob, Role, RoleAssignment, SmsTemplate, Street, Zone
 
 from .demo_spreadsheet import DEMO_SHEET
 
@@ -25,6 +25,7 @@ class Command(BaseCommand):
                 f"Imported {job.file_name}: {job.created} residents, {job.rejected} rows rejected on purpose "
                 f"(see import #{job.pk} on the Import page)."
             )
+        _sms_template()
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, label in ACCOUNTS:
             self.stdout.write(f"  {username:<10} {label}")
@@ -57,6 +58,18 @@ def _import_demo():
     with transaction.atomic():
         _zones_and_accounts(street, community)
     return job
+
+
+def _sms_template():
+    """A recall text as a provider would approve it; the demo sends to the console (var/sms)."""
+    SmsTemplate.objects.get_or_create(
+        code="SMS_DEMO_0001",
+        defaults={
+            "name": "返回通知（示例）",
+            "body": "${name}您好：${compound}将于${deadline}起实行封闭管理，请尽快返回，到家后请联系居委会${phone}。",
+            "params": "name,compound,deadline,phone",
+        },
+    )
 
 
 def _zones_and_accounts(street, community):
