@@ -50,9 +50,14 @@ class BuildingProgress:
 
 
 def visible_campaigns(scope):
-    """Campaigns of the communities the account sees (its recipients are scoped further)."""
+    """Campaigns of the communities the account sees (their recipients are scoped further). A draft
+    is its community's staff's alone: its preview names residents of every building."""
     communities = scope.filter(Community.objects.all())
-    return Campaign.objects.filter(community__in=communities).select_related("community", "template")
+    editable = scope.editable_communities(Community.objects.all())
+    campaigns = Campaign.objects.filter(community__in=communities).filter(
+        Q(sent_at__isnull=False) | Q(community__in=editable)
+    )
+    return campaigns.select_related("community", "template")
 
 
 def campaign_recipients(scope, campaign):

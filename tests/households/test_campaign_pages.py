@@ -222,3 +222,12 @@ def test_campaign_pages_issue_as_many_queries_for_60_recipients_as_for_6(
 
     assert campaign.recipients.count() == 60
     assert large == small
+
+
+def test_a_draft_is_for_staff_only_its_preview_names_every_building(client, world):
+    away_residents(world.other_building, 1)
+    draft = CampaignFactory(community=world.community)
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    assert client.get(reverse("households:campaign", args=[draft.pk])).status_code == 404
+    assert draft not in client.get(reverse("households:campaigns")).context["campaigns"]
