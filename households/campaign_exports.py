@@ -11,6 +11,7 @@ from lockdown.core.identity import mask_phone
 from lockdown.core.spreadsheets import Column, SheetSpec, write_table
 
 from . import campaign_selectors
+from .exports import RowCounter
 from .models import AuditEvent, Building, room_label
 
 COLUMNS = [
@@ -33,15 +34,15 @@ def write_campaign(*, actor, scope, campaign, target) -> int:
     permissions = scope.permissions_by_building(Building.objects.filter(pk__in=recipients.values("building_id")))
     rows = (_row(recipient, permissions[recipient.building_id]) for recipient in recipients.iterator(chunk_size=2000))
     title = f"{campaign.title}（截至 {timezone.localtime():%Y-%m-%d %H:%M}）"
-    counted = _Counted(rows)
+    counter = RowCounter()
     with translation.override("zh-hans"):
-        write_table([SheetSpec("召回", COLUMNS, counted, titles=(title,), for_print=True)], target)
+        write_table([SheetSpec("召回", COLUMNS, counter.count(rows), titles=(title,), for_print=True)], target)
     AuditEvent.objects.create(
         actor=actor,
         action=AuditEvent.Action.EXPORT,
-        detail={"kind": "campaign", "campaign": campaign.pk, "rows": counted.n},
+        detail={"kind": "campaign", "campaign": campaign.pk, "rows": counter.rows},
     )
-    return counted.n
+    return counter.rows
 
 
 def _row(recipient, permissions):
@@ -64,13 +65,3 @@ def _row(recipient, permissions):
 
 def _when(moment):
     return f"{timezone.localtime(moment):%m-%d %H:%M}" if moment else ""
-
-
-class _Counted:
-    def __init__(self, rows):
-        self.rows, self.n = rows, 0
-
-    def __iter__(self):
-        for row in self.rows:
-            self.n += 1
-            yield row

@@ -1,6 +1,7 @@
 """Reads for the campaign pages: the campaigns an account sees, progress by building, recipients."""
 
-from dataclasses import dataclass, fields
+from collections import Counter
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -22,31 +23,19 @@ PROGRESS = {
 }
 
 
-@dataclass
-class Progress:
-    residents: int = 0
-    waiting: int = 0
-    sent: int = 0
-    delivered: int = 0
-    failed: int = 0
-    to_call: int = 0
-    confirmed: int = 0
-    returned: int = 0
-    missing: int = 0
-
-    def add(self, other):
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
-
-    def as_dict(self):
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+# Which recipients a list shows: those still missing (the default), the call list, everyone.
+SHOW = {
+    "missing": ~Q(outcome__in=DONE),
+    "call": ~Q(outcome__in=DONE) & ~Q(call_reason=""),
+    "all": Q(),
+}
 
 
 @dataclass
 class BuildingProgress:
     building_id: int
     label: str
-    progress: Progress
+    progress: dict  # PROGRESS's names → counts
 
 
 def visible_campaigns(scope):
@@ -60,22 +49,22 @@ def visible_campaigns(scope):
     return campaigns.select_related("community", "template")
 
 
-def campaign_recipients(scope, campaign):
-    recipients = scope.filter(Recipient.objects.filter(campaign=campaign))
+def campaign_recipients(scope, campaign, show="all"):
+    recipients = scope.filter(Recipient.objects.filter(SHOW[show], campaign=campaign))
     related = recipients.select_related("resident__household", "building__compound", "message", "outcome_by")
     return related.order_by(
         "building__compound__name", "building__sort_key", "building__number", "resident__household_id", "id"
     )
 
 
-def recipients_to_call_first(recipients):
-    """Those still to reach, the call list first; the settled ones last."""
-    return recipients.exclude(outcome__in=DONE).order_by(
+def recipients_to_call_first(scope, campaign):
+    """Those still to reach, the call list first."""
+    return campaign_recipients(scope, campaign, show="missing").order_by(
         "-call_reason", "building__sort_key", "building__number", "resident__household_id", "id"
     )
 
 
-def campaign_progress(scope, campaign) -> tuple[list[BuildingProgress], Progress]:
+def campaign_progress(scope, campaign) -> tuple[list[BuildingProgress], Counter]:
     """Counts by building in one query, and their sum."""
     rows = (
         scope.filter(Recipient.objects.filter(campaign=campaign))
@@ -83,10 +72,10 @@ def campaign_progress(scope, campaign) -> tuple[list[BuildingProgress], Progress
         .annotate(**PROGRESS)
         .order_by("building__compound__name", "building__sort_key", "building__number")
     )
-    buildings, total = [], Progress()
+    buildings, total = [], Counter(dict.fromkeys(PROGRESS, 0))
     for row in rows:
-        progress = Progress(**{name: row[name] for name in PROGRESS})
+        progress = {name: row[name] for name in PROGRESS}
         label = f"{row['building__compound__name']} " + _("Building %(number)s") % {"number": row["building__number"]}
         buildings.append(BuildingProgress(row["building_id"], label, progress))
-        total.add(progress)
+        total.update(progress)
     return buildings, total

@@ -21,17 +21,13 @@ from lockdown.core.errors import ServiceError
 
 from . import campaign_exports, campaign_selectors, campaigns, outbox
 from .campaign_forms import CampaignForm, OutcomeForm
+from .forms import errors_text
 from .models import Community, Recipient
 from .scoping import scope_of
 
 PAGE_SIZE = 100
 OUTCOMES = Recipient.Outcome.choices
 CALL_PAGE_SIZE = 30
-SHOW = {
-    "missing": lambda recipients: recipients.exclude(outcome__in=campaign_selectors.DONE),
-    "call": lambda recipients: recipients.exclude(call_reason="").exclude(outcome__in=campaign_selectors.DONE),
-    "all": lambda recipients: recipients,
-}
 
 
 def _campaign_in_scope(request, pk):
@@ -74,8 +70,8 @@ def campaign_detail(request, pk):
     if campaign.is_draft:
         context["preview"] = campaigns.campaign_preview(campaign)
         return render(request, "households/campaign_detail.html", context)
-    show = request.GET.get("show") if request.GET.get("show") in SHOW else "missing"
-    recipients = SHOW[show](campaign_selectors.campaign_recipients(scope, campaign))
+    show = request.GET.get("show") if request.GET.get("show") in campaign_selectors.SHOW else "missing"
+    recipients = campaign_selectors.campaign_recipients(scope, campaign, show=show)
     page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
     buildings, total = campaign_selectors.campaign_progress(scope, campaign)
     context |= {"buildings": buildings, "total": total, "page": page, "show": show, "outcomes": OUTCOMES}
@@ -100,10 +96,10 @@ def campaign_progress(request, pk):
     """The live numbers of the campaign page: totals and each building's, by [data-count] key."""
     campaign = _campaign_in_scope(request, pk)
     buildings, total = campaign_selectors.campaign_progress(scope_of(request), campaign)
-    counts = {f"total.{name}": value for name, value in total.as_dict().items()}
+    counts = {f"total.{name}": value for name, value in total.items()}
     for row in buildings:
-        counts |= {f"{row.building_id}.{name}": value for name, value in row.progress.as_dict().items()}
-    return JsonResponse({"running": total.waiting > 0, "counts": counts})
+        counts |= {f"{row.building_id}.{name}": value for name, value in row.progress.items()}
+    return JsonResponse({"running": total["waiting"] > 0, "counts": counts})
 
 
 @login_required
@@ -126,7 +122,7 @@ def call_list(request, pk):
     campaign = _campaign_in_scope(request, pk)
     if campaign.is_draft:
         raise Http404
-    recipients = campaign_selectors.recipients_to_call_first(campaign_selectors.campaign_recipients(scope, campaign))
+    recipients = campaign_selectors.recipients_to_call_first(scope, campaign)
     page = Paginator(recipients, CALL_PAGE_SIZE).get_page(request.GET.get("page"))
     _buildings, total = campaign_selectors.campaign_progress(scope, campaign)
     context = {"campaign": campaign, "page": page, "total": total, "outcomes": OUTCOMES}
@@ -142,7 +138,7 @@ def recipient_outcome(request, pk):
     form = OutcomeForm(request.POST)
     try:
         if not form.is_valid():
-            raise ServiceError(" ".join(e for errors in form.errors.values() for e in errors))
+            raise ServiceError(errors_text(form))
         campaigns.recipient_record_outcome(
             actor=request.user,
             recipient=recipient,

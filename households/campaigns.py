@@ -75,7 +75,6 @@ class Preview:
     messages: int
     calls: dict  # reason label → residents
     samples: list[Sample]
-    segments: int  # SMS segments of the longest sample
 
 
 def campaign_create(*, actor, community, data: CampaignInput) -> Campaign:
@@ -120,7 +119,7 @@ def campaign_residents(campaign):
     """The residents the campaign's query picks on the register, now."""
     residents = Resident.objects.filter(community_id=campaign.community_id, presence=campaign.presence)
     if campaign.compound_ids:
-        residents = residents.filter(building__zone__compound_id__in=campaign.compound_ids)
+        residents = residents.filter(building__compound_id__in=campaign.compound_ids)
     if campaign.building_ids:
         residents = residents.filter(building_id__in=campaign.building_ids)
     if campaign.tags:
@@ -134,7 +133,7 @@ def campaign_plan(campaign) -> Plan:
     rows = (
         campaign_residents(campaign)
         .order_by("building__sort_key", "building__number", "household_id", "id")
-        .values_list("id", "building_id", "name", "phone", "building__zone__compound__name")
+        .values_list("id", "building_id", "name", "phone", "building__compound__name")
     )
     by_phone: dict[str, list] = {}
     calls = []
@@ -191,7 +190,6 @@ def campaign_preview(campaign, sample_size=5) -> Preview:
         messages=len(plan.messages),
         calls={Recipient.CallReason(reason).label: n for reason, n in reasons.items()},
         samples=samples,
-        segments=max((s.segments for s in samples), default=0),
     )
 
 

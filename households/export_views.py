@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from lockdown.core.errors import ServiceError
 
 from . import export_jobs, exports, selectors
-from .forms import ExportForm
+from .forms import ExportForm, errors_text
 from .models import Building, ExportJob
 from .scoping import scope_of
 from .tasks import export_task
@@ -38,7 +38,7 @@ def export_list(request):
 def export_start(request):
     form = ExportForm(request.POST, buildings=_buildings(request))
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, errors_text(form))
         return redirect("households:exports")
     try:
         job = export_jobs.export_job_create(

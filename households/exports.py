@@ -137,7 +137,7 @@ def export_write(
         residents = residents.filter(building=building)
     permissions = scope.permissions_by_building(Building.objects.filter(pk__in=residents.values("building_id")))
     today = timezone.localdate()
-    counter = _Counter(on_progress)
+    counter = RowCounter(on_progress)
     if on_progress is not None:
         counter.total = (
             ResidentTag.objects.filter(resident__in=residents) if kind == "key_population" else residents
@@ -169,7 +169,7 @@ def export_write(
     return counter.rows
 
 
-class _Counter:
+class RowCounter:
     """Counts the rows as they are written, and tells `on_progress` every CHUNK rows."""
 
     rows = 0

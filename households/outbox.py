@@ -56,10 +56,7 @@ def batch_send(campaign_id: int, batch: int) -> float | None:
     try:
         results = sms.get_backend().send(campaign.template.for_gateway(), messages, request_ref=request_ref)
     except sms.GatewayError as error:
-        outcome = {sms.NotSent: sms.Outcome.NOT_SENT, sms.Unsure: sms.Outcome.UNSURE}.get(
-            type(error), sms.Outcome.REFUSED
-        )
-        results = [sms.Result(m.key, outcome, error_code=error.code, error=error.message) for m in messages]
+        results = [sms.Result(m.key, error.outcome, error_code=error.code, error=error.message) for m in messages]
     attempts = max(row[3] for row in claimed)
     return _record(request_ref, results, attempts)
 
@@ -87,7 +84,7 @@ def _record(request_ref, results, attempts) -> float | None:
     with transaction.atomic():
         claimed = Message.objects.filter(state=Message.State.SENDING, request_ref=request_ref)
         if accepted := by_outcome[sms.Outcome.ACCEPTED]:
-            claimed.filter(pk__in=[int(r.key) for r in accepted]).update(
+            claimed.filter(pk__in=_ids(accepted)).update(
                 state=Message.State.SENT,
                 sent_at=now,
                 provider_id=_per_message(accepted, "provider_id"),
@@ -96,7 +93,7 @@ def _record(request_ref, results, attempts) -> float | None:
             )
         not_sent = by_outcome[sms.Outcome.NOT_SENT]
         if not_sent and attempts < settings.SMS_MAX_ATTEMPTS:
-            claimed.filter(pk__in=[int(r.key) for r in not_sent]).update(
+            claimed.filter(pk__in=_ids(not_sent)).update(
                 state=Message.State.QUEUED,
                 error_code=_per_message(not_sent, "error_code"),
                 error=_per_message(not_sent, "error"),
@@ -107,22 +104,28 @@ def _record(request_ref, results, attempts) -> float | None:
         _fail(claimed, by_outcome[sms.Outcome.REFUSED], Recipient.CallReason.REFUSED, now)
         if unsure := by_outcome[sms.Outcome.UNSURE]:
             # Stays in sending: reconciliation asks the provider before anything is sent again.
-            claimed.filter(pk__in=[int(r.key) for r in unsure]).update(error_code=_per_message(unsure, "error_code"))
+            claimed.filter(pk__in=_ids(unsure)).update(error_code=_per_message(unsure, "error_code"))
     return retry
 
 
 def _per_message(results, attribute):
-    """The attribute's value for each message, as one value when they share it (one Alibaba BizId)."""
-    values = {getattr(r, attribute)[:200] for r in results}
+    """The attribute's value for each message (cut to its column), as one value when they share it
+    (one Alibaba BizId)."""
+    length = Message._meta.get_field(attribute).max_length
+    values = {getattr(r, attribute)[:length] for r in results}
     if len(values) == 1:
         return Value(values.pop())
-    return Case(*[When(pk=int(r.key), then=Value(getattr(r, attribute)[:200])) for r in results])
+    return Case(*[When(pk=int(r.key), then=Value(getattr(r, attribute)[:length])) for r in results])
+
+
+def _ids(results):
+    return [int(r.key) for r in results]
 
 
 def _fail(messages, results, reason, now):
     if not results:
         return
-    ids = [int(r.key) for r in results]
+    ids = _ids(results)
     messages.filter(pk__in=ids).update(
         state=Message.State.FAILED,
         failed_at=now,
@@ -142,12 +145,10 @@ def backoff(attempts: int) -> float:
 def outbox_reconcile(*, stuck_after=None, stalled_after=None) -> dict:
     """Settle messages left in sending by a lost worker, and re-enqueue batches left queued."""
     now = timezone.now()
-    stuck_after = datetime.timedelta(seconds=settings.SMS_STUCK_AFTER_SECONDS) if stuck_after is None else stuck_after
-    stalled_after = (
-        stalled_after
-        if stalled_after is not None
-        else max(stuck_after, datetime.timedelta(seconds=MAX_BACKOFF_SECONDS * 1.5))
-    )
+    if stuck_after is None:
+        stuck_after = datetime.timedelta(seconds=settings.SMS_STUCK_AFTER_SECONDS)
+    if stalled_after is None:  # longer than any retry's wait
+        stalled_after = max(stuck_after, datetime.timedelta(seconds=MAX_BACKOFF_SECONDS * 1.5))
     counts = {"found": 0, "requeued": 0, "to_call": 0, "batches": 0}
     stuck = Message.objects.filter(state=Message.State.SENDING, claimed_at__lt=now - stuck_after)
     for request_ref in stuck.values_list("request_ref", flat=True).distinct():
@@ -170,22 +171,18 @@ def outbox_reconcile(*, stuck_after=None, stalled_after=None) -> dict:
 
 
 def _settle_request(request_ref, counts):
-    messages = list(Message.objects.filter(state=Message.State.SENDING, request_ref=request_ref))
+    claimed = Message.objects.filter(state=Message.State.SENDING, request_ref=request_ref)
+    messages = list(claimed)
     if not messages:
         return
-    campaign = Campaign.objects.select_related("template").get(pk=messages[0].campaign_id)
     backend = sms.get_backend()
     if not backend.can_look_up:
         results = [sms.Result(str(m.pk), sms.Outcome.REFUSED, error_code="unconfirmed") for m in messages]
         with transaction.atomic():
-            _fail(
-                Message.objects.filter(state=Message.State.SENDING, request_ref=request_ref),
-                results,
-                Recipient.CallReason.UNCONFIRMED,
-                timezone.now(),
-            )
+            _fail(claimed, results, Recipient.CallReason.UNCONFIRMED, timezone.now())
         counts["to_call"] += len(messages)
         return
+    campaign = Campaign.objects.select_related("template").get(pk=messages[0].campaign_id)
     since = min(m.claimed_at for m in messages)
     outgoing = [sms.Outgoing(str(m.pk), m.phone, m.params) for m in messages]
     try:
@@ -193,10 +190,9 @@ def _settle_request(request_ref, counts):
     except sms.GatewayError as error:
         logger.warning("SMS look-up of %s failed, trying later: %s", request_ref, error)
         return
-    found_ids = {int(r.key) for r in found}
+    found_ids = set(_ids(found))
     now = timezone.now()
     with transaction.atomic():
-        claimed = Message.objects.filter(state=Message.State.SENDING, request_ref=request_ref)
         if found:
             claimed.filter(pk__in=found_ids).update(
                 state=Message.State.SENT, sent_at=now, provider_id=_per_message(found, "provider_id"), error_code=""

@@ -99,8 +99,7 @@ class AliyunBackend(Backend):
         try:
             [result] = self.send(template, [message], request_ref=request_ref)
         except GatewayError as error:
-            outcome = {NotSent: Outcome.NOT_SENT, Unsure: Outcome.UNSURE}.get(type(error), Outcome.REFUSED)
-            return Result(message.key, outcome, error_code=error.code, error=error.message)
+            return Result(message.key, error.outcome, error_code=error.code, error=error.message)
         return result
 
     def _send_request(self, template, messages, request_ref):

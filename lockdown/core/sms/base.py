@@ -66,6 +66,8 @@ class Receipt:
 
 
 class GatewayError(Exception):
+    outcome = Outcome.REFUSED  # what it means for each message of the request
+
     def __init__(self, code, message=""):
         super().__init__(f"{code}: {message}" if message else code)
         self.code = code
@@ -76,10 +78,14 @@ class NotSent(GatewayError):
     """The request surely did not reach the provider, or the provider refused it whole for a passing
     reason (its rate limit): sending it again later is safe."""
 
+    outcome = Outcome.NOT_SENT
+
 
 class Unsure(GatewayError):
     """The request may have gone through (a timeout after it was written, a server error): find out
     from the provider before sending any of its messages again."""
+
+    outcome = Outcome.UNSURE
 
 
 class Refused(GatewayError):
