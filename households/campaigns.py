@@ -143,20 +143,18 @@ def campaign_plan(campaign) -> Plan:
         else:
             calls.append((resident_id, building_id, Recipient.CallReason.NO_MOBILE))
     capped = phones_at_daily_cap()
+    # The text goes to residents in Chinese, whatever the language of the staff's screen.
     deadline = timezone.localtime(campaign.deadline)
+    shared = {"deadline": f"{deadline.month}月{deadline.day}日{deadline:%H:%M}", "phone": campaign.contact_phone}
     messages = []
     for phone, residents in by_phone.items():
         if phone in capped:
             calls.extend((r[0], r[1], Recipient.CallReason.DAILY_CAP) for r in residents)
             continue
-        # The text goes to residents in Chinese, whatever the language of the staff's screen.
         names = NAME_SEPARATOR.join(r[2] for r in residents[:NAMES_IN_ONE_MESSAGE])
-        params = {
-            "name": names + ("等" if len(residents) > NAMES_IN_ONE_MESSAGE else ""),
-            "compound": residents[0][3],
-            "deadline": f"{deadline.month}月{deadline.day}日{deadline:%H:%M}",
-            "phone": campaign.contact_phone,
-        }
+        if len(residents) > NAMES_IN_ONE_MESSAGE:
+            names += "等"
+        params = {"name": names, "compound": residents[0][3], **shared}
         messages.append(PlannedMessage(phone, params, [(r[0], r[1]) for r in residents]))
     return Plan(messages, calls)
 
@@ -235,7 +233,7 @@ def _write_outbox(campaign, plan) -> int:
     ]
     recipients += [(campaign.pk, resident, building, None, reason, "") for resident, building, reason in plan.calls]
     columns = ["campaign_id", "resident_id", "building_id", "message_id", "call_reason", "outcome"]
-    insert_rows(Recipient, columns, recipients)
+    insert_rows(Recipient, columns, recipients, ids=False)
     return -(-len(plan.messages) // size)
 
 

@@ -384,6 +384,7 @@ def _create_residents(job, rows, place, now):
             + ({"residents": [None, "、".join(n)]}, job.pk, now)
             for household_id, n in names.items()
         ],
+        ids=False,
     )
 
 
@@ -418,6 +419,7 @@ def _insert_tags(rows):
         ResidentTag,
         ["resident_id", "community_id", "building_id", "tag", "condition", "note", "medicine"],
         [(*row, "", "") for row in rows],
+        ids=False,
     )
 
 
@@ -471,4 +473,5 @@ def _apply_updates(job, updates, place, now):
             (community_id, household_id, resident_id, job.created_by_id, action, changes, job.pk, now)
             for community_id, household_id, resident_id, action, changes in history
         ],
+        ids=False,
     )

@@ -155,7 +155,7 @@ def _campaign(staff, title, count, first_phone):
         )
     columns = ["household_id", "community_id", "building_id", "name", "name_initials", "phone", "phone_last4"]
     columns += ["presence", "sex", "document_type", "id_number", "id_last4", "relation", "party_member", "notes"]
-    insert_rows(Resident, [*columns, "created_at", "updated_at"], resident_rows)
+    insert_rows(Resident, [*columns, "created_at", "updated_at"], resident_rows, ids=False)
     template = SmsTemplate.objects.get_or_create(
         code="SMS_100001",
         defaults={
