@@ -3,23 +3,25 @@
 COPY writes 100,000 rows several times faster than bulk_create's INSERT statements, mostly because
 Django builds no SQL or parameters per row; the rows go through the csv module, which is written in
 C. COPY returns no ids: when the caller needs them they are drawn from the table's sequence first, in
-one query; otherwise the table's default fills them. The rows go in chunks, so that a street's
-residents are never all in memory as CSV at once.
+one query; otherwise the table's default fills them. The rows become CSV as the server reads them,
+so a street's residents are never all in memory as text, and Python writes the next rows while
+PostgreSQL stores the last ones.
 """
 
 import csv
 import io
+import itertools
 import json
 
 from django.db import connection, transaction
 
 TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField"}
-COPY_CHUNK = 10_000
+ROWS_PER_READ = 1_000
 
 
 def insert_rows(model, columns: list[str], rows: list[tuple], *, ids=True) -> list[int]:
     """Insert `rows` (values in the order of `columns`, by attribute name) and return their new ids
-    (none when `ids` is false: drawing them costs a query per chunk)."""
+    (none when `ids` is false: drawing them costs a query)."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
@@ -33,26 +35,37 @@ def insert_rows(model, columns: list[str], rows: list[tuple], *, ids=True) -> li
     table = model._meta.db_table
     names = ", ".join(quote(f.column) for f in ([model._meta.pk] if ids else []) + fields)
     options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
-    new_ids = []
-    with transaction.atomic(), connection.cursor() as cursor:  # all the chunks or none
-        for start in range(0, len(rows), COPY_CHUNK):
-            chunk = rows[start : start + COPY_CHUNK]
-            if json_positions:
-                chunk = [_json_encoded(row, json_positions) for row in chunk]
-            if ids:
-                # The sequence is looked up once, in a subquery: named per row, it took ten times longer.
-                cursor.execute(
-                    "SELECT nextval((SELECT pg_get_serial_sequence(%s, 'id')::regclass)) FROM generate_series(1, %s)",
-                    [table, len(chunk)],
-                )
-                chunk_ids = [row[0] for row in cursor.fetchall()]
-                chunk = ((pk, *row) for pk, row in zip(chunk_ids, chunk, strict=True))
-                new_ids.extend(chunk_ids)
-            data = io.StringIO()
-            csv.writer(data, lineterminator="\n").writerows(chunk)
-            data.seek(0)
-            cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN WITH (FORMAT csv{options})", data)
+    count, new_ids = len(rows), []
+    with transaction.atomic(), connection.cursor() as cursor:  # a failed COPY leaves the caller usable
+        if json_positions:
+            rows = (_json_encoded(row, json_positions) for row in rows)
+        if ids:
+            # The sequence is looked up once, in a subquery: named per row, it took ten times longer.
+            cursor.execute(
+                "SELECT nextval((SELECT pg_get_serial_sequence(%s, 'id')::regclass)) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            new_ids = [row[0] for row in cursor.fetchall()]
+            rows = ((pk, *row) for pk, row in zip(new_ids, rows, strict=True))
+        sql = f"COPY {quote(table)} ({names}) FROM STDIN WITH (FORMAT csv{options})"
+        with connection.wrap_database_errors:  # the driver's cursor raises the driver's errors
+            cursor.cursor.copy_expert(sql, _CsvReader(rows))
     return new_ids
+
+
+class _CsvReader:
+    """The rows as a file for COPY to read, ROWS_PER_READ rows of CSV at a time."""
+
+    def __init__(self, rows):
+        self._rows = iter(rows)
+        self._text = io.StringIO()
+        self._writer = csv.writer(self._text, lineterminator="\n")
+
+    def read(self, _size=-1):
+        self._text.seek(0)
+        self._text.truncate()
+        self._writer.writerows(itertools.islice(self._rows, ROWS_PER_READ))
+        return self._text.getvalue()  # empty at the end
 
 
 # One encoder for every row: json.dumps with any non-default option builds a new one per call.

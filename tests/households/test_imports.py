@@ -395,9 +395,9 @@ def test_the_copy_path_and_the_generic_path_write_the_same(world, tmp_path, on_p
     assert len({row[0] for row in copied}) == 4
 
 
-def test_rows_written_in_several_chunks_land_whole_with_their_tags(world, tmp_path, on_postgres, monkeypatch):
+def test_rows_written_in_several_chunks_and_reads_land_whole_with_their_tags(world, tmp_path, on_postgres, monkeypatch):
     monkeypatch.setattr("households.import_register.CHUNK", 3)
-    monkeypatch.setattr("lockdown.core.bulk.COPY_CHUNK", 2)
+    monkeypatch.setattr("lockdown.core.bulk.ROWS_PER_READ", 2)
     born = datetime.date(1938, 5, 1)
     rows = [[f"居民{n}", "", "13-1-" + str(101 + n // 2), "80岁以上" if n == 4 else ""] for n in range(7)]
     rows[4][1] = valid_id_number(90, birth=born)
