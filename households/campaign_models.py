@@ -109,9 +109,9 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
 
     # Indexes: each one slows the write of a campaign's whole outbox; (campaign, batch) serves the campaign.
-    # No database constraint on the campaign (the ORM keeps the CASCADE): the campaign is locked
-    # while its outbox is written, and checking it once per row took a fifth of the time from
-    # "send" to the first message of a 10,000-message campaign.
+    # No database constraint on the campaign: nothing deletes a campaign but the ORM, which
+    # cascades, and checking it once per row took a fifth of the time from "send" to the first
+    # message of a 10,000-message campaign. The outbox copes with a campaign gone all the same.
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="messages", db_index=False, db_constraint=False)
     batch = models.PositiveIntegerField()  # the messages sent in one request to the provider
     phone = models.CharField(max_length=11)
@@ -159,10 +159,11 @@ class Recipient(models.Model):
         WILL_NOT_RETURN = "will_not_return", _("Will not return")
         UNREACHABLE = "unreachable", _("Unreachable")
 
-    # No single-column indexes on campaign, resident and building: the unique (resident, campaign)
-    # and the (campaign, building) indexes lead with them. The ORM keeps the campaign, resident and
-    # message (CASCADE, SET_NULL), with no database constraint: checking them at commit took most
-    # of the time of committing a 10,000-row outbox, and locked each resident's row.
+    # No single-column indexes on campaign and resident: the (campaign, building) and unique
+    # (resident, campaign) indexes lead with them; building is only read with its campaign.
+    # The ORM keeps the campaign, resident and message (CASCADE, SET_NULL), with no database
+    # constraint: checking them at commit took most of the time of committing a 10,000-row
+    # outbox, and locked each resident's row.
     campaign = models.ForeignKey(
         Campaign, models.CASCADE, related_name="recipients", db_index=False, db_constraint=False
     )

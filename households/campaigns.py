@@ -217,7 +217,7 @@ def _write_outbox(campaign, plan) -> int:
     same_params = all(m.params == plan.messages[0].params for m in plan.messages)
     size = sms.get_backend().batch_size(same_params)
     now, QUEUED = timezone.now(), Message.State.QUEUED.value
-    # COPY fills no defaults: every column that may not be NULL is written.
+    # Django's field defaults are not the table's: every column that may not be NULL is written.
     message_ids = insert_rows(
         Message,
         ["campaign_id", "batch", "phone", "params", "state", "attempts", "created_at"] + BLANK_MESSAGE_COLUMNS,

@@ -353,7 +353,7 @@ RESIDENT_INSERT = [
 
 def _create_residents(job, rows, place, now):
     """Insert the new residents and their tags a chunk at a time (a street's rows would not fit in
-    memory as values and CSV at once), then one history entry per household."""
+    memory as values at once), then one history entry per household."""
     today = timezone.localdate()
     names = defaultdict(list)  # household id → its new residents' names
     for start in range(0, len(rows), CHUNK):

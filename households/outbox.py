@@ -35,6 +35,7 @@ from .models import Campaign, Message, Recipient
 
 logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 600
+CAMPAIGN_GONE = "campaign_deleted"
 
 
 def enqueue_batches(campaign_id, batches):
@@ -51,14 +52,23 @@ def batch_send(campaign_id: int, batch: int) -> float | None:
     claimed = _claim(campaign_id, batch, request_ref)
     if not claimed:
         return None  # another worker has it, or it is done
-    campaign = Campaign.objects.select_related("template").get(pk=campaign_id)
+    campaign = _campaign(campaign_id)
     messages = [sms.Outgoing(str(pk), phone, params) for pk, phone, params, _attempts in claimed]
-    try:
-        results = sms.get_backend().send(campaign.template.for_gateway(), messages, request_ref=request_ref)
-    except sms.GatewayError as error:
-        results = [sms.Result(m.key, error.outcome, error_code=error.code, error=error.message) for m in messages]
+    if campaign is None:
+        results = [sms.Result(m.key, sms.Outcome.REFUSED, error_code=CAMPAIGN_GONE) for m in messages]
+    else:
+        try:
+            results = sms.get_backend().send(campaign.template.for_gateway(), messages, request_ref=request_ref)
+        except sms.GatewayError as error:
+            results = [sms.Result(m.key, error.outcome, error_code=error.code, error=error.message) for m in messages]
     attempts = max(row[3] for row in claimed)
     return _record(request_ref, results, attempts)
+
+
+def _campaign(campaign_id):
+    """The campaign with its template, or None: no database constraint ties messages to their
+    campaign, and one deleted while its outbox was written would otherwise stop the outbox."""
+    return Campaign.objects.select_related("template").filter(pk=campaign_id).first()
 
 
 def _claim(campaign_id, batch, request_ref):
@@ -176,13 +186,12 @@ def _settle_request(request_ref, counts):
     if not messages:
         return
     backend = sms.get_backend()
-    if not backend.can_look_up:
+    if not backend.can_look_up or (campaign := _campaign(messages[0].campaign_id)) is None:
         results = [sms.Result(str(m.pk), sms.Outcome.REFUSED, error_code="unconfirmed") for m in messages]
         with transaction.atomic():
             _fail(claimed, results, Recipient.CallReason.UNCONFIRMED, timezone.now())
         counts["to_call"] += len(messages)
         return
-    campaign = Campaign.objects.select_related("template").get(pk=messages[0].campaign_id)
     since = min(m.claimed_at for m in messages)
     outgoing = [sms.Outgoing(str(m.pk), m.phone, m.params) for m in messages]
     try:

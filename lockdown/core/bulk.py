@@ -13,19 +13,20 @@ import io
 import itertools
 import json
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField"}
 ROWS_PER_READ = 1_000
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple], *, ids=True) -> list[int]:
-    """Insert `rows` (values in the order of `columns`, by attribute name) and return their new ids
-    (none when `ids` is false: drawing them costs a query)."""
+def insert_rows(model, columns: list[str], rows: list[tuple], *, ids: bool = True) -> list[int]:
+    """Insert `rows` (a list of values in the order of `columns`, by attribute name) and return their
+    new ids (none when `ids` is false: drawing them costs a query)."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
-        objects = model.objects.bulk_create((model(**dict(zip(columns, row, strict=True))) for row in rows), 500)
+        with transaction.atomic():  # a savepoint, as below
+            objects = model.objects.bulk_create((model(**dict(zip(columns, row, strict=True))) for row in rows), 500)
         return [obj.pk for obj in objects] if ids else []
     fields = [model._meta.get_field(name) for name in columns]
     quote = connection.ops.quote_name
@@ -36,20 +37,28 @@ def insert_rows(model, columns: list[str], rows: list[tuple], *, ids=True) -> li
     names = ", ".join(quote(f.column) for f in ([model._meta.pk] if ids else []) + fields)
     options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
     count, new_ids = len(rows), []
-    with transaction.atomic(), connection.cursor() as cursor:  # a failed COPY leaves the caller usable
+    # A savepoint: a failure leaves the caller's transaction usable.
+    with transaction.atomic(), connection.cursor() as cursor:
         if json_positions:
             rows = (_json_encoded(row, json_positions) for row in rows)
         if ids:
             # The sequence is looked up once, in a subquery: named per row, it took ten times longer.
             cursor.execute(
-                "SELECT nextval((SELECT pg_get_serial_sequence(%s, 'id')::regclass)) FROM generate_series(1, %s)",
-                [table, count],
+                "SELECT nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass)) FROM generate_series(1, %s)",
+                [quote(table), model._meta.pk.column, count],
             )
             new_ids = [row[0] for row in cursor.fetchall()]
             rows = ((pk, *row) for pk, row in zip(new_ids, rows, strict=True))
         sql = f"COPY {quote(table)} ({names}) FROM STDIN WITH (FORMAT csv{options})"
-        with connection.wrap_database_errors:  # the driver's cursor raises the driver's errors
-            cursor.cursor.copy_expert(sql, _CsvReader(rows))
+        reader = _CsvReader(rows)
+        try:
+            with connection.wrap_database_errors:  # the driver's cursor raises the driver's errors
+                cursor.cursor.copy_expert(sql, reader)
+        except DatabaseError:
+            # The driver turns an error raised while reading the rows into "COPY cancelled".
+            if reader.error is not None:
+                raise reader.error from None
+            raise
     return new_ids
 
 
@@ -60,11 +69,16 @@ class _CsvReader:
         self._rows = iter(rows)
         self._text = io.StringIO()
         self._writer = csv.writer(self._text, lineterminator="\n")
+        self.error = None
 
     def read(self, _size=-1):
         self._text.seek(0)
         self._text.truncate()
-        self._writer.writerows(itertools.islice(self._rows, ROWS_PER_READ))
+        try:
+            self._writer.writerows(itertools.islice(self._rows, ROWS_PER_READ))
+        except Exception as error:
+            self.error = error
+            raise
         return self._text.getvalue()  # empty at the end
 
 

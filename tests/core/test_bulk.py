@@ -1,21 +1,25 @@
 """insert_rows: many rows in one COPY on PostgreSQL (bulk_create elsewhere), all of them or none."""
 
+import datetime
+
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DataError, transaction
 from django.utils import timezone
 
+from households.campaigns import BLANK_MESSAGE_COLUMNS
 from households.models import Message
 from lockdown.core.bulk import insert_rows
 from tests.households.factories import CampaignFactory
 
-COLUMNS = ["campaign_id", "batch", "phone", "params", "state", "attempts", "created_at"]
-BLANK = ("", "", "", "")
-COLUMNS += ["request_ref", "provider_id", "error_code", "error"]
+COLUMNS = ["campaign_id", "batch", "phone", "params", "state", "attempts", "created_at", *BLANK_MESSAGE_COLUMNS]
 
 
-def rows(campaign, phones):
-    now = timezone.now()
-    return [(campaign.pk, 0, phone, {"name": f"居民{i}"}, "queued", 0, now, *BLANK) for i, phone in enumerate(phones)]
+def rows(campaign, phones, params=None):
+    now, blank = timezone.now(), [""] * len(BLANK_MESSAGE_COLUMNS)
+    return [
+        (campaign.pk, 0, phone, params or {"name": f"居民{i}"}, "queued", 0, now, *blank)
+        for i, phone in enumerate(phones)
+    ]
 
 
 @pytest.mark.django_db
@@ -47,6 +51,16 @@ def test_a_bad_row_late_in_the_copy_writes_nothing_and_leaves_the_transaction_us
     phones = [f"1380000000{i}" for i in range(5)] + ["138000000001234"]  # too long for its column
 
     with transaction.atomic():
-        with pytest.raises(DatabaseError):
+        with pytest.raises(DataError):
             insert_rows(Message, COLUMNS, rows(campaign, phones))
         assert not Message.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_value_that_cannot_be_written_raises_its_own_error_and_writes_nothing():
+    campaign = CampaignFactory()
+
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        insert_rows(Message, COLUMNS, rows(campaign, ["13800000001"], params={"on": datetime.date(2022, 4, 1)}))
+
+    assert not Message.objects.exists()

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from households import campaigns, outbox
@@ -341,3 +342,38 @@ def test_in_process_an_unreachable_provider_leaves_the_messages_queued_for_later
     memory_sms.outage = False
     outbox.outbox_reconcile(stalled_after=datetime.timedelta(0))
     assert set(Message.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def delete_behind_the_orm(campaign):
+    """As a delete racing the send would leave its outbox: no database constraint stops it."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM households_campaign WHERE id = %s", [campaign.pk])
+
+
+def test_a_batch_whose_campaign_is_gone_fails_and_sends_nothing(world, away, campaign, memory_sms):
+    campaigns.campaign_send(actor=staff(world), campaign=campaign)
+    delete_behind_the_orm(campaign)
+
+    assert outbox.batch_send(campaign.pk, 0) is None
+
+    assert set(Message.objects.values_list("state", "error_code")) == {(State.FAILED, outbox.CAMPAIGN_GONE)}
+    assert memory_sms.sent == []
+
+
+def test_a_stuck_message_whose_campaign_is_gone_does_not_stop_reconciliation(world, away, campaign, settings):
+    fake = AliyunFake().start()
+    settings.SMS_BACKEND = "aliyun"
+    settings.SMS_OPTIONS = {"aliyun": fake.options()}
+    gone = CampaignFactory(community=world.community, created_by=staff(world))
+    campaigns.campaign_send(actor=staff(world), campaign=gone)
+    Message.objects.update(state=State.SENDING, request_ref="lost", claimed_at=timezone.now())
+    delete_behind_the_orm(gone)
+    campaigns.campaign_send(actor=staff(world), campaign=campaign)
+
+    counts = outbox.outbox_reconcile(stuck_after=datetime.timedelta(0), stalled_after=datetime.timedelta(0))
+
+    fake.stop()
+    assert (counts["to_call"], counts["batches"]) == (2, 1)
+    assert set(Message.objects.filter(campaign_id=gone.pk).values_list("state", flat=True)) == {State.FAILED}
+    assert set(Message.objects.filter(campaign=campaign).values_list("state", flat=True)) == {State.SENT}
+    assert len(fake.sent) == 2
