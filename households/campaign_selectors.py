@@ -57,6 +57,13 @@ def campaign_recipients(scope, campaign, show="all"):
     )
 
 
+def recipient_states(scope, campaign, ids) -> dict[int, tuple[str, str]]:
+    """The message state and call reason of the listed recipients the account sees: the rows of a
+    page, kept live."""
+    rows = scope.filter(Recipient.objects.filter(campaign=campaign, pk__in=ids))
+    return {pk: (state or "", reason) for pk, state, reason in rows.values_list("pk", "message__state", "call_reason")}
+
+
 def recipients_to_call_first(scope, campaign):
     """Those still to reach, the call list first."""
     return campaign_recipients(scope, campaign, show="missing").order_by(

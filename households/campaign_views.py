@@ -22,7 +22,7 @@ from lockdown.core.errors import ServiceError
 from . import campaign_exports, campaign_selectors, campaigns, outbox
 from .campaign_forms import CampaignForm, OutcomeForm
 from .forms import errors_text
-from .models import Community, Recipient
+from .models import Community, Message, Recipient
 from .scoping import scope_of
 
 PAGE_SIZE = 100
@@ -93,13 +93,24 @@ def campaign_send(request, pk):
 
 @login_required
 def campaign_progress(request, pk):
-    """The live numbers of the campaign page: totals and each building's, by [data-count] key."""
+    """The live numbers of the campaign page: totals and each building's, by [data-count] key; and
+    the SMS state and call reason of the recipients listed in ?recipients=1,2,3 (the page's rows)."""
+    scope = scope_of(request)
     campaign = _campaign_in_scope(request, pk)
-    buildings, total = campaign_selectors.campaign_progress(scope_of(request), campaign)
+    buildings, total = campaign_selectors.campaign_progress(scope, campaign)
     counts = {f"total.{name}": value for name, value in total.items()}
     for row in buildings:
         counts |= {f"{row.building_id}.{name}": value for name, value in row.progress.items()}
-    return JsonResponse({"running": total["waiting"] > 0, "counts": counts})
+    listed = [int(part) for part in request.GET.get("recipients", "").split(",") if part.isdigit()][:PAGE_SIZE]
+    recipients = {
+        pk: {
+            "state": state,
+            "label": Message.State(state).label if state else "",
+            "call": Recipient.CallReason(reason).label if reason else "",
+        }
+        for pk, (state, reason) in campaign_selectors.recipient_states(scope, campaign, listed).items()
+    }
+    return JsonResponse({"running": total["waiting"] > 0, "counts": counts, "recipients": recipients})
 
 
 @login_required

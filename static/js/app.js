@@ -45,15 +45,29 @@ for (const card of document.querySelectorAll("[data-progress-url]")) {
 }
 
 // A campaign's live numbers: every [data-count] element takes its value from the server every few
-// seconds (messages going out, receipts coming in, outcomes recorded by others).
+// seconds (messages going out, receipts coming in, outcomes recorded by others), and the listed
+// residents' rows their SMS state ([data-sms]) and reason to call ([data-call]).
 for (const section of document.querySelectorAll("[data-campaign-progress]")) {
+  const listed = [...document.querySelectorAll("[data-sms]")].map((cell) => cell.dataset.sms);
+  const url = `${section.dataset.campaignProgress}?recipients=${listed.join(",")}`;
   const poll = async () => {
-    const response = await fetch(section.dataset.campaignProgress, { credentials: "same-origin" });
+    const response = await fetch(url, { credentials: "same-origin" });
     if (response.ok) {
-      const { running, counts } = await response.json();
+      const { running, counts, recipients } = await response.json();
       for (const element of document.querySelectorAll("[data-count]")) {
         const value = counts[element.dataset.count];
         if (value !== undefined) element.textContent = value;
+      }
+      for (const [pk, row] of Object.entries(recipients)) {
+        const sms = document.querySelector(`[data-sms="${pk}"]`);
+        if (row.state && sms.dataset.state !== row.state) {
+          const status = document.createElement("span");
+          status.className = `status status-${row.state}`;
+          status.textContent = row.label;
+          sms.replaceChildren(status);
+          sms.dataset.state = row.state;
+        }
+        document.querySelector(`[data-call="${pk}"]`).textContent = row.call;
       }
       const bar = section.querySelector("progress[data-progress-of]");
       if (bar) {

@@ -84,6 +84,7 @@ def test_a_recall_from_preview_to_the_leader_s_call_list(world, open_page, scree
     assert response.json() == {"code": 0, "msg": "成功"}
     expect(page.locator('[data-count="total.delivered"]')).to_have_text("3", timeout=10_000)
     expect(page.locator('[data-count="total.to_call"]')).to_have_text("1")
+    expect(page.locator("tr.recipient", has_text="张三").locator("[data-sms]")).to_have_text("已送达")
     screenshot(page, "recall-progress.png")
 
     # The building leader works the call list on a phone: the one without a mobile comes first

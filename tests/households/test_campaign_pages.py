@@ -125,6 +125,19 @@ def test_progress_counts_by_building_within_the_account_s_buildings(client, worl
     assert f"{world.other_building.pk}.sent" not in counts
 
 
+def test_progress_keeps_the_listed_rows_live_within_the_account_s_buildings(client, world, sent):
+    mine = Recipient.objects.filter(building=world.building).first()
+    theirs = Recipient.objects.filter(building=world.other_building).first()
+    Message.objects.filter(pk=mine.message_id).update(state=Message.State.FAILED)
+    Recipient.objects.filter(pk=mine.pk).update(call_reason=Recipient.CallReason.UNDELIVERED)
+    client.force_login(world.users[Role.BUILDING_LEADER])
+    url = reverse("households:campaign_progress", args=[sent.pk])
+
+    rows = client.get(url, {"recipients": f"{mine.pk},{theirs.pk},x,-1,"}).json()["recipients"]
+
+    assert rows == {str(mine.pk): {"state": "failed", "label": "Failed", "call": "Not delivered"}}
+
+
 def test_a_leader_records_returned_on_the_call_list(client, world, sent):
     recipient = Recipient.objects.filter(building=world.building).first()
     client.force_login(world.users[Role.BUILDING_LEADER])
@@ -215,10 +228,14 @@ def test_campaign_pages_issue_as_many_queries_for_60_recipients_as_for_6(
     with django_capture_on_commit_callbacks(execute=True):
         campaigns.campaign_send(actor=world.users[Role.COMMITTEE_STAFF], campaign=campaign)
     client.force_login(world.users[role])
-    pages = ["campaign", "call_list", "campaign_progress"]
 
-    small = [count_queries(client, reverse(f"households:{name}", args=[small_campaign.pk])) for name in pages]
-    large = [count_queries(client, reverse(f"households:{name}", args=[campaign.pk])) for name in pages]
+    def urls(campaign):
+        listed = ",".join(str(pk) for pk in campaign.recipients.values_list("pk", flat=True))
+        pages = [reverse(f"households:{name}", args=[campaign.pk]) for name in ["campaign", "call_list"]]
+        return [*pages, reverse("households:campaign_progress", args=[campaign.pk]) + f"?recipients={listed}"]
+
+    small = [count_queries(client, url) for url in urls(small_campaign)]
+    large = [count_queries(client, url) for url in urls(campaign)]
 
     assert campaign.recipients.count() == 60
     assert large == small
