@@ -27,6 +27,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lockdown.core import sms
@@ -225,14 +226,12 @@ def receipts_apply(receipts: list[sms.Receipt]) -> int:
                 continue
             match = Q(pk__in=[])
             for r in reports:
-                match |= (
-                    Q(phone=r.phone, provider_id=r.provider_id)
-                    if r.provider_id
-                    else Q(phone=r.phone, request_ref=r.request_ref)
-                )
+                match |= _receipt_match(r)
             waiting = Message.objects.filter(match, state__in=[Message.State.SENDING, Message.State.SENT])
             if delivered:
-                matched += waiting.update(state=Message.State.DELIVERED, delivered_at=now)
+                matched += waiting.update(
+                    state=Message.State.DELIVERED, delivered_at=now, sent_at=Coalesce("sent_at", Value(now))
+                )
                 continue
             ids = list(waiting.values_list("pk", flat=True))
             codes = Case(*[When(phone=r.phone, then=Value(r.error_code[:64])) for r in reports], default=Value(""))
@@ -242,3 +241,15 @@ def receipts_apply(receipts: list[sms.Receipt]) -> int:
             )
             matched += len(ids)
     return matched
+
+
+def _receipt_match(receipt):
+    """A report names its message by the provider's id, by our request reference (which Alibaba
+    Cloud echoes), or both. Either finds it: a message whose sender was lost after the provider took
+    it has our reference but not yet the provider's id."""
+    by = Q(pk__in=[])
+    if receipt.provider_id:
+        by |= Q(provider_id=receipt.provider_id)
+    if receipt.request_ref:
+        by |= Q(request_ref=receipt.request_ref)
+    return Q(phone=receipt.phone) & by

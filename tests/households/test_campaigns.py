@@ -276,6 +276,26 @@ def test_receipts_mark_messages_delivered_or_failed_and_failures_are_called(
     assert set(Recipient.objects.filter(message=second).values_list("call_reason", flat=True)) == {Reason.UNDELIVERED}
 
 
+def test_a_receipt_for_a_message_whose_sender_was_lost_settles_it_without_a_second_send(
+    world, away, campaign, memory_sms
+):
+    campaigns.campaign_send(actor=staff(world), campaign=campaign)
+    # The provider took the batch (reference "lost-ref") and the worker died before recording its answer.
+    Message.objects.update(state=State.SENDING, request_ref="lost-ref", claimed_at=timezone.now())
+    taken = Message.objects.get(phone=world.resident.phone)
+
+    matched = outbox.receipts_apply(
+        [sms.Receipt(phone=taken.phone, delivered=True, provider_id="biz-1", request_ref="lost-ref")]
+    )
+    counts = outbox.outbox_reconcile(stuck_after=datetime.timedelta(0))
+
+    taken.refresh_from_db()
+    assert matched == 1
+    assert (taken.state, taken.sent_at is not None) == (State.DELIVERED, True)
+    assert counts["to_call"] == 1  # the other one: the memory backend cannot be asked
+    assert memory_sms.sent == []
+
+
 def test_marking_returned_sets_the_resident_at_home_with_history(world, away, campaign):
     campaigns.campaign_send(actor=staff(world), campaign=campaign)
     recipient = Recipient.objects.get(resident=world.resident)
