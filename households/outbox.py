@@ -164,6 +164,10 @@ def outbox_reconcile(*, stuck_after=None, stalled_after=None) -> dict:
     stuck = Message.objects.filter(state=Message.State.SENDING, claimed_at__lt=now - stuck_after)
     for request_ref in stuck.values_list("request_ref", flat=True).distinct():
         _settle_request(request_ref, counts)
+    # What no look-up could settle in time (the provider cannot say, or keeps failing) is called.
+    unconfirmed = datetime.timedelta(seconds=settings.SMS_UNCONFIRMED_AFTER_SECONDS)
+    given_up = Message.objects.filter(state=Message.State.SENDING, claimed_at__lt=now - unconfirmed)
+    counts["to_call"] += _unconfirmed(given_up)
     stalled = (
         Message.objects.filter(state=Message.State.QUEUED)
         .filter(Q(claimed_at__lt=now - stalled_after) | Q(claimed_at=None, created_at__lt=now - stalled_after))
@@ -188,10 +192,7 @@ def _settle_request(request_ref, counts):
         return
     backend = sms.get_backend()
     if not backend.can_look_up or (campaign := _campaign(messages[0].campaign_id)) is None:
-        results = [sms.Result(str(m.pk), sms.Outcome.REFUSED, error_code="unconfirmed") for m in messages]
-        with transaction.atomic():
-            _fail(claimed, results, Recipient.CallReason.UNCONFIRMED, timezone.now())
-        counts["to_call"] += len(messages)
+        counts["to_call"] += _unconfirmed(claimed)
         return
     since = min(m.claimed_at for m in messages)
     outgoing = [sms.Outgoing(str(m.pk), m.phone, m.params) for m in messages]
@@ -207,12 +208,31 @@ def _settle_request(request_ref, counts):
             claimed.filter(pk__in=found_ids).update(
                 state=Message.State.SENT, sent_at=now, provider_id=_per_message(found, "provider_id"), error_code=""
             )
-        # The provider never received the others: sending them again is safe.
-        claimed.exclude(pk__in=found_ids).update(state=Message.State.QUEUED)
+        if not backend.look_up_is_complete:
+            # Not listed is not proof of not received: the others wait in sending, then are called.
+            counts["found"] += len(found_ids)
+            return
+        # The provider never received the others: sending them again is safe, tries permitting.
+        missing = [m for m in messages if m.pk not in found_ids]
+        requeued = [m for m in missing if m.attempts < settings.SMS_MAX_ATTEMPTS]
+        claimed.filter(pk__in=[m.pk for m in requeued]).update(state=Message.State.QUEUED)
+        spent = [m for m in missing if m.attempts >= settings.SMS_MAX_ATTEMPTS]
+        results = [sms.Result(str(m.pk), sms.Outcome.NOT_SENT, error_code="not_received") for m in spent]
+        _fail(claimed, results, Recipient.CallReason.NOT_SENT, now)
     counts["found"] += len(found_ids)
-    counts["requeued"] += len(messages) - len(found_ids)
-    if len(messages) > len(found_ids):
-        enqueue_batches(campaign.pk, sorted({m.batch for m in messages if m.pk not in found_ids}))
+    counts["requeued"] += len(requeued)
+    counts["to_call"] += len(spent)
+    if requeued:
+        enqueue_batches(campaign.pk, sorted({m.batch for m in requeued}))
+
+
+def _unconfirmed(messages) -> int:
+    """Put messages whose sending cannot be confirmed on the call list; returns how many."""
+    ids = list(messages.values_list("pk", flat=True))
+    results = [sms.Result(str(pk), sms.Outcome.REFUSED, error_code="unconfirmed") for pk in ids]
+    with transaction.atomic():
+        _fail(messages, results, Recipient.CallReason.UNCONFIRMED, timezone.now())
+    return len(ids)
 
 
 def receipts_apply(receipts: list[sms.Receipt]) -> int:

@@ -183,6 +183,8 @@ SMS_DAILY_CAP_PER_PHONE = env.int("SMS_DAILY_CAP_PER_PHONE", default=2)
 # must be longer than a send task may live (SMS_SEND_TIME_LIMIT), or a slow task could still send it.
 SMS_SEND_TIME_LIMIT = env.int("SMS_SEND_TIME_LIMIT", default=60)
 SMS_STUCK_AFTER_SECONDS = env.int("SMS_STUCK_AFTER_SECONDS", default=300)
+# A message still unconfirmed after this long (no look-up could settle it) goes to the call list.
+SMS_UNCONFIRMED_AFTER_SECONDS = env.int("SMS_UNCONFIRMED_AFTER_SECONDS", default=3600)
 # Passing provider errors are retried after about base × 2^attempt seconds (with jitter), this many times.
 SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=5)
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)

@@ -13,7 +13,7 @@ from households.models import Change, Message, Presence, Recipient, Role, Tag
 from lockdown.celery import app
 from lockdown.core import sms
 from lockdown.core.errors import ServiceError
-from tests.fakes.providers import AliyunFake
+from tests.fakes.providers import AliyunFake, TencentFake
 
 from .factories import CampaignFactory, ResidentFactory, ResidentTagFactory, SmsTemplateFactory
 
@@ -246,6 +246,59 @@ def test_a_message_stuck_in_sending_is_looked_up_and_never_sent_twice(world, awa
     assert (counts["found"], counts["requeued"]) == (1, 1)
     assert sorted(m.phone for m in fake.sent) == sorted([world.resident.phone, world.other_resident.phone])
     assert set(Message.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_tencent_not_listing_a_stuck_message_is_no_proof_it_waits_then_is_called(world, away, campaign, settings):
+    fake = TencentFake().start()
+    settings.SMS_BACKEND = "tencent"
+    settings.SMS_OPTIONS = {"tencent": fake.options()}
+    campaigns.campaign_send(actor=staff(world), campaign=campaign)
+    # Taken by the provider, but no delivery report yet: Tencent's look-up does not list it.
+    Message.objects.update(state=State.SENDING, request_ref="lost-ref", claimed_at=timezone.now())
+
+    first = outbox.outbox_reconcile(stuck_after=datetime.timedelta(0))
+    waiting = set(Message.objects.values_list("state", flat=True))
+    settings.SMS_UNCONFIRMED_AFTER_SECONDS = 0
+    last = outbox.outbox_reconcile(stuck_after=datetime.timedelta(0))
+
+    fake.stop()
+    assert (first["requeued"], first["to_call"], waiting) == (0, 0, {State.SENDING})
+    assert last["to_call"] == 2
+    assert set(Recipient.objects.values_list("call_reason", flat=True)) == {Reason.UNCONFIRMED}
+    assert fake.sent == []
+
+
+def test_a_message_the_provider_never_received_and_out_of_tries_is_called(world, away, campaign, settings):
+    fake = AliyunFake().start()
+    settings.SMS_BACKEND = "aliyun"
+    settings.SMS_OPTIONS = {"aliyun": fake.options()}
+    settings.SMS_MAX_ATTEMPTS = 2
+    campaigns.campaign_send(actor=staff(world), campaign=campaign)
+    Message.objects.update(state=State.SENDING, request_ref="lost-ref", claimed_at=timezone.now(), attempts=2)
+
+    counts = outbox.outbox_reconcile(stuck_after=datetime.timedelta(0))
+
+    fake.stop()
+    assert (counts["requeued"], counts["to_call"]) == (0, 2)
+    assert set(Message.objects.values_list("state", "error_code")) == {(State.FAILED, "not_received")}
+    assert set(Recipient.objects.values_list("call_reason", flat=True)) == {Reason.NOT_SENT}
+    assert fake.sent == []
+
+
+def test_a_look_up_that_keeps_failing_ends_on_the_call_list(world, away, campaign, settings):
+    fake = AliyunFake().start()
+    settings.SMS_BACKEND = "aliyun"
+    settings.SMS_OPTIONS = {"aliyun": fake.options()}
+    campaigns.campaign_send(actor=staff(world), campaign=campaign)
+    Message.objects.update(state=State.SENDING, request_ref="lost-ref", claimed_at=timezone.now())
+    fake.stop()  # the provider cannot be reached for the look-up
+
+    first = outbox.outbox_reconcile(stuck_after=datetime.timedelta(0))
+    settings.SMS_UNCONFIRMED_AFTER_SECONDS = 0
+    last = outbox.outbox_reconcile(stuck_after=datetime.timedelta(0))
+
+    assert (first["to_call"], last["to_call"]) == (0, 2)
+    assert set(Message.objects.values_list("state", flat=True)) == {State.FAILED}
 
 
 def test_queued_batches_nobody_is_sending_are_handed_out_again(world, away, campaign, memory_sms):

@@ -102,6 +102,9 @@ class Backend:
     numbers_per_request_same_params = 1000
     requests_per_second = None  # None: no limit
     can_look_up = False
+    # True where the look-up lists every message the provider took (Alibaba Cloud's send records):
+    # one it does not list was never received. Tencent Cloud lists only delivery reports.
+    look_up_is_complete = True
 
     def __init__(self, *, pace=None, **options):
         self._pace = pace or (lambda: None)
@@ -119,7 +122,7 @@ class Backend:
 
     def look_up(self, template: Template, messages: list[Outgoing], *, request_ref: str, since) -> list[Result]:
         """Ask the provider which of these messages it took under `request_ref` since `since`: the
-        results of those it has; the others it never received. Only where `can_look_up`."""
+        results of those it has. Only where `can_look_up`; see `look_up_is_complete`."""
         raise NotImplementedError
 
     def parse_receipts(self, body: bytes) -> list[Receipt]:

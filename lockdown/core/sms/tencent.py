@@ -50,6 +50,7 @@ class TencentBackend(Backend):
     numbers_per_request_same_params = 200
     requests_per_second = 3000
     can_look_up = True
+    look_up_is_complete = False  # it pulls delivery reports: a message not yet reported is not listed
 
     def __init__(self, **options):
         super().__init__(**options)
