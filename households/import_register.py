@@ -29,7 +29,7 @@ from .models import (
     Tag,
     room_label,
 )
-from .services import history_value, is_80_plus, name_initials
+from .services import history_value, is_80_plus, name_initials, rows_follow_resident
 
 CHUNK = 5000
 LEADING_DIGITS = re.compile(r"\d+")
@@ -458,7 +458,7 @@ def _apply_updates(job, updates, place, now):
         ]
     Resident.objects.bulk_update(residents.values(), sorted(changed_fields), batch_size=1000)
     for resident in moved:
-        ResidentTag.objects.filter(resident=resident).update(building_id=resident.building_id)
+        rows_follow_resident(resident)
     removed = [(u.resident_id, tag) for u in updates for tag in u.tags_removed]
     for resident_id, tag in removed:
         ResidentTag.objects.filter(resident_id=resident_id, tag=tag).delete()

@@ -29,6 +29,7 @@ from .models import (
     DocumentType,
     Household,
     Presence,
+    Recipient,
     Resident,
     ResidentTag,
     Tag,
@@ -290,11 +291,18 @@ def resident_move(*, actor, resident: Resident, to_household: Household) -> Resi
     resident.household = to_household
     resident.community_id, resident.building_id = to_household.community_id, to_household.building_id
     resident.save(update_fields=["household", "community", "building", "updated_at"])
-    resident.tags.update(community_id=resident.community_id, building_id=resident.building_id)
+    rows_follow_resident(resident)
     move = {"household": [origin.label, to_household.label]}
     _record(actor=actor, household=origin, resident=resident, action=Change.Action.MOVED_OUT, changes=move)
     _record(actor=actor, household=to_household, resident=resident, action=Change.Action.MOVED_IN, changes=move)
     return resident
+
+
+def rows_follow_resident(resident: Resident):
+    """Rows that copy a resident's place, to be scoped by it (key-population tags, campaign
+    recipients), follow the resident who moves: the new building's leader sees them, the old's no more."""
+    resident.tags.update(community_id=resident.community_id, building_id=resident.building_id)
+    Recipient.objects.filter(resident=resident).update(building_id=resident.building_id)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from households import campaigns
+from households import campaigns, services
 from households.models import AuditEvent, Campaign, Message, Presence, Recipient, Role
 from lockdown.celery import app
 from lockdown.core import sms
@@ -136,6 +136,19 @@ def test_progress_keeps_the_listed_rows_live_within_the_account_s_buildings(clie
     rows = client.get(url, {"recipients": f"{mine.pk},{theirs.pk},x,-1,"}).json()["recipients"]
 
     assert rows == {str(mine.pk): {"state": "failed", "label": "Failed", "call": "Not delivered"}}
+
+
+def test_a_recipient_who_moves_leaves_the_old_building_s_call_list_for_the_new_one(client, world, sent):
+    recipient = Recipient.objects.filter(building=world.building).first()
+    services.resident_move(
+        actor=world.users[Role.COMMITTEE_STAFF], resident=recipient.resident, to_household=world.other_household
+    )
+    client.force_login(world.users[Role.BUILDING_LEADER])  # of the first building
+
+    page = client.get(reverse("households:call_list", args=[sent.pk]))
+
+    assert recipient.pk not in [r.pk for r in page.context["page"]]
+    assert Recipient.objects.get(pk=recipient.pk).building == world.other_building
 
 
 def test_a_leader_records_returned_on_the_call_list(client, world, sent):
