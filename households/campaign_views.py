@@ -22,7 +22,7 @@ from lockdown.core.errors import ServiceError
 from . import campaign_exports, campaign_selectors, campaigns, outbox
 from .campaign_forms import CampaignForm, OutcomeForm
 from .forms import errors_text
-from .models import Community, Message, Recipient
+from .models import Building, Community, Message, Recipient
 from .scoping import scope_of
 
 PAGE_SIZE = 100
@@ -75,6 +75,7 @@ def campaign_detail(request, pk):
     page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
     buildings, total = campaign_selectors.campaign_progress(scope, campaign)
     context |= {"buildings": buildings, "total": total, "page": page, "show": show, "outcomes": OUTCOMES}
+    context["permissions"] = _permissions(scope, page)
     return render(request, "households/campaign_detail.html", context)
 
 
@@ -137,7 +138,14 @@ def call_list(request, pk):
     page = Paginator(recipients, CALL_PAGE_SIZE).get_page(request.GET.get("page"))
     _buildings, total = campaign_selectors.campaign_progress(scope, campaign)
     context = {"campaign": campaign, "page": page, "total": total, "outcomes": OUTCOMES}
+    context["permissions"] = _permissions(scope, page)
     return render(request, "households/call_list.html", context)
+
+
+def _permissions(scope, page):
+    """What the account may do in each listed recipient's building (a volunteer sees, and records
+    nothing), in one query."""
+    return scope.permissions_by_building(Building.objects.filter(pk__in={r.building_id for r in page}))
 
 
 @login_required

@@ -151,6 +151,21 @@ def test_a_recipient_who_moves_leaves_the_old_building_s_call_list_for_the_new_o
     assert Recipient.objects.get(pk=recipient.pk).building == world.other_building
 
 
+def test_a_volunteer_sees_the_call_list_without_buttons_that_would_fail(client, world, sent):
+    client.force_login(world.users[Role.VOLUNTEER])
+
+    page = client.get(reverse("households:call_list", args=[sent.pk]))
+
+    html = page.content.decode()
+    assert len(page.context["page"]) == 2  # their building's residents
+    assert "outcome-form" not in html
+    assert "data-tel" not in html
+    client.force_login(world.users[Role.BUILDING_LEADER])
+    html = client.get(reverse("households:call_list", args=[sent.pk])).content.decode()
+    assert html.count('class="outcome-form"') == 2
+    assert html.count("data-tel") == 2
+
+
 def test_a_leader_records_returned_on_the_call_list(client, world, sent):
     recipient = Recipient.objects.filter(building=world.building).first()
     client.force_login(world.users[Role.BUILDING_LEADER])
