@@ -64,6 +64,14 @@ def recipient_states(scope, campaign, ids) -> dict[int, tuple[str, str]]:
     return {pk: (state or "", reason) for pk, state, reason in rows.values_list("pk", "message__state", "call_reason")}
 
 
+def campaign_provider_error(campaign) -> str:
+    """The provider's words on why messages of the campaign wait to be tried again (an account out
+    of balance, a template not approved, the provider unreachable): staff must see them to act."""
+    waiting = Message.objects.filter(campaign=campaign, state=Message.State.QUEUED).exclude(error_code="")
+    row = waiting.values_list("error_code", "error").first()
+    return " ".join(part for part in row if part) if row else ""
+
+
 def recipients_to_call_first(scope, campaign):
     """Those still to reach, the call list first."""
     return campaign_recipients(scope, campaign, show="missing").order_by(

@@ -76,6 +76,7 @@ def campaign_detail(request, pk):
     buildings, total = campaign_selectors.campaign_progress(scope, campaign)
     context |= {"buildings": buildings, "total": total, "page": page, "show": show, "outcomes": OUTCOMES}
     context["permissions"] = _permissions(scope, page)
+    context["provider_error"] = campaign_selectors.campaign_provider_error(campaign)
     return render(request, "households/campaign_detail.html", context)
 
 
@@ -111,7 +112,10 @@ def campaign_progress(request, pk):
         }
         for pk, (state, reason) in campaign_selectors.recipient_states(scope, campaign, listed).items()
     }
-    return JsonResponse({"running": total["waiting"] > 0, "counts": counts, "recipients": recipients})
+    provider_error = campaign_selectors.campaign_provider_error(campaign)
+    return JsonResponse(
+        {"running": total["waiting"] > 0, "counts": counts, "recipients": recipients, "provider_error": provider_error}
+    )
 
 
 @login_required

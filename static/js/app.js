@@ -53,7 +53,9 @@ for (const section of document.querySelectorAll("[data-campaign-progress]")) {
   const poll = async () => {
     const response = await fetch(url, { credentials: "same-origin" });
     if (response.ok) {
-      const { running, counts, recipients } = await response.json();
+      const { running, counts, recipients, provider_error: providerError } = await response.json();
+      section.querySelector("[data-provider-error]").textContent = providerError;
+      section.querySelector(".provider-error").hidden = !providerError;
       for (const element of document.querySelectorAll("[data-count]")) {
         const value = counts[element.dataset.count];
         if (value !== undefined) element.textContent = value;

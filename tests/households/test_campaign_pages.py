@@ -14,6 +14,7 @@ from households import campaigns, services
 from households.models import AuditEvent, Campaign, Message, Presence, Recipient, Role
 from lockdown.celery import app
 from lockdown.core import sms
+from tests.fakes.providers import AliyunFake
 
 from .factories import CampaignFactory, HouseholdFactory, ResidentFactory, SmsTemplateFactory
 
@@ -164,6 +165,29 @@ def test_a_volunteer_sees_the_call_list_without_buttons_that_would_fail(client, 
     html = client.get(reverse("households:call_list", args=[sent.pk])).content.decode()
     assert html.count('class="outcome-form"') == 2
     assert html.count("data-tel") == 2
+
+
+def test_an_account_the_provider_refuses_keeps_the_messages_waiting_and_says_why(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    fake = AliyunFake().start()
+    settings.SMS_BACKEND = "aliyun"
+    settings.SMS_OPTIONS = {"aliyun": fake.options() | {"access_key_secret": "wrong"}}
+    away_residents(world.building, 2)
+    campaign = CampaignFactory(community=world.community)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=world.users[Role.COMMITTEE_STAFF], campaign=campaign)
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    page = client.get(reverse("households:campaign", args=[campaign.pk]))
+    progress = client.get(reverse("households:campaign_progress", args=[campaign.pk])).json()
+
+    fake.stop()
+    assert set(Message.objects.values_list("state", "error_code")) == {(Message.State.QUEUED, "SignatureDoesNotMatch")}
+    assert not Recipient.objects.exclude(call_reason="").exists()
+    assert "SignatureDoesNotMatch" in page.context["provider_error"]
+    assert progress["provider_error"] == page.context["provider_error"]
+    assert fake.sent == []
 
 
 def test_a_leader_records_returned_on_the_call_list(client, world, sent):

@@ -89,8 +89,12 @@ class Unsure(GatewayError):
 
 
 class Refused(GatewayError):
-    """The provider refused the whole request for good (signature, template, account): no message of
-    it was sent, and sending it again will not help."""
+    """The provider refused the whole request for a reason of the account (key, signature, template,
+    balance): no message of it was sent. Its messages wait and are tried again, with backoff, while
+    staff see the provider's words and someone puts the account right; the residents of a number
+    refused for good are called instead (Outcome.REFUSED, per message)."""
+
+    outcome = Outcome.NOT_SENT
 
 
 class Backend:

@@ -18,6 +18,14 @@ from .base import Backend, NotSent, Outcome, Outgoing, Receipt, Refused, Result,
 SERVICE = "sms"
 API_VERSION = "2021-01-11"
 THROTTLED_PREFIXES = ("RequestLimitExceeded",)
+# Refused for a reason of the account, not of the number: nothing sent, to try again once put right.
+ACCOUNT_PREFIXES = (
+    "AuthFailure",
+    "UnauthorizedOperation",
+    "FailedOperation.InsufficientBalanceInSmsPackage",
+    "FailedOperation.SignatureIncorrectOrUnapproved",
+    "FailedOperation.TemplateIncorrectOrUnapproved",
+)
 PROVIDER_FAULT_PREFIXES = ("InternalError",)
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -113,7 +121,8 @@ class TencentBackend(Backend):
                 results.append(Result(message.key, Outcome.ACCEPTED, provider_id=status.get("SerialNo", "")))
             else:
                 code = status.get("Code", "")
-                outcome = Outcome.NOT_SENT if code.startswith(THROTTLED_PREFIXES) else Outcome.REFUSED
+                passing = code.startswith(THROTTLED_PREFIXES + ACCOUNT_PREFIXES)
+                outcome = Outcome.NOT_SENT if passing else Outcome.REFUSED
                 results.append(Result(message.key, outcome, error_code=code, error=status.get("Message", "")))
         return results
 
