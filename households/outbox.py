@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from lockdown.core import sms
 
@@ -40,10 +41,15 @@ CAMPAIGN_GONE = "campaign_deleted"
 
 
 def enqueue_batches(campaign_id, batches):
+    """Hand the batches to Celery. A broker out of reach loses nothing: the messages stay queued in
+    the outbox, and reconciliation hands their batches out again once it is back."""
     from .tasks import send_batch_task  # tasks import this module
 
-    for batch in batches:
-        send_batch_task.delay(campaign_id, batch)
+    try:
+        for batch in batches:
+            send_batch_task.delay(campaign_id, batch)
+    except OperationalError as error:
+        logger.warning("SMS batches of campaign %s wait for the broker: %s", campaign_id, error)
 
 
 def batch_send(campaign_id: int, batch: int) -> float | None:

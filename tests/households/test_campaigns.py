@@ -301,6 +301,27 @@ def test_a_look_up_that_keeps_failing_ends_on_the_call_list(world, away, campaig
     assert set(Message.objects.values_list("state", flat=True)) == {State.FAILED}
 
 
+@pytest.fixture
+def broker_out_of_reach():
+    """The real publishing path, to a port where no broker listens."""
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_publish_retry")}
+    app.conf.update(broker_url="redis://127.0.0.1:9/0", task_always_eager=False, task_publish_retry=False)
+    app._pool = app.amqp._producer_pool = None  # built from the broker's address on first use
+    yield
+    app.conf.update(saved)
+    app._pool = app.amqp._producer_pool = None
+
+
+def test_a_broker_out_of_reach_at_send_loses_nothing(
+    world, away, campaign, memory_sms, broker_out_of_reach, django_capture_on_commit_callbacks
+):
+    sent = send(world, campaign, django_capture_on_commit_callbacks)  # no error for staff: it is sent
+
+    assert sent.sent_at is not None
+    assert set(Message.objects.values_list("state", flat=True)) == {State.QUEUED}
+    assert memory_sms.sent == []
+
+
 def test_queued_batches_nobody_is_sending_are_handed_out_again(world, away, campaign, memory_sms):
     campaigns.campaign_send(actor=staff(world), campaign=campaign)
 
