@@ -246,12 +246,17 @@ def recipient_record_outcome(*, actor, recipient: Recipient, outcome: str, expec
         raise ServiceError(_("Choose an outcome."), field="outcome")
     if outcome == Recipient.Outcome.CONFIRMED and expected_at is None:
         raise ServiceError(_("Say when the resident expects to be back."), field="expected_at")
+    if outcome == Recipient.Outcome.CONFIRMED and expected_at < timezone.now() - datetime.timedelta(hours=1):
+        raise ServiceError(_("That time has passed: if the resident is back, choose Returned."), field="expected_at")
     if outcome != Recipient.Outcome.CONFIRMED:
         expected_at = None
     with transaction.atomic():
+        was_returned = recipient.outcome == Recipient.Outcome.RETURNED
         recipient.outcome, recipient.expected_at = outcome, expected_at
         recipient.outcome_by, recipient.outcome_at = actor, timezone.now()
         recipient.save(update_fields=["outcome", "expected_at", "outcome_by", "outcome_at"])
         if outcome == Recipient.Outcome.RETURNED:
             services.resident_set_presence(actor=actor, resident=resident, presence=Presence.HOME)
+        elif was_returned:  # a mistaken "returned" put right: the resident is away after all
+            services.resident_set_presence(actor=actor, resident=resident, presence=Presence.AWAY)
     return recipient

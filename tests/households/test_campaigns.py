@@ -384,6 +384,36 @@ def test_marking_returned_sets_the_resident_at_home_with_history(world, away, ca
     assert (recipient.outcome, recipient.outcome_by) == ("returned", world.users[Role.BUILDING_LEADER])
 
 
+def test_a_mistaken_returned_put_right_sets_the_resident_away_again_with_history(world, away, campaign):
+    campaigns.campaign_send(actor=staff(world), campaign=campaign)
+    recipient = Recipient.objects.get(resident=world.resident)
+    leader = world.users[Role.BUILDING_LEADER]
+    campaigns.recipient_record_outcome(actor=leader, recipient=recipient, outcome=Recipient.Outcome.RETURNED)
+
+    campaigns.recipient_record_outcome(actor=leader, recipient=recipient, outcome=Recipient.Outcome.UNREACHABLE)
+
+    world.resident.refresh_from_db()
+    assert world.resident.presence == Presence.AWAY
+    moves = Change.objects.filter(resident=world.resident, action=Change.Action.PRESENCE).order_by("at", "id")
+    assert [c.changes["presence"][1] for c in moves] == [Presence.HOME, Presence.AWAY]
+
+
+def test_a_return_time_long_past_is_refused_with_a_message(world, away, campaign):
+    campaigns.campaign_send(actor=staff(world), campaign=campaign)
+    recipient = Recipient.objects.get(resident=world.resident)
+
+    with pytest.raises(ServiceError, match="passed") as error:
+        campaigns.recipient_record_outcome(
+            actor=staff(world),
+            recipient=recipient,
+            outcome=Recipient.Outcome.CONFIRMED,
+            expected_at=timezone.now() - datetime.timedelta(days=1),
+        )
+
+    assert error.value.field == "expected_at"
+    assert Recipient.objects.get(pk=recipient.pk).outcome == ""
+
+
 def test_confirmed_returning_needs_a_time(world, away, campaign):
     campaigns.campaign_send(actor=staff(world), campaign=campaign)
     recipient = Recipient.objects.get(resident=world.resident)
