@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from .models import Campaign, Community, Message, Recipient
+from .models import Building, Campaign, Community, Message, Recipient
 
 DONE = [Recipient.Outcome.RETURNED, Recipient.Outcome.WILL_NOT_RETURN]
 # Per resident (two residents sharing a number share one message).
@@ -57,11 +57,24 @@ def campaign_recipients(scope, campaign, show="all"):
     )
 
 
-def recipient_states(scope, campaign, ids) -> dict[int, tuple[str, str]]:
-    """The message state and call reason of the listed recipients the account sees: the rows of a
-    page, kept live."""
+def recipient_states(scope, campaign, ids) -> dict[int, dict]:
+    """The SMS state (with its label) and reason to call of the listed recipients the account sees:
+    the rows of a page, kept live."""
     rows = scope.filter(Recipient.objects.filter(campaign=campaign, pk__in=ids))
-    return {pk: (state or "", reason) for pk, state, reason in rows.values_list("pk", "message__state", "call_reason")}
+    return {
+        pk: {
+            "state": state or "",
+            "label": Message.State(state).label if state else "",
+            "call": Recipient.CallReason(reason).label if reason else "",
+        }
+        for pk, state, reason in rows.values_list("pk", "message__state", "call_reason")
+    }
+
+
+def recipient_permissions(scope, recipients):
+    """What the account may do in each listed recipient's building (a volunteer sees, and records
+    nothing), in one query."""
+    return scope.permissions_by_building(Building.objects.filter(pk__in={r.building_id for r in recipients}))
 
 
 def campaign_provider_error(campaign) -> str:

@@ -22,7 +22,7 @@ from lockdown.core.errors import ServiceError
 from . import campaign_exports, campaign_selectors, campaigns, outbox
 from .campaign_forms import CampaignForm, OutcomeForm
 from .forms import errors_text
-from .models import Building, Community, Message, Recipient
+from .models import Community, Recipient
 from .scoping import scope_of
 
 PAGE_SIZE = 100
@@ -75,7 +75,7 @@ def campaign_detail(request, pk):
     page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
     buildings, total = campaign_selectors.campaign_progress(scope, campaign)
     context |= {"buildings": buildings, "total": total, "page": page, "show": show, "outcomes": OUTCOMES}
-    context["permissions"] = _permissions(scope, page)
+    context["permissions"] = campaign_selectors.recipient_permissions(scope, page)
     context["provider_error"] = campaign_selectors.campaign_provider_error(campaign)
     return render(request, "households/campaign_detail.html", context)
 
@@ -104,14 +104,7 @@ def campaign_progress(request, pk):
     for row in buildings:
         counts |= {f"{row.building_id}.{name}": value for name, value in row.progress.items()}
     listed = [int(part) for part in request.GET.get("recipients", "").split(",") if part.isdigit()][:PAGE_SIZE]
-    recipients = {
-        pk: {
-            "state": state,
-            "label": Message.State(state).label if state else "",
-            "call": Recipient.CallReason(reason).label if reason else "",
-        }
-        for pk, (state, reason) in campaign_selectors.recipient_states(scope, campaign, listed).items()
-    }
+    recipients = campaign_selectors.recipient_states(scope, campaign, listed)
     provider_error = campaign_selectors.campaign_provider_error(campaign)
     return JsonResponse(
         {"running": total["waiting"] > 0, "counts": counts, "recipients": recipients, "provider_error": provider_error}
@@ -142,14 +135,8 @@ def call_list(request, pk):
     page = Paginator(recipients, CALL_PAGE_SIZE).get_page(request.GET.get("page"))
     _buildings, total = campaign_selectors.campaign_progress(scope, campaign)
     context = {"campaign": campaign, "page": page, "total": total, "outcomes": OUTCOMES}
-    context["permissions"] = _permissions(scope, page)
+    context["permissions"] = campaign_selectors.recipient_permissions(scope, page)
     return render(request, "households/call_list.html", context)
-
-
-def _permissions(scope, page):
-    """What the account may do in each listed recipient's building (a volunteer sees, and records
-    nothing), in one query."""
-    return scope.permissions_by_building(Building.objects.filter(pk__in={r.building_id for r in page}))
 
 
 @login_required

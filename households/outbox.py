@@ -208,28 +208,21 @@ def _settle_request(request_ref, counts):
         logger.warning("SMS look-up of %s failed, trying later: %s", request_ref, error)
         return
     found_ids = set(_ids(found))
-    now = timezone.now()
-    with transaction.atomic():
-        if found:
-            claimed.filter(pk__in=found_ids).update(
-                state=Message.State.SENT, sent_at=now, provider_id=_per_message(found, "provider_id"), error_code=""
-            )
-        if not backend.look_up_is_complete:
-            # Not listed is not proof of not received: the others wait in sending, then are called.
-            counts["found"] += len(found_ids)
-            return
-        # The provider never received the others: sending them again is safe, tries permitting.
-        missing = [m for m in messages if m.pk not in found_ids]
-        requeued = [m for m in missing if m.attempts < settings.SMS_MAX_ATTEMPTS]
-        claimed.filter(pk__in=[m.pk for m in requeued]).update(state=Message.State.QUEUED)
-        spent = [m for m in missing if m.attempts >= settings.SMS_MAX_ATTEMPTS]
-        results = [sms.Result(str(m.pk), sms.Outcome.NOT_SENT, error_code="not_received") for m in spent]
-        _fail(claimed, results, Recipient.CallReason.NOT_SENT, now)
+    # Not listed proves not received only where the look-up lists all the provider took; elsewhere
+    # the others wait in sending, then are called.
+    not_received = [
+        sms.Result(str(m.pk), sms.Outcome.NOT_SENT, error_code="not_received")
+        for m in messages
+        if backend.look_up_is_complete and m.pk not in found_ids
+    ]
+    # Written back as a send's answer: found → sent; not received → queued again, tries permitting.
+    retry = _record(request_ref, found + not_received, max(m.attempts for m in messages))
     counts["found"] += len(found_ids)
-    counts["requeued"] += len(requeued)
-    counts["to_call"] += len(spent)
-    if requeued:
-        enqueue_batches(campaign.pk, sorted({m.batch for m in requeued}))
+    if retry is None:
+        counts["to_call"] += len(not_received)
+    else:
+        counts["requeued"] += len(not_received)
+        enqueue_batches(campaign.pk, sorted({m.batch for m in messages if m.pk not in found_ids}))
 
 
 def _unconfirmed(messages) -> int:
