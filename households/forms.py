@@ -1,11 +1,15 @@
+from collections import defaultdict
+
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .exports import FORMATS, KINDS
 from .models import Building, Community, Compound, ControlLevel, Presence, Resident, Tag
 from .services import ResidentInput, TagInput
 from .vocabulary import FIELDS
+from .words import WORD_CHOICES
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
@@ -161,6 +165,65 @@ class ImportColumnsForm(forms.Form):
 
     def columns(self):
         return {self.keys[name]: value for name, value in self.cleaned_data.items()}
+
+
+class ImportChoicesForm(forms.Form):
+    """The admin's choices on an import's preview: what each word means (those still not understood,
+    and those explained before, to change), which row to keep of the same person twice, and whether
+    rows whose ID number a spreadsheet rounded go in without it."""
+
+    without_rounded_ids = forms.BooleanField(required=False)
+
+    def __init__(self, *args, job, **kwargs):
+        super().__init__(*args, **kwargs)
+        findings = job.findings or {}
+        self.words, self.duplicates, self.found_duplicates = {}, {}, findings.get("duplicates", [])
+        unknown = [(w["field"], w["phrase"], w["rows"]) for w in findings.get("unknown", [])]
+        explained = [(name, phrase, None) for name, chosen in job.words.items() for phrase in chosen]
+        for index, (name, phrase, rows) in enumerate(unknown + explained):
+            key = f"word_{index}"
+            self.words[key] = (name, phrase)
+            label = f"{FIELDS[name][0]} · {phrase}"
+            if rows is not None:
+                label += " · " + ngettext("%(num)s row", "%(num)s rows", rows) % {"num": rows}
+            choices = [("", _("Not understood: keep it in the notes"))] + list(WORD_CHOICES[name].items())
+            self.fields[key] = forms.ChoiceField(
+                label=label, choices=choices, required=False, initial=job.words.get(name, {}).get(phrase, "")
+            )
+        for index, duplicate in enumerate(findings.get("duplicates", [])):
+            key = f"keep_{index}"
+            self.duplicates[key] = duplicate["key"]
+            rows = [
+                (str(i), _("Keep row %(line)s of sheet %(sheet)s") % {"line": row["line"], "sheet": row["sheet"]})
+                for i, row in enumerate(duplicate["rows"])
+            ]
+            self.fields[key] = forms.ChoiceField(
+                label=_("Which row to keep"),
+                choices=[("", _("Neither for now"))] + rows,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=str(job.keep.get(duplicate["key"], "")),
+            )
+        self.fields["without_rounded_ids"].initial = job.without_rounded_ids
+        self.fields["without_rounded_ids"].label = ngettext(
+            "Import the %(num)s row whose ID number the office suite rounded, without its ID number",
+            "Import the %(num)s rows whose ID number the office suite rounded, without their ID numbers",
+            findings.get("rounded_ids", 0),
+        ) % {"num": findings.get("rounded_ids", 0)}
+
+    def word_fields(self):
+        return [self[key] for key in self.words]
+
+    def duplicates_with_fields(self):
+        """(duplicate as the preview found it, the choice of the row to keep)."""
+        return [(duplicate, self[key]) for duplicate, key in zip(self.found_duplicates, self.duplicates, strict=True)]
+
+    def choices(self):
+        words = defaultdict(dict)
+        for key, (name, phrase) in self.words.items():
+            words[name][phrase] = self.cleaned_data[key]
+        keep = {self.duplicates[key]: int(self.cleaned_data[key]) for key in self.duplicates if self.cleaned_data[key]}
+        return {"words": dict(words), "keep": keep, "without_rounded_ids": self.cleaned_data["without_rounded_ids"]}
 
 
 class ExportForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from lockdown.core.bulk import insert_rows
 
 from . import importers
+from .duplicates import register_duplicates
 from .importers import RESIDENT_FIELDS, ImportRow, RowError
 from .models import (
     Building,
@@ -47,9 +48,9 @@ class Update:
     fields: dict = field(default_factory=dict)  # name → (before, after)
     household: tuple | None = None  # the household key it moves to
     moved_from: str = ""  # the room label it moves from
-    tags_added: dict = field(default_factory=dict)  # tag → condition
+    tags_added: dict = field(default_factory=dict)  # tag → TagDetail
     tags_removed: set = field(default_factory=set)
-    conditions: dict = field(default_factory=dict)  # tag → (before, after) of an existing tag
+    details: dict = field(default_factory=dict)  # tag → {detail field: new value} of an existing tag
 
     def history(self):
         """The changes as a history entry stores them: field → [before, after], masked."""
@@ -82,6 +83,8 @@ class Plan:
     updates: list = field(default_factory=list)
     unchanged: int = 0
     errors: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)  # rows that match one resident of the register
+    left_out: int = 0  # rows left out because the admin kept another row of the same resident
     digest: str = ""
 
 
@@ -95,9 +98,11 @@ class _Register:
     labels: dict  # household id → room label
     by_document: dict  # (document type, number) → resident tuple
     by_household_name: dict  # (household id, name) → [resident tuple]
-    tags: dict  # resident id → {tag: condition}
+    tags: dict  # resident id → {tag: (condition, note, due date)}
 
 
+TAG_DETAILS = ("condition", "note", "due_date")
+DETAIL_LENGTHS = {"condition": 100, "note": 200}
 RESIDENT_COLUMNS = ("id", "household_id", *RESIDENT_FIELDS, "updated_at")
 _ID, _HOUSEHOLD = 0, 1
 _FIELD_INDEX = {name: i + 2 for i, name in enumerate(RESIDENT_FIELDS)}
@@ -125,21 +130,23 @@ def _load_register(community):
             by_document[resident[_FIELD_INDEX["document_type"]], resident[_FIELD_INDEX["id_number"]]] = resident
         by_household_name[resident[_HOUSEHOLD], resident[_FIELD_INDEX["name"]]].append(resident)
     tags = defaultdict(dict)
-    for resident_id, tag, condition in ResidentTag.objects.filter(community=community).values_list(
-        "resident_id", "tag", "condition"
+    for resident_id, tag, *detail in ResidentTag.objects.filter(community=community).values_list(
+        "resident_id", "tag", *TAG_DETAILS
     ):
-        tags[resident_id][tag] = condition
+        tags[resident_id][tag] = dict(zip(TAG_DETAILS, detail, strict=True))
     return _Register(compounds, buildings, households, labels, by_document, by_household_name, tags)
 
 
-def plan_import(job, reading, on_progress=None) -> Plan:
-    """Compare the rows with the register: what is new, what changes, what is rejected and why."""
+def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
+    """Compare the rows with the register: what is new, what changes, what is rejected and why.
+
+    `keep`: the admin's choice among rows that are the same resident (duplicates.Duplicate keys).
+    """
     register = _load_register(job.community)
     default_compound = job.compound.name if job.compound else job.community.name
     plan = Plan(errors=list(reading.errors))
     elsewhere = _registered_elsewhere(job.community, reading.rows)
-    matched = {}  # resident id → the row that matched it
-    new_buildings, new_households = set(), {}
+    compared, matched = [], defaultdict(list)  # matched: resident id → the rows that match it
     for checked, row in enumerate(reading.rows, start=1):
         if on_progress and checked % importers.PROGRESS_EVERY == 0:
             on_progress(checked)
@@ -152,23 +159,25 @@ def plan_import(job, reading, on_progress=None) -> Plan:
             error = _("This ID number is on the register of %(area)s: that committee has to move the resident.") % {
                 "area": elsewhere[document]
             }
-        if error is None and resident is not None and resident[_ID] in matched:
-            other = matched[resident[_ID]]
-            error = _("This is the same resident as row %(line)s of sheet %(sheet)s.") % {
-                "line": other.line,
-                "sheet": other.sheet,
-            }
         if error:
             plan.errors.append(RowError(row.sheet, row.line, reading.header_of(row.sheet, "name"), error))
             continue
+        if resident is not None:
+            matched[resident[_ID]].append(row)
+        compared.append((row, key, household_id, resident))
+    going_on, plan.duplicates, plan.left_out = register_duplicates(matched, keep or {})
+    going_on = {(row.sheet, row.line) for row in going_on}
+    new_buildings, new_households = set(), {}
+    for row, key, household_id, resident in compared:
+        if resident is not None and (row.sheet, row.line) not in going_on:
+            continue
         if household_id is None:
             new_households.setdefault(key, None)
-            if (register.compounds.get(compound), row.building) not in register.buildings:
-                new_buildings.add((compound, row.building))
+            if (register.compounds.get(key[0]), row.building) not in register.buildings:
+                new_buildings.add((key[0], row.building))
         if resident is None:
             plan.creates.append(row)
             continue
-        matched[resident[_ID]] = row
         update = _diff(register, resident, row, key, household_id)
         if update is None:
             plan.unchanged += 1
@@ -230,31 +239,42 @@ def _diff(register, resident, row, key, household_id):
         update.moved_from = register.labels.get(resident[_HOUSEHOLD], "")
     if row.tags is not None:
         current = register.tags.get(resident[_ID], {})
-        wanted = dict(row.tags)
+        wanted = {tag: _tag_values(detail) for tag, detail in row.tags.items()}
         birth_date = row.birth_date or resident[_FIELD_INDEX["birth_date"]]
         if birth_date is not None:
             if is_80_plus(birth_date):
-                wanted.setdefault(Tag.AGED_80, "")
+                wanted.setdefault(Tag.AGED_80, _tag_values(None))
             else:
                 wanted.pop(Tag.AGED_80, None)
-        update.tags_added = {tag: condition for tag, condition in wanted.items() if tag not in current}
+        update.tags_added = {tag: values for tag, values in wanted.items() if tag not in current}
         update.tags_removed = set(current) - set(wanted)
-        update.conditions = {
-            tag: (current[tag], condition)
-            for tag, condition in wanted.items()
-            if tag in current and condition and condition != current[tag]
-        }
-    if update.fields or update.household or update.tags_added or update.tags_removed or update.conditions:
+        for tag, values in wanted.items():
+            # What the file says of a tag it keeps replaces what the register says; nothing said, nothing changes.
+            before = current.get(tag, {})
+            changed = {name: value for name, value in values.items() if value and value != before.get(name)}
+            if tag in current and changed:
+                update.details[tag] = changed
+    if update.fields or update.household or update.tags_added or update.tags_removed or update.details:
         return update
     return None
+
+
+def _tag_values(detail):
+    """A TagDetail as the columns of a ResidentTag, cut to their lengths."""
+    values = {name: getattr(detail, name) if detail else None for name in TAG_DETAILS}
+    return {name: value[: DETAIL_LENGTHS[name]] if isinstance(value, str) else value for name, value in values.items()}
 
 
 def _digest(plan):
     """A fingerprint of everything the plan would write, to see at commit whether it is still the same."""
     content = {
         "creates": [(row.sheet, row.line) for row in plan.creates],
-        "updates": [(u.resident_id, u.seen, u.row.line, sorted(u.history().items())) for u in plan.updates],
+        "updates": [
+            (u.resident_id, u.seen, u.row.line, sorted(u.history().items()), sorted(u.details.items()))
+            for u in plan.updates
+        ],
         "errors": sorted((e.sheet, e.line, e.message) for e in plan.errors),
+        "duplicates": sorted(d.key for d in plan.duplicates),
         "areas": [plan.new_compounds, plan.new_buildings, plan.new_households],
         "unchanged": plan.unchanged,
     }
@@ -361,17 +381,17 @@ def _create_residents(job, rows, place, now):
         for row in rows[start : start + CHUNK]:
             household_id, building_id = place(row)
             values.append(_resident_values(row, job.community_id, household_id, building_id, now))
-            wanted = dict(row.tags or {})
+            wanted = {tag: _tag_values(detail) for tag, detail in (row.tags or {}).items()}
             if row.birth_date and is_80_plus(row.birth_date, today):
-                wanted.setdefault(Tag.AGED_80, "")
+                wanted.setdefault(Tag.AGED_80, _tag_values(None))
             tags.append(wanted)
             names[household_id].append(row.name)
         ids = insert_rows(Resident, RESIDENT_INSERT, values)
         _insert_tags(
             [
-                (pk, job.community_id, value[2], tag, condition)
+                (pk, job.community_id, value[2], tag, detail)
                 for pk, value, wanted in zip(ids, values, tags, strict=True)
-                for tag, condition in wanted.items()
+                for tag, detail in wanted.items()
             ]
         )
     # One history entry per household, naming its new residents: a street's first import would
@@ -414,11 +434,14 @@ def _resident_values(row, community_id, household_id, building_id, now):
 
 
 def _insert_tags(rows):
-    """rows: (resident id, community id, building id, tag, condition)."""
+    """rows: (resident id, community id, building id, tag, {condition, note, due date})."""
     insert_rows(
         ResidentTag,
-        ["resident_id", "community_id", "building_id", "tag", "condition", "note", "medicine"],
-        [(*row, "", "") for row in rows],
+        ["resident_id", "community_id", "building_id", "tag", "condition", "note", "due_date", "medicine"],
+        [
+            (*ids, tag, values["condition"] or "", values["note"] or "", values["due_date"], "")
+            for *ids, tag, values in rows
+        ],
         ids=False,
     )
 
@@ -453,8 +476,8 @@ def _apply_updates(job, updates, place, now):
         if update.household:
             history.append((job.community_id, origin, resident.pk, Change.Action.MOVED_OUT, changes))
         tag_rows += [
-            (resident.pk, job.community_id, resident.building_id, tag, condition)
-            for tag, condition in update.tags_added.items()
+            (resident.pk, job.community_id, resident.building_id, tag, values)
+            for tag, values in update.tags_added.items()
         ]
     Resident.objects.bulk_update(residents.values(), sorted(changed_fields), batch_size=1000)
     for resident in moved:
@@ -463,8 +486,8 @@ def _apply_updates(job, updates, place, now):
     for resident_id, tag in removed:
         ResidentTag.objects.filter(resident_id=resident_id, tag=tag).delete()
     for update in updates:
-        for tag, (_before, after) in update.conditions.items():
-            ResidentTag.objects.filter(resident_id=update.resident_id, tag=tag).update(condition=after)
+        for tag, changed in update.details.items():
+            ResidentTag.objects.filter(resident_id=update.resident_id, tag=tag).update(**changed)
     _insert_tags(tag_rows)
     insert_rows(
         Change,

@@ -4,6 +4,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from lockdown.core.errors import ServiceError
 
 from . import imports, selectors
-from .forms import ImportColumnsForm, ImportUploadForm
+from .forms import ImportChoicesForm, ImportColumnsForm, ImportUploadForm, errors_text
 from .models import Community, ImportJob
 from .scoping import scope_of
 from .tasks import commit_import_task, preview_import_task
@@ -55,11 +56,15 @@ def import_list(request):
 @login_required
 def import_detail(request, pk):
     job = _job_in_scope(request, pk)
+    headers = selectors.import_headers(job)
     context = {
         "job": job,
-        "columns_form": ImportColumnsForm(headers=selectors.import_headers(job), columns=job.columns),
+        "columns_form": ImportColumnsForm(headers=headers, columns=selectors.import_columns(job, headers)),
+        "unrecognised": selectors.import_unrecognised_columns(job, headers),
+        "choices_form": ImportChoicesForm(job=job),
         "changes": selectors.import_changes(job, limit=PREVIEW_ROWS),
-        "errors": job.errors[:PREVIEW_ROWS],
+        "errors": Paginator(job.errors, PREVIEW_ROWS).get_page(request.GET.get("page")),
+        "kept": job.findings.get("kept", [])[:PREVIEW_ROWS],
         "preview_rows": PREVIEW_ROWS,
         "earlier": selectors.earlier_imports_of_same_file(job),
     }
@@ -87,7 +92,8 @@ def import_progress(request, pk):
 @require_POST
 def import_columns(request, pk):
     job = _job_in_scope(request, pk)
-    form = ImportColumnsForm(request.POST, headers=selectors.import_headers(job), columns=job.columns)
+    headers = selectors.import_headers(job)
+    form = ImportColumnsForm(request.POST, headers=headers, columns=selectors.import_columns(job, headers))
     if form.is_valid():
         try:
             imports.import_job_set_columns(actor=request.user, job=job, columns=form.columns())
@@ -95,6 +101,23 @@ def import_columns(request, pk):
             messages.error(request, error.message)
         else:
             preview_import_task.delay_on_commit(job.pk)
+    return redirect("households:import", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_choices(request, pk):
+    job = _job_in_scope(request, pk)
+    form = ImportChoicesForm(request.POST, job=job)
+    if form.is_valid():
+        try:
+            imports.import_job_set_choices(actor=request.user, job=job, **form.choices())
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            preview_import_task.delay_on_commit(job.pk)
+    else:
+        messages.error(request, errors_text(form))
     return redirect("households:import", pk=job.pk)
 
 

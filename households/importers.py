@@ -1,42 +1,34 @@
 """A committee's spreadsheet → rows the register can take, and the reasons for the rows it cannot.
 
 Finds the header row under any title rows, maps each column from the common Chinese and English
-names (or the admin's own choice), normalises every cell and rejects, with its row, column and
-reason, every row that cannot be read, including the same person twice. Touches no database: the
-comparison with the register and the writing are in households/imports.py.
+names (or the admin's own choice) and normalises every cell. No row is lost over a value: a word it
+does not understand, or a phone or date it cannot read, is kept in the resident's notes and listed,
+and the row is imported with the rest. A row is rejected, with every one of its problems, only when
+it cannot be a resident (no name, no room) or would write something false (an ID number a
+spreadsheet rounded, a birth date the ID number contradicts). The same person on several rows is
+found before anything else is judged, and held back until the admin keeps one. Touches no
+database: the comparison with the register and the writing are in households/import_register.py.
 """
 
 import datetime
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from lockdown.core import cells
-from lockdown.core.cells import CellError
+from lockdown.core.cells import CellError, RoundedNumber
 from lockdown.core.spreadsheets import cell_text, read_sheets
 
-from .models import DocumentType, Relation, Tag
+from .duplicates import People
+from .models import DocumentType, Tag
 from .services import is_80_plus
-from .vocabulary import (
-    ALIASES,
-    CONDITION_WORDS,
-    DOCUMENT_BY_WORD,
-    FIELDS,
-    MERGED,
-    NOTHING,
-    PARTY_BY_WORD,
-    PRESENCE_BY_WORD,
-    RELATION_BY_WORD,
-    REQUIRED,
-    SEX_BY_WORD,
-    TAGS_BY_WORD,
-)
+from .vocabulary import ALIASES, FIELDS, MERGED, REQUIRED
+from .words import WORD_FIELDS, TagDetail, Vocabulary
 
 HEADER_SEARCH_ROWS = 20
 PROGRESS_EVERY = 2000
@@ -50,7 +42,7 @@ ROOM_WORDS = re.compile(
 )
 ROOM_DASHES = re.compile(r"^[0-9A-Za-z]+(?:-[0-9A-Za-z]+){0,2}$")
 SUBTOTAL = re.compile(r"合计|小计|总计|共计")
-WORD_SPLIT = re.compile(r"[、,，;；/\s]+")
+KEPT_VALUES = ("phone", "birth_date")  # a cell of these that cannot be read is kept in the notes
 
 
 def header_key(text):
@@ -82,7 +74,7 @@ class ImportRow:
     presence: str | None = None
     party_member: bool | None = None
     notes: str | None = None
-    tags: dict | None = None  # {tag: condition}
+    tags: dict | None = None  # {tag: words.TagDetail}
 
     @property
     def household_key(self):
@@ -117,6 +109,7 @@ class SheetReading:
     header_line: int | None  # None: no header row found, the sheet was skipped
     headers: list[str]  # the header row's cells as written
     building: str  # the building the sheet's name gives, if any
+    titles: tuple[str, ...] = ()  # the text of the rows above the header
 
 
 @dataclass
@@ -129,9 +122,26 @@ class Reading:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → field → header as written
     lines_read: int = 0
     skipped_lines: int = 0
+    # (field, phrase) → rows: the words not understood, each kept in its residents' notes
+    unknown: Counter = field(default_factory=Counter)
+    kept: list[RowError] = field(default_factory=list)  # cells that could not be read, kept in the notes
+    duplicates: list = field(default_factory=list)  # import_duplicates.Duplicate: rows held back
+    left_out: int = 0  # rows left out because the admin kept another row of the same person
+    rounded_ids: int = 0  # rows whose ID number a spreadsheet rounded
+    without_id: int = 0  # of those, rows imported without it, as the admin chose
 
     def header_of(self, sheet, name):
         return self.headers.get(sheet, {}).get(name) or field_label(name)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the admin decided on the preview, for one import."""
+
+    columns: dict = field(default_factory=dict)  # header key → field ("" for not read)
+    words: dict = field(default_factory=dict)  # field → {phrase: meaning}
+    keep: dict = field(default_factory=dict)  # duplicate key → the index of the row to keep
+    without_rounded_ids: bool = False  # import rows whose ID number was rounded, without it
 
 
 def column_field(key, overrides):
@@ -157,25 +167,32 @@ def read_register(
     path: Path,
     *,
     community_name: str,
-    overrides: dict[str, str] | None = None,
+    choices: Choices | None = None,
     on_progress: Callable[[int], None] | None = None,
     today: datetime.date | None = None,
+    csv_sheet_name: str | None = None,
 ) -> Reading:
-    """Read every sheet of the file into ImportRows and RowErrors, in one streaming pass."""
-    overrides = overrides or {}
+    """Read every sheet of the file into ImportRows, RowErrors and duplicates, in one streaming pass."""
+    choices = choices or Choices()
     reading = Reading()
-    context = _Context(community_name=cells.name(community_name), today=today or timezone.localdate())
-    for sheet in read_sheets(path):
-        _read_sheet(sheet, overrides, reading, context, on_progress)
+    context = _Context(
+        community_name=cells.name(community_name),
+        today=today or timezone.localdate(),
+        vocabulary=Vocabulary(choices.words),
+        without_rounded_ids=choices.without_rounded_ids,
+        people=People(),
+    )
+    for sheet in read_sheets(path, csv_name=csv_sheet_name):
+        _read_sheet(sheet, choices.columns, reading, context, on_progress)
     if not any(s.header_line for s in reading.sheets):
         reading.problems.append(
             _("No header row was found: the first %(rows)s rows of each sheet were searched for 姓名 and 室号.")
             % {"rows": HEADER_SEARCH_ROWS}
         )
     if reading.problems:
-        reading.rows, reading.errors = [], []
+        reading.rows, reading.errors, reading.kept, reading.unknown = [], [], [], Counter()
         return reading
-    _reject_duplicates(reading)
+    context.people.hold_back(reading, choices.keep)
     return reading
 
 
@@ -183,6 +200,9 @@ def read_register(
 class _Context:
     community_name: str
     today: datetime.date
+    vocabulary: Vocabulary
+    without_rounded_ids: bool
+    people: People
 
 
 def _read_sheet(sheet, overrides, reading, context, on_progress):
@@ -203,7 +223,8 @@ def _read_sheet(sheet, overrides, reading, context, on_progress):
         return
     header_line, header_cells = header
     headers = [cell_text(cell).strip() for cell in header_cells]
-    reading.sheets.append(SheetReading(sheet.name, header_line, headers, sheet_building))
+    titles = tuple(_row_text(row) for line, row in head if line < header_line and _row_text(row))
+    reading.sheets.append(SheetReading(sheet.name, header_line, headers, sheet_building, titles))
     plan = _column_plan(sheet.name, headers, overrides, reading, sheet_building)
     if plan is None:
         return
@@ -216,6 +237,10 @@ def _read_sheet(sheet, overrides, reading, context, on_progress):
             _read_row(sheet.name, line, row, plan, reading, context)
             if on_progress and reading.lines_read % PROGRESS_EVERY == 0:
                 on_progress(reading.lines_read)
+
+
+def _row_text(row):
+    return " ".join(text for cell in row if (text := cells.text(cell)))
 
 
 def _remember(rows, kept):
@@ -269,36 +294,69 @@ def _column_plan(sheet_name, headers, overrides, reading, sheet_building):
     return plan
 
 
+@dataclass
+class _Cells:
+    """One line's cells as they are read: the values, the problems, and what goes to the notes."""
+
+    values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    kept: list = field(default_factory=list)  # RowErrors of cells kept in the notes
+    notes: list = field(default_factory=list)  # "column：text" of cells not (wholly) understood
+    unknown: list = field(default_factory=list)  # (field, phrase)
+    id_text: str = ""  # the ID number as written, to find the same person twice
+    rounded_id: bool = False
+
+
 def _read_row(sheet, line, row, plan, reading, context):
-    values, errors = {}, []
     width = len(row)
     if plan.name_index < width and header_key(row[plan.name_index]) == plan.name_key:
         reading.skipped_lines += 1  # the header repeated on a printed page
         return
+    found = _Cells()
     for index, name, header in plan.columns:
         raw = row[index] if index < width else ""
         if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
             continue
+        if name in WORD_FIELDS:
+            _read_words(name, raw, header, found, context)
+            continue
         try:
             value = PARSERS[name](raw, context)
         except CellError as error:
-            errors.append(RowError(sheet, line, header, error.message))
+            if name in KEPT_VALUES:
+                found.kept.append(RowError(sheet, line, header, error.message))
+                found.notes.append(f"{header}：{cells.text(raw)}")
+            else:
+                found.errors.append(RowError(sheet, line, header, error.message))
             continue
-        if name in MERGED and name in values:
-            value = _merge(name, values[name], value)
-        values[name] = value
-    if not errors and (not values or _is_subtotal_or_header(values, row, plan)):
+        if name in MERGED and name in found.values:
+            value = _merge(name, found.values[name], value)
+        found.values[name] = value
+    values = found.values
+    if not found.errors and not found.notes and (not values or _is_subtotal_or_header(values, row, plan)):
         reading.skipped_lines += 1
         return
     if "name" not in values:
-        errors.append(RowError(sheet, line, plan.headers["name"], _("The name is empty.")))
-    if not errors:
-        try:
-            reading.rows.append(_row(sheet, line, values, plan, context))
-            return
-        except _ColumnError as error:
-            errors.append(RowError(sheet, line, plan.header_of(error.field), error.message))
-    reading.errors.extend(errors)
+        found.errors.append(RowError(sheet, line, plan.headers["name"], _("The name is empty.")))
+    built, place = None, None
+    try:
+        place = _place(values, plan.sheet_building)
+    except _ColumnError as error:
+        found.errors.append(RowError(sheet, line, plan.header_of(error.field), error.message))
+    for error in _cross_check(values, found, context):
+        found.errors.append(RowError(sheet, line, plan.header_of(error.field), error.message))
+    if not found.errors and place is not None:
+        built = _row(sheet, line, values, found, place, context)
+    context.people.add(sheet, line, values.get("name", ""), place, found, built, reading)
+
+
+def _read_words(name, raw, header, found, context):
+    understood = context.vocabulary.understand(name, raw)
+    if understood.value is not None:
+        found.values[name] = understood.value
+    if understood.unknown or understood.detail:
+        found.notes.append(f"{header}：{cells.text(raw)}")
+        found.unknown.extend((name, phrase) for phrase in understood.unknown)
 
 
 def _is_subtotal_or_header(values, row, plan):
@@ -322,14 +380,63 @@ class _ColumnError(CellError):
         self.field = field
 
 
-def _row(sheet, line, values, plan, context):
-    """Combine a row's cells into an ImportRow; a problem across cells raises _ColumnError."""
+def _cross_check(values, found, context):
+    """Every problem across the row's cells, as _ColumnErrors; settles the ID number in `values`."""
+    problems = []
     if "community" in values and values["community"] != context.community_name:
-        raise _ColumnError(
-            "community",
-            _("This row belongs to %(area)s, not to the community being imported.") % {"area": values["community"]},
+        problems.append(
+            _ColumnError(
+                "community",
+                _("This row belongs to %(area)s, not to the community being imported.") % {"area": values["community"]},
+            )
         )
-    building, unit, room = _place(values, plan.sheet_building)
+    document_type = values.get("document_type")
+    raw_id = values.pop("id_number", None)
+    if raw_id is None:
+        pass
+    elif document_type in (None, DocumentType.MAINLAND_ID):
+        found.id_text = re.sub(r"\s", "", cells.text(raw_id)).upper()
+        try:
+            info = cells.mainland_id(raw_id, today=context.today)
+        except RoundedNumber as error:
+            found.id_text, found.rounded_id = "", True
+            if not context.without_rounded_ids:
+                problems.append(_ColumnError("id_number", error.message))
+        except CellError as error:
+            problems.append(_ColumnError("id_number", error.message))
+        else:
+            found.id_text = info.number
+            problems += _agrees_with_id(values, info)
+            values |= {"id_number": info.number, "birth_date": info.birth_date, "sex": info.sex}
+    else:
+        values["id_number"] = found.id_text = re.sub(r"\s", "", cells.text(raw_id)).upper()[:30]
+    tags, birth_date = values.get("tags"), values.get("birth_date")
+    if tags and Tag.AGED_80 in tags and birth_date is not None and not is_80_plus(birth_date, context.today):
+        problems.append(
+            _ColumnError("tags", _("80+ does not fit the birth date %(date)s.") % {"date": birth_date.isoformat()})
+        )
+    return problems
+
+
+def _agrees_with_id(values, info):
+    problems = []
+    birth_date, sex = values.get("birth_date"), values.get("sex")
+    if birth_date and birth_date != info.birth_date:
+        problems.append(
+            _ColumnError(
+                "birth_date",
+                _("The birth date %(date)s does not match the ID number (%(id_date)s).")
+                % {"date": birth_date.isoformat(), "id_date": info.birth_date.isoformat()},
+            )
+        )
+    if sex and sex != info.sex:
+        problems.append(_ColumnError("sex", _("The sex does not match the ID number.")))
+    return problems
+
+
+def _row(sheet, line, values, found, place, context):
+    """Combine a row's checked cells into an ImportRow."""
+    building, unit, room = place
     notes = values.get("notes")
     phone = None
     if "phone" in values:
@@ -337,33 +444,12 @@ def _row(sheet, line, values, plan, context):
         phone = mobiles[0] if mobiles else None
         extra = mobiles[1:] + others
         if extra:
-            notes = "；".join(filter(None, [notes, _("Other phones: %(numbers)s") % {"numbers": "、".join(extra)}]))
-    document_type = values.get("document_type")
-    id_number, birth_date, sex = values.get("id_number"), values.get("birth_date"), values.get("sex")
-    if id_number is not None and document_type in (None, DocumentType.MAINLAND_ID):
-        try:
-            info = cells.mainland_id(id_number, today=context.today)
-        except CellError as error:
-            raise _ColumnError("id_number", error.message) from None
-        if birth_date and birth_date != info.birth_date:
-            raise _ColumnError(
-                "birth_date",
-                _("The birth date %(date)s does not match the ID number (%(id_date)s).")
-                % {"date": birth_date.isoformat(), "id_date": info.birth_date.isoformat()},
-            )
-        if sex and sex != info.sex:
-            raise _ColumnError("sex", _("The sex does not match the ID number."))
-        id_number, birth_date, sex = info.number, info.birth_date, info.sex
-    elif id_number is not None:
-        id_number = re.sub(r"\s", "", cells.text(id_number)).upper()[:30]
-    tags = values.get("tags")
-    if tags is not None and birth_date is not None and (Tag.AGED_80 in tags) != is_80_plus(birth_date, context.today):
-        if Tag.AGED_80 in tags:
-            raise _ColumnError(
-                "tags",
-                _("80+ does not fit the birth date %(date)s.") % {"date": birth_date.isoformat()},
-            )
-        tags = tags | {Tag.AGED_80: ""}
+            found.notes.append(_("Other phones: %(numbers)s") % {"numbers": "、".join(extra)})
+    if found.notes:
+        notes = "；".join(filter(None, [notes, *found.notes]))
+    tags, birth_date = values.get("tags"), values.get("birth_date")
+    if tags is not None and birth_date is not None and is_80_plus(birth_date, context.today):
+        tags = tags | {Tag.AGED_80: tags.get(Tag.AGED_80, TagDetail())}
     return ImportRow(
         sheet=sheet,
         line=line,
@@ -372,9 +458,9 @@ def _row(sheet, line, values, plan, context):
         unit=unit,
         room=room,
         name=values["name"],
-        sex=sex,
-        document_type=document_type,
-        id_number=id_number,
+        sex=values.get("sex"),
+        document_type=values.get("document_type"),
+        id_number=values.get("id_number"),
         birth_date=birth_date,
         phone=phone,
         relation=values.get("relation"),
@@ -390,6 +476,8 @@ def _place(values, sheet_building):
     building = values.get("building") or sheet_building
     unit = values.get("unit", "")
     raw = values.get("room", "")
+    if not raw:
+        raise _ColumnError("room", _("The room is empty."))
     found = _split_room(raw, has_building=bool(building))
     if found is None:
         raise _ColumnError("room", _("%(value)s is not a room: write it as 501, 3-501 or 12-3-501.") % {"value": raw})
@@ -434,52 +522,6 @@ def _split_room(raw, *, has_building):
 # Cell parsers: raw cell value → clean value, or CellError -------------------------------------------
 
 
-def _words(lookup, what, default=None):
-    """A parser of a column of words from a small vocabulary, remembering each spelling it has met."""
-    seen = dict(lookup)
-
-    def parse(raw, _context):
-        if raw in seen:
-            return seen[raw]
-        word = header_key(raw)
-        if word in lookup:
-            seen[raw] = lookup[word]
-        elif default is not None:
-            seen[raw] = default
-        else:
-            raise CellError(_("%(value)s is not a known %(what)s.") % {"value": cells.text(raw), "what": what})
-        return seen[raw]
-
-    return parse
-
-
-def _tags(raw, _context):
-    tags, conditions = {}, []
-    for word in WORD_SPLIT.split(cells.text(raw)):
-        key = word.lower()
-        if key in NOTHING:
-            continue
-        if key in CONDITION_WORDS:
-            conditions.append(word)
-        elif key in TAGS_BY_WORD:
-            tags[TAGS_BY_WORD[key]] = ""
-        else:
-            raise CellError(
-                _(
-                    "%(value)s is not a key-population word: use 独居老人, 80岁以上, 慢性病 (or the illness), "
-                    "孕妇, 婴儿, 残疾, 上门服务 or 困难户, and put anything else in 备注."
-                )
-                % {"value": word}
-            )
-    if conditions:
-        tags[Tag.CHRONIC] = "、".join(conditions)
-    return tags
-
-
-def _community(raw, _context):
-    return cells.name(raw)
-
-
 def _building(raw, _context):
     text = cells.text(raw).replace(" ", "")
     match = BUILDING.match(text)
@@ -492,72 +534,15 @@ def _unit(raw, _context):
     return match.group(1) if match else text
 
 
-def _id_number(raw, _context):
-    return raw  # checked with the document type, in _row
-
-
-def _birth_date(raw, context):
-    return cells.date(raw, today=context.today)
-
-
 PARSERS = {
-    "community": _community,
+    "community": lambda raw, _context: cells.name(raw),
     "compound": lambda raw, _context: cells.name(raw),
     "building": _building,
     "unit": _unit,
     "room": lambda raw, _context: cells.text(raw),
     "name": lambda raw, _context: cells.name(raw)[:50],
-    "sex": _words(SEX_BY_WORD, gettext_lazy("sex")),
-    "document_type": _words(DOCUMENT_BY_WORD, gettext_lazy("document type")),
-    "id_number": _id_number,
-    "birth_date": _birth_date,
+    "id_number": lambda raw, _context: raw,  # checked with the document type, in _cross_check
+    "birth_date": lambda raw, context: cells.date(raw, today=context.today),
     "phone": lambda raw, _context: cells.mobiles(raw),
-    "relation": _words(RELATION_BY_WORD, gettext_lazy("relation"), default=Relation.OTHER),
-    "presence": _words(PRESENCE_BY_WORD, gettext_lazy("presence")),
-    "tags": _tags,
-    "party_member": _words(PARTY_BY_WORD, gettext_lazy("party membership")),
     "notes": lambda raw, _context: cells.text(raw),
 }
-
-
-# Duplicates ------------------------------------------------------------------------------------------
-
-
-def _reject_duplicates(reading):
-    """Reject every row that gives the same person as another row, each naming the others."""
-    by_id, by_household_name = defaultdict(list), defaultdict(list)
-    for row in reading.rows:
-        if row.id_number:
-            by_id[row.document_type or DocumentType.MAINLAND_ID, row.id_number].append(row)
-        by_household_name[row.household_key, row.name].append(row)
-    rejected = {}
-
-    def reject(group, column, message):
-        for row in group:
-            text = message % {"name": row.name, "rows": _rows_named(group, row)}
-            rejected.setdefault(
-                (row.sheet, row.line), RowError(row.sheet, row.line, reading.header_of(row.sheet, column), text)
-            )
-
-    for group in by_id.values():
-        if len(group) > 1:
-            reject(group, "id_number", _("The same ID number is also in %(rows)s: keep one of these rows."))
-    for group in by_household_name.values():
-        # Namesakes in one household are two people only when both carry their own ID number.
-        if len(group) > 1 and any(not row.id_number for row in group):
-            reject(group, "name", _("%(name)s of this room is also in %(rows)s: keep one of these rows."))
-    if rejected:
-        reading.rows = [row for row in reading.rows if (row.sheet, row.line) not in rejected]
-        reading.errors.extend(rejected.values())
-
-
-def _rows_named(group, this):
-    named = []
-    for row in group:
-        if row is this:
-            continue
-        if row.sheet == this.sheet:
-            named.append(_("row %(line)s") % {"line": row.line})
-        else:
-            named.append(_("row %(line)s of sheet %(sheet)s") % {"line": row.line, "sheet": row.sheet})
-    return "、".join(named)

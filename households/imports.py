@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lockdown.core.cells import natural_key
 from lockdown.core.errors import ServiceError
 from lockdown.core.spreadsheets import SUFFIXES, Column, SheetSpec, UnreadableFile, cell_text, read_sheets, write_table
 
@@ -22,7 +23,8 @@ from . import importers
 from .import_register import Plan, RegisterChanged, plan_import, write_plan
 from .models import Community, Compound, ImportJob, ImportMapping
 from .scoping import AreaScope
-from .vocabulary import FIELDS
+from .vocabulary import FIELDS, REJECTED_LINE, REJECTED_SHEET, REJECTED_WHY
+from .words import WORD_CHOICES
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
@@ -47,7 +49,10 @@ def import_job_create(*, actor, community: Community, compound: Compound | None,
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
-    remembered = ImportMapping.objects.filter(community=community).values_list("columns", flat=True).first()
+    columns, words = ImportMapping.objects.filter(community=community).values_list("columns", "words").first() or (
+        {},
+        {},
+    )
     job = ImportJob(
         community=community,
         compound=compound,
@@ -55,7 +60,8 @@ def import_job_create(*, actor, community: Community, compound: Compound | None,
         language=translation.get_language() or settings.LANGUAGE_CODE,
         file_name=Path(upload.name).name[:200],
         file_sha256=digest.hexdigest(),
-        columns=remembered or {},
+        columns=columns,
+        words=words,
     )
     job.file.save(f"{digest.hexdigest()[:16]}{suffix}", upload, save=False)
     job.save()
@@ -64,21 +70,57 @@ def import_job_create(*, actor, community: Community, compound: Compound | None,
 
 def import_job_set_columns(*, actor, job: ImportJob, columns: dict[str, str]) -> ImportJob:
     """The admin's choice of field for each column; remembered for the community's next import."""
-    _require_importer(actor, job)
-    if job.status not in (Status.NEEDS_MAPPING, Status.PREVIEW, Status.FAILED):
-        raise ServiceError(_("This import can no longer be changed."))
     unknown = set(columns.values()) - set(FIELDS) - {""}
     if unknown:
         raise ServiceError(_("Unknown field: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    return _decide(actor, job, remember={"columns": columns}, columns=job.columns | columns)
+
+
+def import_job_set_choices(
+    *, actor, job: ImportJob, words: dict[str, dict[str, str]], keep: dict[str, int], without_rounded_ids: bool
+) -> ImportJob:
+    """The admin's choices on the preview: what each word not understood means (remembered for the
+    community's next import, as the columns are), which row to keep of the same person twice, and
+    whether rows whose ID number a spreadsheet rounded go in without it. The file is read again."""
+    for name, meanings in words.items():
+        allowed = WORD_CHOICES.get(name, {})
+        wrong = {meaning for meaning in meanings.values() if meaning and meaning not in allowed}
+        if wrong:
+            raise ServiceError(_("Unknown meaning: %(meanings)s") % {"meanings": ", ".join(sorted(wrong))})
+    # An empty meaning forgets one given before: the word is again kept in the notes.
+    merged = {}
+    for name in job.words.keys() | words.keys():
+        meanings = job.words.get(name, {}) | words.get(name, {})
+        merged[name] = {phrase: meaning for phrase, meaning in meanings.items() if meaning}
+    return _decide(
+        actor,
+        job,
+        remember={"words": words},
+        words={name: meanings for name, meanings in merged.items() if meanings},
+        keep=job.keep | keep,
+        without_rounded_ids=without_rounded_ids,
+    )
+
+
+def _decide(actor, job, *, remember, **decided):
+    """Record the admin's choices on the job, remember some for the community, and read the file again."""
+    _require_importer(actor, job)
+    if job.status not in (Status.NEEDS_MAPPING, Status.PREVIEW, Status.FAILED):
+        raise ServiceError(_("This import can no longer be changed."))
     with transaction.atomic():
         mapping, _created = ImportMapping.objects.select_for_update().get_or_create(community=job.community)
-        mapping.columns = mapping.columns | columns
+        if "columns" in remember:
+            mapping.columns = mapping.columns | remember["columns"]
+        for name, meanings in remember.get("words", {}).items():
+            known = mapping.words.get(name, {}) | meanings
+            mapping.words = mapping.words | {name: {phrase: m for phrase, m in known.items() if m}}
         mapping.updated_by = actor
         mapping.save()
-        job.columns = job.columns | columns
+        for name, value in decided.items():
+            setattr(job, name, value)
         job.status = Status.QUEUED
         job.message = ""
-        job.save(update_fields=["columns", "status", "message"])
+        job.save(update_fields=[*decided, "status", "message"])
     return job
 
 
@@ -169,29 +211,45 @@ def _read_and_plan(job):
         job.lines_total = sum(sheet.height for sheet in read_sheets(path))
     job.lines_read, job.rows_checked = 0, 0
     ImportJob.objects.filter(pk=job.pk).update(lines_total=job.lines_total, lines_read=0, rows_checked=0)
+    choices = importers.Choices(
+        columns=job.columns, words=job.words, keep=job.keep, without_rounded_ids=job.without_rounded_ids
+    )
     reading = importers.read_register(
-        path, community_name=job.community.name, overrides=job.columns, on_progress=read_progress
+        path,
+        community_name=job.community.name,
+        choices=choices,
+        on_progress=read_progress,
+        csv_sheet_name=Path(job.file_name).stem,
     )
     job.lines_read = reading.lines_read
     ImportJob.objects.filter(pk=job.pk).update(lines_read=reading.lines_read)
-    plan = plan_import(job, reading, on_progress=check_progress) if not reading.problems else Plan()
+    plan = Plan() if reading.problems else plan_import(job, reading, on_progress=check_progress, keep=job.keep)
     return reading, plan
 
 
 def _save_reading(job, reading, plan):
     job.sheets = [
-        {"name": s.name, "header_line": s.header_line, "headers": s.headers, "building": s.building}
+        {"name": s.name, "header_line": s.header_line, "headers": s.headers, "building": s.building, "titles": s.titles}
         for s in reading.sheets
     ]
-    job.columns = job.columns | {k: v for k, v in reading.columns.items() if k not in job.columns}
     job.problems = reading.problems
     job.status = Status.NEEDS_MAPPING if reading.problems else Status.PREVIEW
     job.created, job.changed, job.unchanged = len(plan.creates), len(plan.updates), plan.unchanged
-    job.errors = [
-        {"sheet": e.sheet, "line": e.line, "column": e.column, "message": e.message}
-        for e in sorted(plan.errors, key=lambda e: (e.sheet, e.line))
-    ]
+    job.errors = [_error_json(e) for e in sorted(plan.errors, key=_in_file_order)]
     job.rejected = len({(e.sheet, e.line) for e in plan.errors})
+    duplicates = reading.duplicates + plan.duplicates
+    job.findings = {
+        "unknown": [
+            {"field": name, "phrase": phrase, "rows": rows}
+            for (name, phrase), rows in sorted(reading.unknown.items(), key=lambda item: (item[0][0], -item[1]))
+        ],
+        "kept": [_error_json(e) for e in sorted(reading.kept, key=_in_file_order)],
+        "duplicates": [duplicate.as_json() for duplicate in duplicates],
+        "held": sum(len(duplicate.rows) for duplicate in duplicates),
+        "left_out": reading.left_out + plan.left_out,
+        "rounded_ids": reading.rounded_ids,
+        "without_id": reading.without_id,
+    }
     job.changes = [update.preview() for update in plan.updates]
     job.new_areas = {
         "compounds": plan.new_compounds,
@@ -204,20 +262,39 @@ def _save_reading(job, reading, plan):
     job.save()
 
 
+def _in_file_order(error):
+    """Sheets in building order (1号楼 before 10号楼), rows in order."""
+    return natural_key(error.sheet), error.line
+
+
+def _error_json(error):
+    return {"sheet": error.sheet, "line": error.line, "column": error.column, "message": error.message}
+
+
 # The rejected rows, to fix in Excel and upload again ------------------------------------------------------
 
 
 def rejected_rows_write(job: ImportJob, target) -> int:
-    """Write the rejected rows as .xlsx: each sheet's original columns, plus the reasons. Returns the count."""
+    """Write the rejected rows, and the rows held back as the same person twice, as .xlsx: each sheet's
+    original columns, then the sheet and row they came from and every reason. Returns the count."""
     reasons = defaultdict(list)
     for error in job.errors:
         reasons[error["sheet"], error["line"]].append(f"{error['column']}：{error['message']}")
+    for duplicate in job.findings.get("duplicates", []):
+        for row in duplicate["rows"]:
+            others = "、".join(
+                _("row %(line)s of sheet %(sheet)s") % other for other in duplicate["rows"] if other is not row
+            )
+            reasons[row["sheet"], row["line"]] += [
+                _("The same person as %(rows)s: keep one of them on the preview, or fix the file.") % {"rows": others},
+                *row["problems"],
+            ]
     header_lines = {sheet["name"]: sheet["header_line"] for sheet in job.sheets if sheet["header_line"]}
     written = 0
 
     def sheets():
         nonlocal written
-        for sheet in read_sheets(Path(job.file.path)):
+        for sheet in read_sheets(Path(job.file.path), csv_name=Path(job.file_name).stem):
             if sheet.name not in header_lines or not any(name == sheet.name for name, _line in reasons):
                 continue
             rows = []
@@ -226,9 +303,11 @@ def rejected_rows_write(job: ImportJob, target) -> int:
                 if line == header_lines[sheet.name]:
                     headers = [cell_text(cell) for cell in row]
                 elif (sheet.name, line) in reasons:
-                    rows.append([cell_text(cell) for cell in row] + ["；".join(reasons[sheet.name, line])])
+                    cells = [cell_text(cell) for cell in row] + [""] * (len(headers) - len(row))
+                    rows.append([*cells, sheet.name, line, "；".join(reasons[sheet.name, line])])
             written += len(rows)
-            columns = [Column(header or "", 14) for header in headers] + [Column(_("Why it was rejected"), 50)]
+            columns = [Column(header or "", 14) for header in headers]
+            columns += [Column(REJECTED_SHEET, 12), Column(REJECTED_LINE, 8), Column(REJECTED_WHY, 60)]
             yield SheetSpec(sheet.name, columns, rows)
 
     write_table(sheets(), target)

@@ -380,8 +380,14 @@ class ImportJob(models.Model):
     file_name = models.CharField(_("file"), max_length=200)
     file_sha256 = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    # The admin's choice of field for each column (header key → field, "" for not read).
+    # The admin's choices: the field of each column (header key → field, "" for not read), the meaning
+    # of each word not understood (field → {phrase: value}), which row to keep of the same person
+    # twice (duplicate key → row index), and whether rows whose ID number a spreadsheet rounded go in
+    # without it.
     columns = models.JSONField(default=dict, blank=True)
+    words = models.JSONField(default=dict, blank=True)
+    keep = models.JSONField(default=dict, blank=True)
+    without_rounded_ids = models.BooleanField(default=False)
     # What the reading found: sheets, columns, mapping problems; then the preview.
     sheets = models.JSONField(default=list, blank=True)
     problems = models.JSONField(default=list, blank=True)
@@ -395,6 +401,10 @@ class ImportJob(models.Model):
     new_areas = models.JSONField(default=dict, blank=True)  # {"compounds": [...], "buildings": [...], "households": n}
     changes = models.JSONField(default=list, blank=True)  # changed residents, field by field (masked)
     errors = models.JSONField(default=list, blank=True)  # rejected rows: sheet, line, column, message
+    # What else the reading found: words not understood ("unknown": field, phrase, rows), cells kept in
+    # the notes ("kept"), the same person on several rows ("duplicates"), and counts ("left_out",
+    # "rounded_ids", "without_id").
+    findings = models.JSONField(default=dict, blank=True)
     plan_digest = models.CharField(max_length=64, blank=True)
     message = models.TextField(blank=True)  # why it failed, or what the last step said
 
@@ -414,6 +424,7 @@ class ImportMapping(models.Model):
 
     community = models.OneToOneField(Community, models.CASCADE, related_name="import_mapping")
     columns = models.JSONField(default=dict)  # header key → field ("" for not read)
+    words = models.JSONField(default=dict)  # field → {phrase: meaning}
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

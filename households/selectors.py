@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from lockdown.core.errors import ServiceError
 from lockdown.core.identity import to_halfwidth
 
-from .importers import header_key
+from .importers import column_field, header_key
 from .models import (
     Building,
     Community,
@@ -25,7 +25,7 @@ from .models import (
     Tag,
     room_label,
 )
-from .vocabulary import IGNORED
+from .vocabulary import ALIASES, IGNORED
 
 ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
 TAIL_QUERY = re.compile(r"^\d{3,}[\dXx]$")
@@ -266,6 +266,16 @@ def import_changes(job, limit):
         dict(change, lines=[describe_change(name, *values) for name, values in change["changes"].items()])
         for change in job.changes[:limit]
     ]
+
+
+def import_columns(job, headers):
+    """The field each column of the file feeds: the admin's choice, else its usual name."""
+    return {key: column_field(key, job.columns) for key in headers}
+
+
+def import_unrecognised_columns(job, headers):
+    """The columns as written that the import does not know and the admin has not chosen a field for."""
+    return [written for key, written in headers.items() if key not in job.columns and key not in ALIASES]
 
 
 def import_headers(job):

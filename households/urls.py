@@ -37,6 +37,7 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.import_detail, name="import"),
     path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
     path("imports/<int:pk>/columns/", import_views.import_columns, name="import_columns"),
+    path("imports/<int:pk>/choices/", import_views.import_choices, name="import_choices"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/rejected.xlsx", import_views.import_rejected, name="import_rejected"),

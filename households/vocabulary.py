@@ -39,6 +39,10 @@ FIELDS = {
 # Columns that are known and deliberately not read (the age follows from the birth date): the
 # mapping form does not ask about them.
 IGNORED = set("序号 编号 年龄 no age".split())
+# The columns the rejected-rows workbook adds after the file's own: known, so that the fixed
+# workbook uploads again without questions about them.
+REJECTED_SHEET, REJECTED_LINE, REJECTED_WHY = "原工作表", "原行号", "未导入原因"
+IGNORED |= {REJECTED_SHEET, REJECTED_LINE, REJECTED_WHY}
 REQUIRED = ("name", "room")
 MERGED = {"phone", "notes"}  # fields that several columns may feed (a mobile and a second phone)
 
@@ -62,14 +66,16 @@ PRESENCE_WORDS = {
 }
 SEX_WORDS = {Sex.MALE: "男 男性 m male", Sex.FEMALE: "女 女性 f female"}
 RELATION_WORDS = {
-    Relation.HEAD: "户主 本人 head",
-    Relation.SPOUSE: "配偶 妻 妻子 夫 丈夫 老伴 spouse",
-    Relation.CHILD: "子女 子 女 儿子 女儿 长子 次子 长女 次女 child",
-    Relation.PARENT: "父母 父 母 父亲 母亲 公公 婆婆 岳父 岳母 parent",
-    Relation.GRANDCHILD: "孙子女 孙子 孙女 外孙 外孙女 grandchild",
+    Relation.HEAD: "户主 本人 户主本人 head",
+    Relation.SPOUSE: "配偶 妻 妻子 夫 丈夫 夫妻 老伴 爱人 spouse",
+    Relation.CHILD: "子女 子 女 儿子 女儿 长子 次子 三子 长女 次女 三女 之子 之女 养子 养女 child",
+    Relation.PARENT: "父母 父 母 父亲 母亲 公公 婆婆 岳父 岳母 继父 继母 parent",
+    Relation.GRANDCHILD: "孙子女 孙子 孙女 外孙 外孙女 曾孙 曾孙女 grandchild",
     Relation.SIBLING: "兄弟姐妹 兄 弟 姐 妹 兄弟 姐妹 哥哥 弟弟 姐姐 妹妹 sibling",
-    Relation.TENANT: "租户 租客 房客 tenant",
-    Relation.OTHER: "其他 其它 other",
+    Relation.TENANT: "租户 租客 房客 承租人 tenant",
+    # Relations the register has no word of its own for: in-laws, wider family, household help.
+    Relation.OTHER: "其他 其它 儿媳 媳妇 女婿 孙媳妇 孙女婿 嫂子 弟媳 姐夫 妹夫 侄子 侄女 外甥 外甥女 "
+    "祖父 祖母 外祖父 外祖母 爷爷 奶奶 外公 外婆 亲属 亲戚 保姆 朋友 other",
 }
 DOCUMENT_WORDS = {
     DocumentType.MAINLAND_ID: "身份证 居民身份证 二代身份证",

@@ -5,6 +5,8 @@ or raises CellError with a message a person can read (translated by the caller's
 """
 
 import datetime
+import math
+import os
 import re
 
 from django.utils import timezone
@@ -28,7 +30,18 @@ MOBILE_IN_TEXT = re.compile(r"(?:\+?86[\s\-]?)?1[3-9](?:[\s\-]?\d){9}(?!\d)")
 OTHER_NUMBER = re.compile(r"\d[\d\s\-]{5,}\d")
 LANDLINE = re.compile(r"(?:0\d{2,3}-?)?\d{7,8}(?:-\d{1,6})?")
 SPACES = re.compile(r"\s+")
+SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$")
 CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+def natural_key(value) -> tuple:
+    """Text with its numbers compared as numbers: 1号楼 before 2号楼 before 10号楼."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in DIGIT_RUNS.split(str(value)) if part
+    )
 
 
 class CellError(ValueError):
@@ -93,37 +106,68 @@ def _date_from_text(raw):
 def mainland_id(value, *, today=None):
     """A mainland ID number as identity.IdInfo, rescued where its digits are all there.
 
-    Rescued: a number cell that kept all 18 digits, an old 15-digit number (made 18 as the law
-    describes), 17 digits whose check character would be X (the X was lost). A number cell of 18
-    digits that Excel rounded to 15 significant digits cannot be rescued, and the message says so.
+    Rescued: an old 15-digit number (made 18 as the law describes), and 17 digits whose check
+    character would be X (the X was lost). A number of 16 digits or more that a spreadsheet kept as a
+    number is never trusted, whatever its checksum: a spreadsheet number holds 15 significant digits
+    (Excel, and LibreOffice's .xlsx), or a binary double (.xls), so the last digits are rounded, and
+    about one rounded number in eleven still passes the checksum. RoundedNumber says so.
     """
     if isinstance(value, float | int):
+        if abs(value) >= 10**15:
+            raise RoundedNumber(certain_digits(value))
         digits = str(int(value)) if float(value).is_integer() else text(value)
         try:
             return parse_mainland_id(_complete(digits), today=today)
         except ValueError:
-            if len(digits) == 18:
-                raise CellError(
-                    _(
-                        "This ID number was saved as a number, and the spreadsheet kept only its first 15 "
-                        "digits (%(digits)s…). Format the column as text, type the number again and upload it."
-                    )
-                    % {"digits": digits[:15]}
-                ) from None
             raise CellError(_("%(value)s is not an ID number.") % {"value": digits}) from None
     raw = SPACES.sub("", text(value)).upper()
-    if "E+" in raw:
-        raise CellError(
-            _(
-                "This ID number is shown as %(value)s: its digits were lost. "
-                "Format the column as text and type it again."
-            )
-            % {"value": raw}
-        )
+    if SCIENTIFIC.match(raw):  # a number cell saved as text ("3.10105194503021E+17")
+        raise RoundedNumber(certain_digits(float(raw), written=raw))
     try:
         return parse_mainland_id(_complete(raw), today=today)
     except ValueError as error:
         raise CellError(_(ID_ERRORS[str(error)])) from None
+
+
+class RoundedNumber(CellError):
+    """A long number that a spreadsheet rounded: only its first digits are known."""
+
+    def __init__(self, digits):
+        if digits:
+            message = _(
+                "This ID number was saved as a number, and the office suite rounded it: only its first "
+                "%(count)s digits are certain (%(digits)s…). Format the column as text, type the number "
+                "again and upload the file."
+            ) % {"count": len(digits), "digits": digits}
+        else:
+            message = _(
+                "This ID number was saved as a number, and the office suite rounded it. Format the column "
+                "as text, type the number again and upload the file."
+            )
+        super().__init__(message)
+        self.digits = digits
+
+
+def certain_digits(number, *, written=None) -> str:
+    """The leading digits of a long integer that are certain after a spreadsheet stored it as a number.
+
+    A number written with at most 15 significant digits was rounded there (at the 15th, or at the last
+    one written out as text); one with more is a binary double, off by at most half its last bit. The
+    digits that every number in that interval shares are certain.
+    """
+    whole = int(number)
+    mantissa = (written or repr(float(number))).upper().split("E")[0]
+    significant = len(mantissa.replace(".", "").replace("-", "").strip("0"))
+    length = len(str(abs(whole)))
+    if significant > 15 and written is None:
+        half = math.ulp(float(number)) / 2
+    else:
+        kept = significant if written is not None else 15
+        half = 5 * 10 ** max(length - kept - 1, 0)
+    low, high = str(whole - math.ceil(half)), str(whole + math.floor(half))
+    if len(low) != len(high):
+        return ""
+    return os.path.commonprefix([low, high])
 
 
 def _complete(number):

@@ -39,11 +39,12 @@ class Sheet:
     rows: Iterator[tuple[int, list]]  # (row number from 1, cell values)
 
 
-def read_sheets(path: Path) -> Iterator[Sheet]:
-    """Every visible worksheet of the file, in order; a .csv file is one sheet named after the file."""
+def read_sheets(path: Path, *, csv_name: str | None = None) -> Iterator[Sheet]:
+    """Every visible worksheet of the file, in order; a .csv file is one sheet named after the file
+    (or `csv_name`: the name the person gave it, where the file is stored under another)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        yield _csv_sheet(path)
+        yield _csv_sheet(path, csv_name or path.stem)
         return
     if suffix not in EXCEL_SUFFIXES:
         raise UnreadableFile(f"unsupported suffix {suffix!r}")
@@ -73,7 +74,7 @@ def csv_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _csv_sheet(path):
+def _csv_sheet(path, name):
     encoding = csv_encoding(path)
     with path.open("rb") as file:
         height = sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
@@ -82,7 +83,7 @@ def _csv_sheet(path):
         with path.open(encoding=encoding, newline="", errors="replace") as file:
             yield from enumerate(csv.reader(file), start=1)
 
-    return Sheet(path.stem, height, rows())
+    return Sheet(name, height, rows())
 
 
 def cell_text(value) -> str:

@@ -149,3 +149,62 @@ def test_choosing_columns_on_the_page_reads_the_file_again(client, world, tmp_pa
 
     job.refresh_from_db()
     assert (job.status, job.created) == (Status.PREVIEW, 1)
+
+
+def test_the_preview_asks_what_words_mean_and_reads_the_file_again(
+    client, world, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    rows = [["12", "3", "501", "周杰", "", "", "", "", ""], ["12", "3", "501", "周杰", "", "", "", "", ""]]
+    rows.append(["12", "3", "502", "李梅", "", "", "", "常住外地", ""])
+    post_upload(client, world, xlsx(tmp_path / "w.xlsx", {"S": [COLUMNS, *rows]}), django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    page = client.get(reverse("households:import", args=[job.pk]))
+    form = page.context["choices_form"]
+    html = page.content.decode()
+    assert "常住外地" in html
+    assert "The same person on several rows" in html
+    (word,) = form.words
+    (keep,) = form.duplicates
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("households:import_choices", args=[job.pk]), {word: "away", keep: "1"})
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.created, job.findings["unknown"], job.findings["duplicates"]) == (
+        Status.PREVIEW,
+        2,
+        [],
+        [],
+    )
+    assert job.words == {"presence": {"常住外地": "away"}}
+
+
+def test_a_column_the_import_does_not_know_is_flagged_and_the_column_panel_opens(
+    client, world, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    path = xlsx(tmp_path / "c.xlsx", {"S": [["室号", "姓名", "身高"], ["12-3-501", "周杰", "170"]]})
+    post_upload(client, world, path, django_capture_on_commit_callbacks)
+
+    page = client.get(reverse("households:import", args=[ImportJob.objects.get().pk]))
+
+    assert page.context["unrecognised"] == ["身高"]
+    html = page.content.decode()
+    assert "These columns are not recognised" in html
+    assert '<details class="card columns" open>' in html
+
+
+def test_a_preview_lists_every_rejected_row_a_page_at_a_time(
+    client, world, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    rows = [["12", "3", f"{i}", "", "", "", "13800000001", "", ""] for i in range(1, 251)]
+    post_upload(client, world, xlsx(tmp_path / "e.xlsx", {"S": [COLUMNS, *rows]}), django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+
+    second = client.get(reverse("households:import", args=[job.pk]), {"page": 2})
+
+    assert job.rejected == 250
+    assert [e["line"] for e in second.context["errors"]] == list(range(202, 252))

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from households.importers import read_register
+from households.importers import Choices, read_register
 from households.models import DocumentType, Presence, Relation, Tag
+from households.words import TagDetail
 from lockdown.core.identity import id_check_char
 from tests.households.factories import valid_id_number
 
@@ -128,12 +129,10 @@ def test_full_width_digits_and_spaces_are_normalised(tmp_path):
     assert (row.name, row.room, row.id_number, row.phone) == ("张三", "501", ID, "13800000001")
 
 
-def test_id_numbers_are_rescued_from_number_cells_when_the_digits_are_all_there(tmp_path):
+def test_id_numbers_are_rescued_from_text_cells_when_the_digits_are_all_there(tmp_path):
     # an ID whose check character is X, typed as 17 digits
     first17 = next(f"1101011980010100{n}" for n in range(10) if id_check_char(f"1101011980010100{n}") == "X")
-    old = "310105450302123"  # a first-generation 15-digit number
-    # 18 digits that a number cell happens to hold exactly (a multiple of 16 at this size)
-    exact = next(int(n) for i in range(2000) if (n := valid_id_number(i)).isdigit() and float(int(n)) == int(n))
+    old = 310105450302123  # a first-generation 15-digit number: a number cell holds it exactly
     path = xlsx(
         tmp_path / "ids.xlsx",
         {
@@ -141,7 +140,6 @@ def test_id_numbers_are_rescued_from_number_cells_when_the_digits_are_all_there(
                 HEADER,
                 person(name="甲", 身份证号=first17),
                 person(name="乙", 身份证号=old),
-                person(name="丙", 身份证号=exact),
                 person(name="丁", 身份证号=ID.lower()[:-1] + ID[-1].lower()),
             ]
         },
@@ -153,14 +151,16 @@ def test_id_numbers_are_rescued_from_number_cells_when_the_digits_are_all_there(
     assert [r.id_number for r in reading.rows] == [
         first17 + "X",
         "31010519450302123" + id_check_char("31010519450302123"),
-        str(exact),
         ID,
     ]
     assert reading.rows[1].birth_date == BORN
 
 
-def test_id_numbers_whose_digits_were_lost_are_rejected_with_the_reason(tmp_path):
-    rounded = float(ID)  # Excel keeps 15 significant digits of a number cell
+def test_an_id_number_from_a_number_cell_of_16_digits_or_more_is_never_trusted(tmp_path):
+    # 18 digits that a number cell happens to hold exactly (a multiple of 16 at this size): its checksum
+    # passes, yet nothing says that the spreadsheet did not round it
+    exact = next(int(n) for i in range(2000) if (n := valid_id_number(i)).isdigit() and float(int(n)) == int(n))
+    rounded = float(f"{float(ID):.15g}")  # what Excel keeps of a number cell: 15 significant digits
     path = xlsx(
         tmp_path / "ids.xlsx",
         {
@@ -170,6 +170,7 @@ def test_id_numbers_whose_digits_were_lost_are_rejected_with_the_reason(tmp_path
                 person(name="乙", 身份证号="3.10105E+17"),
                 person(name="丙", 身份证号=ID[:-1] + ("1" if ID[-1] != "1" else "2")),
                 person(name="丁", 身份证号=ID[:10]),
+                person(name="戊", 身份证号=exact, 楼号="13"),
             ]
         },
     )
@@ -178,12 +179,31 @@ def test_id_numbers_whose_digits_were_lost_are_rejected_with_the_reason(tmp_path
 
     assert reading.rows == []
     messages = [e.message for e in reading.errors]
-    assert "kept only its first 15 digits" in messages[0]
-    assert ID[:15] in messages[0]
-    assert "digits were lost" in messages[1]
+    assert len(messages) == 6
+    assert "office suite rounded it" in messages[0]
+    certain = messages[0].split("(")[1].split("…")[0]
+    assert 12 <= len(certain) <= 15
+    assert ID.startswith(certain)
+    assert "first 5 digits are certain (31010…)" in messages[1]
     assert "check digit is wrong" in messages[2]
     assert "18 characters" in messages[3]
-    assert {e.column for e in reading.errors} == {"身份证号"}
+    # a row with a rounded number and another problem names both
+    assert [(e.line, e.column) for e in reading.errors[4:]] == [(6, "室号"), (6, "身份证号")]
+    assert "building 12" in messages[4]
+    assert "office suite rounded it" in messages[5]
+    assert str(exact).startswith(messages[5].split("(")[1].split("…")[0])
+    assert reading.rounded_ids == 3
+
+
+def test_rows_whose_id_number_was_rounded_go_in_without_it_when_the_admin_says_so(tmp_path):
+    path = xlsx(tmp_path / "ids.xlsx", {"S": [HEADER, person(name="甲", 身份证号=float(ID), 出生日期=BORN)]})
+
+    reading = read(path, choices=Choices(without_rounded_ids=True))
+
+    assert reading.errors == []
+    (row,) = reading.rows
+    assert (row.name, row.id_number, row.birth_date) == ("甲", None, BORN)
+    assert (reading.rounded_ids, reading.without_id) == (1, 1)
 
 
 @pytest.mark.parametrize(
@@ -211,13 +231,17 @@ def test_birth_dates_are_read_in_every_form(tmp_path, written):
 @pytest.mark.parametrize(
     ("written", "reason"), [("1945.13.2", "not a real date"), ("明年", "not a date"), ("2030-01-01", "not a possible")]
 )
-def test_impossible_birth_dates_are_rejected(tmp_path, written, reason):
-    path = xlsx(tmp_path / "d.xlsx", {"S": [HEADER, person(出生日期=written)]})
+def test_an_impossible_birth_date_is_kept_in_the_notes_and_the_row_imported(tmp_path, written, reason):
+    path = xlsx(tmp_path / "d.xlsx", {"S": [HEADER, person(出生日期=written, 备注="腿脚不便")]})
 
-    (error,) = read(path).errors
+    reading = read(path)
 
-    assert error.column == "出生日期"
-    assert reason in error.message
+    assert reading.errors == []
+    (row,) = reading.rows
+    assert (row.birth_date, row.notes) == (None, f"腿脚不便；出生日期：{written}")
+    (kept,) = reading.kept
+    assert (kept.line, kept.column) == (2, "出生日期")
+    assert reason in kept.message
 
 
 def test_a_birth_date_that_contradicts_the_id_number_is_rejected(tmp_path):
@@ -245,13 +269,15 @@ def test_two_phone_numbers_in_one_cell_keep_the_first_and_note_the_rest(tmp_path
 
     reading = read(path)
 
-    first, second, third = reading.rows
+    first, second, third, fourth = reading.rows
     assert (first.phone, first.notes) == ("13800000001", "Other phones: 13900000002")
     assert (second.phone, second.notes) == ("13800000003", "腿脚不便；Other phones: 021-62800000")
     assert third.phone == "13800000004"
-    (error,) = reading.errors
-    assert (error.line, error.column) == (5, "联系电话")
-    assert "1380000000 is not a mobile number" in error.message
+    assert (fourth.phone, fourth.notes) == (None, "联系电话：1380000000")
+    assert reading.errors == []
+    (kept,) = reading.kept
+    assert (kept.line, kept.column) == (5, "联系电话")
+    assert "1380000000 is not a mobile number" in kept.message
 
 
 def test_key_population_words_become_tags(tmp_path):
@@ -263,7 +289,7 @@ def test_key_population_words_become_tags(tmp_path):
                 person(name="甲", 重点人群="独居老人、高血压，糖尿病", 出生日期="1960-01-01"),
                 person(name="乙", 重点人群="无"),
                 person(name="丙", 重点人群="孕妇 低保户"),
-                person(name="丁", 重点人群="老党员"),
+                person(name="丁", 重点人群="老党员", 备注="腿脚不便"),
                 person(name="戊", 重点人群="80岁以上", 出生日期="1990-01-01"),
             ]
         },
@@ -272,13 +298,45 @@ def test_key_population_words_become_tags(tmp_path):
     reading = read(path)
 
     assert [r.tags for r in reading.rows] == [
-        {Tag.ALONE: "", Tag.CHRONIC: "高血压、糖尿病"},
+        {Tag.ALONE: TagDetail(), Tag.CHRONIC: TagDetail(condition="高血压、糖尿病")},
         {},
-        {Tag.PREGNANT: "", Tag.HARDSHIP: ""},
+        {Tag.PREGNANT: TagDetail(), Tag.HARDSHIP: TagDetail()},
+        {},
     ]
-    unknown, too_young = reading.errors
-    assert "老党员 is not a key-population word" in unknown.message
+    assert reading.rows[3].notes == "腿脚不便；重点人群：老党员"
+    assert reading.unknown == {("tags", "老党员"): 1}
+    (too_young,) = reading.errors
     assert "80+ does not fit the birth date 1990-01-01" in too_young.message
+
+
+@pytest.mark.parametrize(
+    ("written", "tags"),
+    [
+        ("慢性病（高血压）", {Tag.CHRONIC: TagDetail(condition="高血压")}),
+        ("慢性病(高血压、糖尿病)", {Tag.CHRONIC: TagDetail(condition="高血压、糖尿病")}),
+        ("慢病：糖尿病", {Tag.CHRONIC: TagDetail(condition="糖尿病")}),
+        ("慢性病:冠心病", {Tag.CHRONIC: TagDetail(condition="冠心病")}),
+        ("【慢性病】高血压", {Tag.CHRONIC: TagDetail(condition="高血压")}),
+        ("高血压病", {Tag.CHRONIC: TagDetail(condition="高血压病")}),
+        ("孕妇（预产期2022-06-01）", {Tag.PREGNANT: TagDetail(due_date=datetime.date(2022, 6, 1))}),
+        ("孕妇 预产期2022.6.1", {Tag.PREGNANT: TagDetail(due_date=datetime.date(2022, 6, 1))}),
+        ("孕妇2022年6月1日", {Tag.PREGNANT: TagDetail(due_date=datetime.date(2022, 6, 1))}),
+        ("独居老人 2022.3.1", {Tag.ALONE: TagDetail(note="2022.3.1")}),
+        ("残疾（肢体二级）", {Tag.DISABLED: TagDetail(note="肢体二级")}),
+        ("高龄独居", {Tag.ALONE: TagDetail(), Tag.AGED_80: TagDetail()}),
+        ("独居；低保", {Tag.ALONE: TagDetail(), Tag.HARDSHIP: TagDetail()}),
+        ("残疾/卧床", {Tag.DISABLED: TagDetail()}),
+        ("需上门服务", {Tag.DOOR_SERVICE: TagDetail()}),
+        ("婴幼儿", {Tag.INFANT: TagDetail()}),
+    ],
+)
+def test_tags_are_read_in_the_shapes_people_write_them(tmp_path, written, tags):
+    path = xlsx(tmp_path / "k.xlsx", {"S": [HEADER, person(重点人群=written)]})
+
+    (row,) = read(path).rows
+
+    assert row.tags == tags
+    assert row.notes is None
 
 
 def test_an_80_year_old_is_tagged_80_plus_from_the_birth_date(tmp_path):
@@ -286,7 +344,65 @@ def test_an_80_year_old_is_tagged_80_plus_from_the_birth_date(tmp_path):
 
     (row,) = read(path).rows
 
-    assert row.tags == {Tag.ALONE: "", Tag.AGED_80: ""}
+    assert row.tags == {Tag.ALONE: TagDetail(), Tag.AGED_80: TagDetail()}
+
+
+@pytest.mark.parametrize(
+    ("written", "presence"),
+    [
+        ("外出务工", Presence.AWAY),
+        ("在外地", Presence.AWAY),
+        ("不在家", Presence.AWAY),
+        ("未返沪", Presence.AWAY),
+        ("外地未返", Presence.AWAY),
+        ("出差", Presence.AWAY),
+        ("外出（上海）", Presence.AWAY),
+        ("在家", Presence.HOME),
+        ("在住", Presence.HOME),
+        ("已返回", Presence.HOME),
+        ("居家隔离", Presence.QUARANTINE),
+        ("集中隔离", Presence.QUARANTINE),
+        ("住院中", Presence.HOSPITAL),
+        ("已搬走", Presence.MOVED_OUT),
+        ("Away", Presence.AWAY),
+        ("隔离中", Presence.QUARANTINE),
+    ],
+)
+def test_presence_is_read_from_the_everyday_phrases(tmp_path, written, presence):
+    path = xlsx(tmp_path / "p.xlsx", {"S": [["室号", "姓名", "在住情况"], ["12-501", "甲", written]]})
+
+    reading = read(path)
+
+    (row,) = reading.rows
+    assert row.presence == presence
+    assert reading.unknown == {}
+
+
+def test_a_phrase_that_points_two_ways_is_not_guessed_but_kept_and_listed(tmp_path):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        {"S": [["室号", "姓名", "在住情况"], ["12-501", "甲", "常住外地"], ["12-502", "乙", "常住外地"]]},
+    )
+
+    reading = read(path)
+
+    assert [(r.presence, r.notes) for r in reading.rows] == [(None, "在住情况：常住外地")] * 2
+    assert reading.unknown == {("presence", "常住外地"): 2}
+
+
+def test_the_admin_says_what_a_word_means(tmp_path):
+    path = xlsx(
+        tmp_path / "w.xlsx",
+        {"S": [["室号", "姓名", "在住情况", "重点人群"], ["12-501", "甲", "常住外地", "痛风、正常"]]},
+    )
+
+    reading = read(
+        path, choices=Choices(words={"presence": {"常住外地": "away"}, "tags": {"痛风": "chronic", "正常": "none"}})
+    )
+
+    (row,) = reading.rows
+    assert (row.presence, row.tags, row.notes) == (Presence.AWAY, {Tag.CHRONIC: TagDetail(condition="痛风")}, None)
+    assert reading.unknown == {}
 
 
 def test_words_for_sex_relation_presence_and_documents(tmp_path):
@@ -297,14 +413,14 @@ def test_words_for_sex_relation_presence_and_documents(tmp_path):
                 ["室号", "姓名", "性别", "与户主关系", "在住情况", "证件类型", "证件号码", "政治面貌"],
                 ["12-501", "甲", "女", "妻子", "不在沪", "护照", "e1234 5678", "中共党员"],
                 ["12-501", "乙", "男性", "儿媳", "方舱", "", "", "群众"],
-                ["12-501", "丙", "未知", "户主", "在外地", "", "", ""],
+                ["12-501", "丙", "未知", "户主", "在外地", "", "", "中共预备党员"],
             ]
         },
     )
 
     reading = read(path)
 
-    first, second = reading.rows
+    first, second, third = reading.rows
     assert (first.sex, first.relation, first.presence) == ("F", Relation.SPOUSE, Presence.AWAY)
     assert (first.document_type, first.id_number, first.party_member) == (DocumentType.PASSPORT, "E12345678", True)
     assert (second.sex, second.relation, second.presence, second.party_member) == (
@@ -313,7 +429,9 @@ def test_words_for_sex_relation_presence_and_documents(tmp_path):
         Presence.QUARANTINE,
         False,
     )
-    assert sorted(e.column for e in reading.errors) == ["在住情况", "性别"]
+    assert (third.sex, third.presence, third.party_member, third.notes) == (None, Presence.AWAY, True, "性别：未知")
+    assert reading.errors == []
+    assert reading.unknown == {("sex", "未知"): 1}
 
 
 def test_blank_subtotal_and_repeated_header_rows_are_skipped_not_rejected(tmp_path):
@@ -348,24 +466,68 @@ def test_a_row_without_a_name_is_rejected(tmp_path):
     assert (error.line, error.column, error.message) == (2, "姓名", "The name is empty.")
 
 
-def test_the_same_person_twice_rejects_both_rows_each_naming_the_other(tmp_path):
+def test_the_same_person_twice_is_one_duplicate_holding_back_both_rows(tmp_path):
     path = xlsx(
         tmp_path / "dup.xlsx",
         {
             "12号楼": [["室号", "姓名", "身份证号"], ["3-501", "张三", ID], ["3-502", "王五", ""]],
             "13号楼": [["室号", "姓名", "身份证号"], ["1-101", "张三丰", ID]],
-            "14号楼": [["室号", "姓名", "身份证号"], ["1-101", "李四", ""], ["1-101", "李四", ""]],
+            "14号楼": [
+                ["室号", "姓名", "身份证号", "重点人群"],
+                ["1-101", "李四", "", "老党员"],
+                ["1-101", "李四", "", ""],
+            ],
         },
     )
 
     reading = read(path)
 
     assert [r.name for r in reading.rows] == ["王五"]
-    reasons = {(e.sheet, e.line): e.message for e in reading.errors}
-    assert "row 2 of sheet 13号楼" in reasons["12号楼", 2]
-    assert "row 2 of sheet 12号楼" in reasons["13号楼", 2]
-    assert "row 3" in reasons["14号楼", 2]
-    assert "row 2" in reasons["14号楼", 3]
+    assert reading.errors == []
+    by_id, by_name = reading.duplicates
+    assert by_id.why == ("id",)
+    assert [(r.sheet, r.line, r.name, r.room) for r in by_id.rows] == [
+        ("12号楼", 2, "张三", "12-3-501"),
+        ("13号楼", 2, "张三丰", "13-1-101"),
+    ]
+    assert by_name.why == ("name",)
+    assert [(r.sheet, r.line) for r in by_name.rows] == [("14号楼", 2), ("14号楼", 3)]
+    assert reading.unknown == {}  # the held-back row's word is listed with the duplicate, not twice
+
+
+def test_a_duplicate_is_found_whatever_else_is_wrong_with_its_rows(tmp_path):
+    path = xlsx(
+        tmp_path / "dup.xlsx",
+        {
+            "S": [
+                HEADER,
+                person(name="张三", 身份证号=ID, 出生日期="1946-01-01"),
+                person(name="张三", room="12-3-502", 身份证号=ID),
+            ]
+        },
+    )
+
+    reading = read(path)
+
+    assert reading.rows == [] and reading.errors == []
+    (duplicate,) = reading.duplicates
+    first, second = duplicate.rows
+    assert len(first.problems) == 1 and "does not match the ID number" in first.problems[0]
+    assert second.problems == ()
+
+
+def test_the_admin_keeps_one_row_of_a_duplicate(tmp_path):
+    path = xlsx(
+        tmp_path / "dup.xlsx",
+        {"S": [HEADER, person(name="张三", 身份证号=ID), person(name="张三", room="12-3-502", 身份证号=ID)]},
+    )
+    (duplicate,) = read(path).duplicates
+
+    reading = read(path, choices=Choices(keep={duplicate.key: 1}))
+
+    (row,) = reading.rows
+    assert (row.line, row.room) == (3, "502")
+    assert (reading.duplicates, reading.left_out) == ([], 1)
 
 
 def test_namesakes_with_their_own_id_numbers_are_two_people(tmp_path):
@@ -412,7 +574,7 @@ def test_an_unknown_column_can_be_mapped_by_the_admin(tmp_path):
     path = xlsx(tmp_path / "m.xlsx", {"S": [["房屋", "住户", "身份证号"], ["12-501", "张三", ID]]})
 
     unsure = read(path)
-    fixed = read(path, overrides={"房屋": "room", "住户": "name"})
+    fixed = read(path, choices=Choices(columns={"房屋": "room", "住户": "name"}))
 
     assert unsure.rows == []
     assert unsure.problems
@@ -437,5 +599,5 @@ def test_two_columns_for_one_field_is_a_problem_except_phones(tmp_path):
     )
 
     assert "姓名、名字" in read(path).problems[0]
-    fixed = read(path, overrides={"名字": ""})
+    fixed = read(path, choices=Choices(columns={"名字": ""}))
     assert (fixed.rows[0].phone, fixed.rows[0].notes) == ("13800000001", "Other phones: 13900000002")

@@ -329,9 +329,10 @@ def test_the_admins_column_choices_are_remembered_for_the_next_import(world, tmp
 def test_the_rejected_rows_download_can_be_fixed_and_uploaded_again(world, tmp_path):
     import openpyxl
 
+    mistyped = IDS[0][:-1] + ("1" if IDS[0][-1] != "1" else "2")
     path = register_file(
         tmp_path,
-        [["12", "3", "501", "周杰", IDS[0], "", "1380000000", "", ""], ["12", "3", "502", "李梅", "", "", "", "", ""]],
+        [["12", "3", "501", "周杰", mistyped, "", "", "", ""], ["12", "3", "502", "李梅", "", "", "", "", ""]],
     )
     job = committed(world, path)
     assert (job.created, job.rejected) == (1, 1)
@@ -342,16 +343,16 @@ def test_the_rejected_rows_download_can_be_fixed_and_uploaded_again(world, tmp_p
     assert count == 1
     sheet = openpyxl.load_workbook(fixed_path).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0][: len(COLUMNS)] == COLUMNS
+    assert rows[0] == [*COLUMNS, "原工作表", "原行号", "未导入原因"]
     assert rows[1][3] == "周杰"
-    assert "联系电话" in rows[1][-1]
-    assert "not a mobile number" in rows[1][-1]
-    sheet.cell(row=2, column=7, value="13800000001")
-    sheet.cell(row=2, column=len(COLUMNS) + 1, value=None)
+    assert rows[1][len(COLUMNS) : len(COLUMNS) + 2] == ["Sheet1", 3]  # the row under the title and header
+    assert "身份证号" in rows[1][-1]
+    assert "check digit is wrong" in rows[1][-1]
+    sheet.cell(row=2, column=5, value=IDS[0])
     openpyxl.Workbook.save(sheet.parent, fixed_path)
     again = committed(world, fixed_path)
     assert (again.created, again.rejected) == (1, 0)
-    assert Resident.objects.get(name="周杰").phone == "13800000001"
+    assert Resident.objects.get(name="周杰").id_number == IDS[0]
 
 
 def test_a_file_that_is_not_a_spreadsheet_fails_with_a_message(world, tmp_path):
@@ -419,3 +420,99 @@ def test_an_import_leaves_the_residents_it_does_not_name_untouched(world, tmp_pa
     committed(world, register_file(tmp_path))
 
     assert Resident.objects.filter(pk=untouched.pk).values().get() == before
+
+
+def test_words_not_understood_are_listed_and_the_meanings_given_are_remembered_for_the_next_import(world, tmp_path):
+    path = register_file(
+        tmp_path,
+        [
+            ["12", "3", "501", "周杰", IDS[0], "", "", "常住外地", "痛风"],
+            ["12", "3", "502", "李梅", IDS[1], "", "", "常住外地", ""],
+        ],
+    )
+    job = previewed(world, path)
+    assert job.findings["unknown"] == [
+        {"field": "presence", "phrase": "常住外地", "rows": 2},
+        {"field": "tags", "phrase": "痛风", "rows": 1},
+    ]
+    assert job.created == 2
+
+    imports.import_job_set_choices(
+        actor=job.created_by,
+        job=job,
+        words={"presence": {"常住外地": "away"}, "tags": {"痛风": "chronic"}},
+        keep={},
+        without_rounded_ids=False,
+    )
+    import_job_preview(job)
+    job.refresh_from_db()
+    assert job.findings["unknown"] == []
+    import_job_confirm(actor=job.created_by, job=job)
+    import_job_commit(job)
+
+    zhou = Resident.objects.get(name="周杰")
+    assert (zhou.presence, zhou.notes) == (Presence.AWAY, "")
+    assert list(zhou.tags.values_list("tag", "condition")) == [(Tag.CHRONIC, "痛风")]
+    assert ImportMapping.objects.get(community=world.community).words == {
+        "presence": {"常住外地": "away"},
+        "tags": {"痛风": "chronic"},
+    }
+    later = previewed(
+        world, register_file(tmp_path, [["12", "3", "503", "王强", "", "", "", "常住外地", ""]], "b.xlsx")
+    )
+    assert (later.words["presence"], later.findings["unknown"]) == ({"常住外地": "away"}, [])
+
+
+def test_an_unknown_word_is_kept_in_the_notes_and_a_meaning_unknown_to_the_register_is_refused(world, tmp_path):
+    job = committed(world, register_file(tmp_path, [["12", "3", "501", "周杰", IDS[0], "", "", "常住外地", ""]]))
+    assert Resident.objects.get(name="周杰").notes == "在住情况：常住外地"
+    job = previewed(world, register_file(tmp_path, [["12", "3", "502", "李梅", "", "", "", "回老家", ""]], "b.xlsx"))
+    before = snapshot()
+
+    with pytest.raises(ServiceError, match="Unknown meaning"):
+        imports.import_job_set_choices(
+            actor=job.created_by, job=job, words={"presence": {"回老家": "gone"}}, keep={}, without_rounded_ids=False
+        )
+
+    assert snapshot() == before
+    assert ImportJob.objects.get(pk=job.pk).words == {}
+
+
+def test_rows_of_the_same_person_go_in_only_once_the_admin_keeps_one(world, tmp_path):
+    path = register_file(
+        tmp_path,
+        [
+            ["12", "3", "501", "周杰", IDS[0], "", "13800000001", "", ""],
+            ["12", "3", "502", "周杰", IDS[0], "", "", "", ""],
+        ],
+    )
+    job = previewed(world, path)
+    (duplicate,) = job.findings["duplicates"]
+    assert (job.created, job.rejected, job.findings["held"]) == (0, 0, 2)
+
+    imports.import_job_set_choices(
+        actor=job.created_by, job=job, words={}, keep={duplicate["key"]: 0}, without_rounded_ids=False
+    )
+    import_job_preview(job)
+    job.refresh_from_db()
+    import_job_confirm(actor=job.created_by, job=job)
+    import_job_commit(job)
+
+    (zhou,) = Resident.objects.filter(name="周杰")
+    assert (zhou.household.room, zhou.phone) == ("501", "13800000001")
+
+
+def test_two_rows_matching_one_resident_of_the_register_are_one_duplicate(world, tmp_path):
+    committed(world, register_file(tmp_path, [["12", "3", "501", "周杰", IDS[0], "", "", "", ""]]))
+    path = register_file(
+        tmp_path,
+        [["12", "3", "501", "周杰", "", "", "13800000001", "", ""], ["12", "3", "502", "周杰", IDS[0], "", "", "", ""]],
+        "b.xlsx",
+    )
+
+    job = previewed(world, path)
+
+    (duplicate,) = job.findings["duplicates"]
+    assert duplicate["why"] == ["resident"]
+    assert [row["line"] for row in duplicate["rows"]] == [3, 4]
+    assert (job.created, job.changed, job.unchanged, job.rejected) == (0, 0, 0, 0)

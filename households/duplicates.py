@@ -1,0 +1,179 @@
+"""The same person on several rows of a file: found before anything else is judged, held back until
+the admin keeps one of the rows.
+
+Two rows are the same person when they carry the same ID number, or the same name in the same room
+(namesakes in one room are two people only when each carries an ID number of their own), or when
+both match the same resident of the register. Rows that are the same person form one Duplicate,
+whatever else is wrong with them; none of its rows is loaded until the admin keeps one of them.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .models import DocumentType, room_label
+
+# Why rows are the same person.
+SAME_ID, SAME_NAME, SAME_RESIDENT = "id", "name", "resident"
+
+
+@dataclass(frozen=True)
+class DuplicateRow:
+    sheet: str
+    line: int
+    name: str
+    room: str
+    problems: tuple[str, ...] = ()  # what else is wrong with the row, if it were kept
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    key: str  # the same for the same rows at every reading of the file: the admin's choice refers to it
+    why: tuple[str, ...]  # SAME_ID, SAME_NAME, SAME_RESIDENT
+    rows: tuple[DuplicateRow, ...]
+
+    def as_json(self):
+        return {
+            "key": self.key,
+            "why": list(self.why),
+            "rows": [
+                {"sheet": r.sheet, "line": r.line, "name": r.name, "room": r.room, "problems": list(r.problems)}
+                for r in self.rows
+            ],
+        }
+
+
+def duplicate_key(refs):
+    """A short fingerprint of a group of (sheet, line) refs."""
+    text = json.dumps(sorted([sheet, line] for sheet, line in refs), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class People:
+    """Collects who each line of the file is, as the lines are read; then holds back the same person twice."""
+
+    def __init__(self):
+        self.by_id = defaultdict(list)  # (document type, number as written) → [ref]
+        self.by_name = defaultdict(list)  # (compound, building, unit, room, name) → [(ref, carries an ID)]
+        self.places = {}  # ref → (name, room label) of every line, in file order
+        self.unknown = {}  # ref → the (field, phrase) pairs it added to the reading
+
+    def add(self, sheet, line, name, place, found, built, reading):
+        """One line's identity, and its results into the reading: its row, its problems, its words."""
+        ref = (sheet, line)
+        compound = built.compound if built else found.values.get("compound", "")
+        room = room_label(*place) if place else found.values.get("room", "")
+        self.places[ref] = (name, room)
+        if found.id_text:
+            self.by_id[found.values.get("document_type") or DocumentType.MAINLAND_ID, found.id_text].append(ref)
+        if name and place:
+            self.by_name[(compound, *place, name)].append((ref, bool(found.id_text or found.rounded_id)))
+        if built is not None:
+            reading.rows.append(built)
+        reading.errors.extend(found.errors)
+        reading.kept.extend(found.kept)
+        if found.unknown:
+            reading.unknown.update(dict.fromkeys(found.unknown, 1))
+            self.unknown[ref] = found.unknown
+        if found.rounded_id:
+            reading.rounded_ids += 1
+            reading.without_id += built is not None
+
+    def groups(self):
+        """Lists of refs that are one person, each in file order."""
+        parent = {}
+
+        def root(ref):
+            while parent.get(ref, ref) != ref:
+                ref = parent[ref]
+            return ref
+
+        def join(refs, why):
+            first = root(refs[0])
+            reasons[first].add(why)
+            for ref in refs[1:]:
+                other = root(ref)
+                if other != first:
+                    parent[other] = first
+                    reasons[first] |= reasons.pop(other, set())
+
+        reasons = defaultdict(set)
+        for refs in self.by_id.values():
+            if len(refs) > 1:
+                join(refs, SAME_ID)
+        for members in self.by_name.values():
+            if len(members) > 1 and not all(carries_id for _ref, carries_id in members):
+                join([ref for ref, _carries_id in members], SAME_NAME)
+        if not reasons:
+            return []
+        grouped = defaultdict(list)
+        for ref in self.places:  # in file order
+            if root(ref) in reasons:
+                grouped[root(ref)].append(ref)
+        return [(refs, tuple(sorted(reasons[top]))) for top, refs in grouped.items() if len(refs) > 1]
+
+    def hold_back(self, reading, keep):
+        """Take every line that is the same person as another out of the reading, unless the admin kept
+        one of them (then the others are left out); each group held back becomes one Duplicate."""
+        held, duplicates = set(), []
+        for refs, why in self.groups():
+            key = duplicate_key(refs)
+            kept = _kept_index(keep.get(key), len(refs))
+            if kept is not None:
+                held |= {ref for index, ref in enumerate(refs) if index != kept}
+                reading.left_out += len(refs) - 1
+                continue
+            held |= set(refs)
+            duplicates.append((key, why, refs))
+        if not held:
+            return
+        problems = defaultdict(list)
+        for error in reading.errors:
+            if (error.sheet, error.line) in held:
+                problems[error.sheet, error.line].append(f"{error.column}：{error.message}")
+        reading.rows = [row for row in reading.rows if (row.sheet, row.line) not in held]
+        reading.errors = [e for e in reading.errors if (e.sheet, e.line) not in held]
+        reading.kept = [e for e in reading.kept if (e.sheet, e.line) not in held]
+        for ref in held & self.unknown.keys():
+            reading.unknown.subtract(dict.fromkeys(self.unknown[ref], 1))
+        reading.unknown = +reading.unknown  # drop the words no row carries any more
+        reading.duplicates.extend(
+            Duplicate(key, why, tuple(DuplicateRow(*ref, *self.places[ref], tuple(problems[ref])) for ref in refs))
+            for key, why, refs in duplicates
+        )
+
+
+def _kept_index(chosen, count):
+    try:
+        index = int(chosen)
+    except (TypeError, ValueError):
+        return None
+    return index if 0 <= index < count else None
+
+
+def register_duplicates(rows_by_resident, keep):
+    """Rows of the file that match one resident of the register: (rows to go on, Duplicates, left out).
+
+    rows_by_resident: resident id → [ImportRow] in file order.
+    """
+    going_on, duplicates, left_out = [], [], 0
+    for rows in rows_by_resident.values():
+        if len(rows) == 1:
+            going_on.append(rows[0])
+            continue
+        refs = [(row.sheet, row.line) for row in rows]
+        key = duplicate_key(refs)
+        kept = _kept_index(keep.get(key), len(rows))
+        if kept is not None:
+            going_on.append(rows[kept])
+            left_out += len(rows) - 1
+            continue
+        duplicates.append(
+            Duplicate(
+                key,
+                (SAME_RESIDENT,),
+                tuple(DuplicateRow(row.sheet, row.line, row.name, room_label(*row.household_key[1:])) for row in rows),
+            )
+        )
+    return going_on, duplicates, left_out
