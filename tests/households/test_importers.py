@@ -509,10 +509,12 @@ def test_a_duplicate_is_found_whatever_else_is_wrong_with_its_rows(tmp_path):
 
     reading = read(path)
 
-    assert reading.rows == [] and reading.errors == []
+    assert reading.rows == []
+    assert reading.errors == []
     (duplicate,) = reading.duplicates
     first, second = duplicate.rows
-    assert len(first.problems) == 1 and "does not match the ID number" in first.problems[0]
+    assert len(first.problems) == 1
+    assert "does not match the ID number" in first.problems[0]
     assert second.problems == ()
 
 
