@@ -131,8 +131,14 @@ class ImportUploadForm(forms.Form):
         label=_("compound"),
         queryset=Compound.objects.none(),
         required=False,
-        empty_label=_("Named in the file, or after the community"),
+        empty_label=_("A new compound"),
         help_text=_("Rows whose file names no compound (小区) go here."),
+    )
+    compound_name = forms.CharField(
+        label=_("new compound's name"),
+        max_length=50,
+        required=False,
+        help_text=_("Empty: the name the file's title gives (金杨新村住户信息表); the preview shows it."),
     )
     file = forms.FileField(
         label=_("spreadsheet"),
@@ -172,11 +178,23 @@ class ImportChoicesForm(forms.Form):
     and those explained before, to change), which row to keep of the same person twice, and whether
     rows whose ID number a spreadsheet rounded go in without it."""
 
+    compound = forms.ModelChoiceField(
+        label=_("Rows that name no compound go into"),
+        queryset=Compound.objects.none(),
+        required=False,
+        empty_label=_("A new compound"),
+    )
+    compound_name = forms.CharField(label=_("new compound's name"), max_length=50, required=False)
     without_rounded_ids = forms.BooleanField(required=False)
 
     def __init__(self, *args, job, **kwargs):
         super().__init__(*args, **kwargs)
         findings = job.findings or {}
+        self.fields["compound"].queryset = Compound.objects.filter(community=job.community_id)
+        self.fields["compound"].initial = job.compound_id
+        self.fields["compound_name"].initial = job.compound_name or (
+            "" if job.compound_id else (job.new_areas or {}).get("compound", "")
+        )
         self.words, self.duplicates, self.found_duplicates = {}, {}, findings.get("duplicates", [])
         unknown = [(w["field"], w["phrase"], w["rows"]) for w in findings.get("unknown", [])]
         explained = [(name, phrase, None) for name, chosen in job.words.items() for phrase in chosen]
@@ -223,7 +241,13 @@ class ImportChoicesForm(forms.Form):
         for key, (name, phrase) in self.words.items():
             words[name][phrase] = self.cleaned_data[key]
         keep = {self.duplicates[key]: int(self.cleaned_data[key]) for key in self.duplicates if self.cleaned_data[key]}
-        return {"words": dict(words), "keep": keep, "without_rounded_ids": self.cleaned_data["without_rounded_ids"]}
+        return {
+            "words": dict(words),
+            "keep": keep,
+            "without_rounded_ids": self.cleaned_data["without_rounded_ids"],
+            "compound": self.cleaned_data["compound"],
+            "compound_name": self.cleaned_data["compound_name"],
+        }
 
 
 class ExportForm(forms.Form):

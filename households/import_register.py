@@ -47,7 +47,7 @@ class Update:
     seen: str  # the resident's updated_at when compared: the write checks that it still is
     fields: dict = field(default_factory=dict)  # name → (before, after)
     household: tuple | None = None  # the household key it moves to
-    moved_from: str = ""  # the room label it moves from
+    moved_from: tuple = ("", "")  # the (compound, room label) it moves from
     tags_added: dict = field(default_factory=dict)  # tag → TagDetail
     tags_removed: set = field(default_factory=set)
     details: dict = field(default_factory=dict)  # tag → {detail field: new value} of an existing tag
@@ -59,7 +59,10 @@ class Update:
             for name, (before, after) in self.fields.items()
         }
         if self.household:
-            changes["household"] = [self.moved_from, room_label(*self.household[1:])]
+            (was_in, before), (goes_to, after) = self.moved_from, (self.household[0], room_label(*self.household[1:]))
+            if was_in != goes_to:  # the same room number in another compound: say which
+                before, after = f"{was_in} {before}", f"{goes_to} {after}"
+            changes["household"] = [before, after]
         changes |= {f"tag:{tag}": [False, True] for tag in self.tags_added}
         changes |= {f"tag:{tag}": [True, False] for tag in self.tags_removed}
         return changes
@@ -83,6 +86,9 @@ class Plan:
     updates: list = field(default_factory=list)
     unchanged: int = 0
     errors: list = field(default_factory=list)
+    compound: str = ""  # where the rows that name no compound go
+    existing_households: int = 0  # households of the register that rows go into
+    rows_in_existing: int = 0  # rows that go into those
     duplicates: list = field(default_factory=list)  # rows that match one resident of the register
     left_out: int = 0  # rows left out because the admin kept another row of the same resident
     digest: str = ""
@@ -95,7 +101,7 @@ class _Register:
     compounds: dict  # name → id
     buildings: dict  # (compound id, number) → id
     households: dict  # (building id, unit, room) → id
-    labels: dict  # household id → room label
+    labels: dict  # household id → (compound name, room label)
     by_document: dict  # (document type, number) → resident tuple
     by_household_name: dict  # (household id, name) → [resident tuple]
     tags: dict  # resident id → {tag: (condition, note, due date)}
@@ -117,13 +123,15 @@ def _load_register(community):
             "id", "compound_id", "number"
         )
     }
-    numbers = {pk: number for (_c, number), pk in buildings.items()}
+    names = {pk: name for name, pk in compounds.items()}
+    places = {pk: (names[compound_id], number) for (compound_id, number), pk in buildings.items()}
     households, labels = {}, {}
     for pk, building_id, unit, room in Household.objects.filter(community=community).values_list(
         "id", "building_id", "unit", "room"
     ):
         households[building_id, unit, room] = pk
-        labels[pk] = room_label(numbers[building_id], unit, room)
+        compound, number = places[building_id]
+        labels[pk] = (compound, room_label(number, unit, room))
     by_document, by_household_name = {}, defaultdict(list)
     for resident in Resident.objects.filter(community=community).values_list(*RESIDENT_COLUMNS).iterator(CHUNK):
         if resident[_FIELD_INDEX["id_number"]]:
@@ -143,8 +151,8 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
     `keep`: the admin's choice among rows that are the same resident (duplicates.Duplicate keys).
     """
     register = _load_register(job.community)
-    default_compound = job.compound.name if job.compound else job.community.name
-    plan = Plan(errors=list(reading.errors))
+    default_compound = plan_compound(job, reading)
+    plan = Plan(errors=list(reading.errors), compound=default_compound)
     elsewhere = _registered_elsewhere(job.community, reading.rows)
     compared, matched = [], defaultdict(list)  # matched: resident id → the rows that match it
     for checked, row in enumerate(reading.rows, start=1):
@@ -184,10 +192,19 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
         else:
             plan.updates.append(update)
     plan.new_compounds = sorted({compound for compound, _number in new_buildings} - register.compounds.keys())
+    plan.existing_households = len({household_id for _r, _k, household_id, _r2 in compared if household_id})
+    plan.rows_in_existing = sum(1 for _r, _k, household_id, _r2 in compared if household_id)
     plan.new_buildings = sorted(new_buildings)
     plan.new_households = list(new_households)
     plan.digest = _digest(plan)
     return plan
+
+
+def plan_compound(job, reading):
+    """The compound of the rows that name none: the admin's choice, else the file's, else the community's name."""
+    if job.compound_id:
+        return job.compound.name
+    return job.compound_name or reading.compound_named or job.community.name
 
 
 def _household_id(register, key):
@@ -236,7 +253,7 @@ def _diff(register, resident, row, key, household_id):
             update.fields[name] = (before, after)
     if household_id != resident[_HOUSEHOLD]:
         update.household = key
-        update.moved_from = register.labels.get(resident[_HOUSEHOLD], "")
+        update.moved_from = register.labels.get(resident[_HOUSEHOLD], ("", ""))
     if row.tags is not None:
         current = register.tags.get(resident[_ID], {})
         wanted = {tag: _tag_values(detail) for tag, detail in row.tags.items()}
@@ -319,7 +336,7 @@ def write_plan(job, plan):
         for (building_id, unit, room), pk in register.households.items()
     }
     households |= {key: (pk, building_id) for (key, building_id), pk in zip(household_keys, new_ids, strict=True)}
-    default_compound = job.compound.name if job.compound else community.name
+    default_compound = plan.compound
 
     def place(row):
         return households[(row.compound or default_compound, row.building, row.unit, row.room)]

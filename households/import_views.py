@@ -42,6 +42,7 @@ def import_list(request):
                 actor=request.user,
                 community=form.cleaned_data["community"],
                 compound=form.cleaned_data["compound"],
+                compound_name=form.cleaned_data["compound_name"],
                 upload=form.cleaned_data["file"],
             )
         except ServiceError as error:

@@ -42,6 +42,10 @@ ROOM_WORDS = re.compile(
 )
 ROOM_DASHES = re.compile(r"^[0-9A-Za-z]+(?:-[0-9A-Za-z]+){0,2}$")
 SUBTOTAL = re.compile(r"合计|小计|总计|共计")
+# A compound's name in a title row or a sheet's name: 金杨新村住户信息表 → 金杨新村.
+COMPOUND_IN_TEXT = re.compile(
+    r"([\u4e00-\u9fa5A-Za-z0-9]{1,15}?(?:小区|新村|花园|家园|公寓|苑|村|里|坊|城|园|庭|府|湾|邸))"
+)
 KEPT_VALUES = ("phone", "birth_date")  # a cell of these that cannot be read is kept in the notes
 
 
@@ -129,6 +133,7 @@ class Reading:
     left_out: int = 0  # rows left out because the admin kept another row of the same person
     rounded_ids: int = 0  # rows whose ID number a spreadsheet rounded
     without_id: int = 0  # of those, rows imported without it, as the admin chose
+    compound_named: str = ""  # the compound the file's title rows or sheet names name, if one
 
     def header_of(self, sheet, name):
         return self.headers.get(sheet, {}).get(name) or field_label(name)
@@ -193,7 +198,18 @@ def read_register(
         reading.rows, reading.errors, reading.kept, reading.unknown = [], [], [], Counter()
         return reading
     context.people.hold_back(reading, choices.keep)
+    reading.compound_named = compound_named(reading.sheets, community_name)
     return reading
+
+
+def compound_named(sheets, community_name):
+    """The compound that the file's title rows name, or all its sheets' names, if exactly one."""
+    community = cells.name(community_name)
+    for texts in ([t for s in sheets for t in s.titles], [s.name for s in sheets if s.header_line]):
+        names = {m.group(1) for text in texts if (m := COMPOUND_IN_TEXT.search(cells.name(text)))} - {community}
+        if len(names) == 1:
+            return names.pop()
+    return ""
 
 
 @dataclass(frozen=True)

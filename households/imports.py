@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lockdown.core import cells
 from lockdown.core.cells import natural_key
 from lockdown.core.errors import ServiceError
 from lockdown.core.spreadsheets import SUFFIXES, Column, SheetSpec, UnreadableFile, cell_text, read_sheets, write_table
@@ -33,12 +34,16 @@ Status = ImportJob.Status
 # The job's life ---------------------------------------------------------------------------------------
 
 
-def import_job_create(*, actor, community: Community, compound: Compound | None, upload) -> ImportJob:
-    """Keep the uploaded file and open a job for it; the caller schedules the reading."""
+def import_job_create(
+    *, actor, community: Community, compound: Compound | None, upload, compound_name: str = ""
+) -> ImportJob:
+    """Keep the uploaded file and open a job for it; the caller schedules the reading.
+
+    The rows that name no compound go into `compound`, or a new compound named `compound_name`, or
+    else the compound the file's title names (the preview says which, and the admin may change it)."""
     if not AreaScope.for_user(actor).may_edit_community(community):
         raise ServiceError(_("You may not import into this community."))
-    if compound is not None and compound.community_id != community.pk:
-        raise ServiceError(_("Choose a compound of this community."), field="compound")
+    compound, compound_name = _compound_choice(community, compound, compound_name)
     suffix = Path(upload.name).suffix.lower()
     if suffix not in SUFFIXES:
         raise ServiceError(_("Upload an .xlsx, .xls or .csv file."), field="file")
@@ -56,6 +61,7 @@ def import_job_create(*, actor, community: Community, compound: Compound | None,
     job = ImportJob(
         community=community,
         compound=compound,
+        compound_name=compound_name,
         created_by=actor,
         language=translation.get_language() or settings.LANGUAGE_CODE,
         file_name=Path(upload.name).name[:200],
@@ -77,11 +83,20 @@ def import_job_set_columns(*, actor, job: ImportJob, columns: dict[str, str]) ->
 
 
 def import_job_set_choices(
-    *, actor, job: ImportJob, words: dict[str, dict[str, str]], keep: dict[str, int], without_rounded_ids: bool
+    *,
+    actor,
+    job: ImportJob,
+    words: dict[str, dict[str, str]],
+    keep: dict[str, int],
+    without_rounded_ids: bool,
+    compound: Compound | None = None,
+    compound_name: str = "",
 ) -> ImportJob:
     """The admin's choices on the preview: what each word not understood means (remembered for the
-    community's next import, as the columns are), which row to keep of the same person twice, and
-    whether rows whose ID number a spreadsheet rounded go in without it. The file is read again."""
+    community's next import, as the columns are), which row to keep of the same person twice,
+    whether rows whose ID number a spreadsheet rounded go in without it, and the compound of the
+    rows that name none (an existing one, or a new one's name). The file is read again."""
+    compound, compound_name = _compound_choice(job.community, compound, compound_name)
     for name, meanings in words.items():
         allowed = WORD_CHOICES.get(name, {})
         wrong = {meaning for meaning in meanings.values() if meaning and meaning not in allowed}
@@ -99,7 +114,22 @@ def import_job_set_choices(
         words={name: meanings for name, meanings in merged.items() if meanings},
         keep=job.keep | keep,
         without_rounded_ids=without_rounded_ids,
+        compound=compound,
+        compound_name=compound_name,
     )
+
+
+def _compound_choice(community, compound, name):
+    """(existing compound or None, new compound's name): a new name that is an existing compound's is that compound."""
+    if compound is not None and compound.community_id != community.pk:
+        raise ServiceError(_("Choose a compound of this community."), field="compound")
+    name = cells.name(name or "")
+    if compound is not None or not name:
+        return compound, ""
+    if len(name) > Compound._meta.get_field("name").max_length:
+        raise ServiceError(_("A compound's name has at most 50 characters."), field="compound_name")
+    existing = Compound.objects.filter(community=community, name=name).first()
+    return (existing, "") if existing else (None, name)
 
 
 def _decide(actor, job, *, remember, **decided):
@@ -249,9 +279,13 @@ def _save_reading(job, reading, plan):
         "left_out": reading.left_out + plan.left_out,
         "rounded_ids": reading.rounded_ids,
         "without_id": reading.without_id,
+        "compound_named": reading.compound_named,
     }
     job.changes = [update.preview() for update in plan.updates]
     job.new_areas = {
+        "compound": plan.compound,
+        "existing_households": plan.existing_households,
+        "rows_in_existing": plan.rows_in_existing,
         "compounds": plan.new_compounds,
         "buildings": [f"{compound} {number}" for compound, number in plan.new_buildings],
         "households": len(plan.new_households),

@@ -368,10 +368,12 @@ class ImportJob(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     community = models.ForeignKey(Community, models.PROTECT, related_name="import_jobs", verbose_name=_("community"))
-    # Where rows land that name no compound (None: a compound named after the community).
+    # Where rows land that name no compound: an existing compound, or a new one named here, or else
+    # the compound the file's title names, or else one named after the community.
     compound = models.ForeignKey(
         Compound, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("compound")
     )
+    compound_name = models.CharField(_("new compound"), max_length=50, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)

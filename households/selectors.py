@@ -181,7 +181,7 @@ def describe_change(name, before, after):
         return _("residents"), before, after
     if name.startswith("tag:"):
         return Tag(name[4:]).label, _yes_no(before), _yes_no(after)
-    model = Household if name in ("unit", "room", "notes", "household") else Resident
+    model = Household if name in ("unit", "room", "notes") else Resident
     try:
         model_field = model._meta.get_field(name)
     except FieldDoesNotExist:

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from households import import_register, imports
+from households import import_register, imports, selectors
 from households.imports import import_job_commit, import_job_confirm, import_job_create, import_job_preview
 from households.models import (
     Building,
@@ -90,7 +90,14 @@ def test_preview_counts_and_writes_nothing(world, tmp_path):
 
     assert job.status == Status.PREVIEW
     assert (job.created, job.changed, job.unchanged, job.rejected) == (4, 0, 0, 0)
-    assert job.new_areas == {"compounds": [], "buildings": ["金杨新村 15"], "households": 2}  # 12-3-501 exists
+    assert job.new_areas == {  # 12-3-501 exists: two of the rows go into it
+        "compound": "金杨新村",
+        "existing_households": 1,
+        "rows_in_existing": 2,
+        "compounds": [],
+        "buildings": ["金杨新村 15"],
+        "households": 2,
+    }
     assert job.lines_read == 6
     assert job.rows_checked == 4
     assert snapshot() == before
@@ -516,3 +523,72 @@ def test_two_rows_matching_one_resident_of_the_register_are_one_duplicate(world,
     assert duplicate["why"] == ["resident"]
     assert [row["line"] for row in duplicate["rows"]] == [3, 4]
     assert (job.created, job.changed, job.unchanged, job.rejected) == (0, 0, 0, 0)
+
+
+def test_rows_naming_no_compound_go_into_the_compound_the_files_title_names(world, tmp_path):
+    path = xlsx(
+        tmp_path / "t.xlsx",
+        {"1号楼": [["单元", "室号", "姓名"], ["1", "101", "周杰"]]},
+        title_rows=["阳光花园住户信息表（2022年4月）"],
+    )
+    job = import_job_create(
+        actor=world.users[Role.COMMITTEE_STAFF], community=world.community, compound=None, upload=upload(path)
+    )
+    import_job_preview(job)
+    job.refresh_from_db()
+
+    assert (job.findings["compound_named"], job.new_areas["compounds"]) == ("阳光花园", ["阳光花园"])
+    import_job_confirm(actor=job.created_by, job=job)
+    import_job_commit(job)
+    assert Resident.objects.get(name="周杰").household.building.compound.name == "阳光花园"
+
+
+def test_the_admin_names_the_compound_or_picks_one_and_sees_how_many_rows_match(world, tmp_path):
+    path = xlsx(tmp_path / "t.xlsx", {"12号楼": [["单元", "室号", "姓名"], ["3", "501", "周杰"], ["3", "502", "李梅"]]})
+    staff = world.users[Role.COMMITTEE_STAFF]
+    job = import_job_create(
+        actor=staff, community=world.community, compound=None, upload=upload(path), compound_name=" 新 小区 "
+    )
+    import_job_preview(job)
+    job.refresh_from_db()
+    assert (job.compound_name, job.new_areas["compounds"], job.new_areas["rows_in_existing"]) == (
+        "新小区",
+        ["新小区"],
+        0,
+    )
+
+    imports.import_job_set_choices(
+        actor=staff, job=job, words={}, keep={}, without_rounded_ids=False, compound=world.building.compound
+    )
+    import_job_preview(job)
+    job.refresh_from_db()
+
+    assert (job.compound_id, job.compound_name) == (world.building.compound.pk, "")
+    assert (job.new_areas["compounds"], job.new_areas["existing_households"], job.new_areas["rows_in_existing"]) == (
+        [],
+        1,
+        1,
+    )
+    with pytest.raises(ServiceError, match="compound of this community"):
+        imports.import_job_set_choices(
+            actor=staff, job=job, words={}, keep={}, without_rounded_ids=False, compound=world.far_building.compound
+        )
+
+
+def test_a_move_to_the_same_room_in_another_compound_says_which_compound_in_words(world, tmp_path):
+    ResidentFactory(household=world.household, name="周杰", id_number=IDS[0])
+    path = xlsx(tmp_path / "m.xlsx", {"12号楼": [["单元", "室号", "姓名", "身份证号"], ["3", "501", "周杰", IDS[0]]]})
+    job = import_job_create(
+        actor=world.users[Role.COMMITTEE_STAFF],
+        community=world.community,
+        compound=None,
+        upload=upload(path),
+        compound_name="二村",
+    )
+    import_job_preview(job)
+    job.refresh_from_db()
+
+    (change,) = job.changes
+    assert change["changes"]["household"] == ["金杨新村 12-3-501", "二村 12-3-501"]
+    (lines,) = [c["lines"] for c in selectors.import_changes(job, limit=10)]
+    assert [str(label) for label, _before, _after in lines] == ["household"]
