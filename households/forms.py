@@ -196,12 +196,12 @@ class ImportChoicesForm(forms.Form):
             "" if job.compound_id else (job.new_areas or {}).get("compound", "")
         )
         self.words, self.duplicates, self.found_duplicates = {}, {}, findings.get("duplicates", [])
-        unknown = [(w["field"], w["phrase"], w["rows"]) for w in findings.get("unknown", [])]
-        explained = [(name, phrase, None) for name, chosen in job.words.items() for phrase in chosen]
-        for index, (name, phrase, rows) in enumerate(unknown + explained):
+        unknown = [(w["field"], w.get("column"), w["phrase"], w["rows"]) for w in findings.get("unknown", [])]
+        explained = [(name, None, phrase, None) for name, chosen in job.words.items() for phrase in chosen]
+        for index, (name, column, phrase, rows) in enumerate(unknown + explained):
             key = f"word_{index}"
             self.words[key] = (name, phrase)
-            label = f"{FIELDS[name][0]} · {phrase}"
+            label = f"{column or FIELDS[name][0]} · {phrase}"
             if rows is not None:
                 label += " · " + ngettext("%(num)s row", "%(num)s rows", rows) % {"num": rows}
             choices = [("", _("Not understood: keep it in the notes"))] + list(WORD_CHOICES[name].items())

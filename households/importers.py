@@ -138,6 +138,10 @@ class Reading:
     def header_of(self, sheet, name):
         return self.headers.get(sheet, {}).get(name) or field_label(name)
 
+    def column_of(self, name):
+        """The header the file gives a field (its first sheet's that has it)."""
+        return next((headers[name] for headers in self.headers.values() if name in headers), field_label(name))
+
 
 @dataclass(frozen=True)
 class Choices:

@@ -270,7 +270,7 @@ def _save_reading(job, reading, plan):
     duplicates = reading.duplicates + plan.duplicates
     job.findings = {
         "unknown": [
-            {"field": name, "phrase": phrase, "rows": rows}
+            {"field": name, "column": reading.column_of(name), "phrase": phrase, "rows": rows}
             for (name, phrase), rows in sorted(reading.unknown.items(), key=lambda item: (item[0][0], -item[1]))
         ],
         "kept": [_error_json(e) for e in sorted(reading.kept, key=_in_file_order)],

@@ -439,8 +439,8 @@ def test_words_not_understood_are_listed_and_the_meanings_given_are_remembered_f
     )
     job = previewed(world, path)
     assert job.findings["unknown"] == [
-        {"field": "presence", "phrase": "常住外地", "rows": 2},
-        {"field": "tags", "phrase": "痛风", "rows": 1},
+        {"field": "presence", "column": "在住情况", "phrase": "常住外地", "rows": 2},
+        {"field": "tags", "column": "重点人群", "phrase": "痛风", "rows": 1},
     ]
     assert job.created == 2
 
