@@ -1,13 +1,12 @@
 """A campaign as .xlsx for the night-time check: one row per resident, by building and room.
 
 Column titles are Chinese whatever the screen's language: the sheet goes round the committee. Phone
-numbers are masked unless the caller's role over the building may see them, and the export is
-recorded, as the register's exports are.
+numbers are as the caller's role over the building reads them (scoping.Permissions: in full where it
+may reveal them, none for a volunteer), and the export is recorded, as the register's exports are.
 """
 
 from django.utils import timezone, translation
 
-from lockdown.core.identity import mask_phone
 from lockdown.core.spreadsheets import Column, SheetSpec, write_table
 
 from . import campaign_selectors
@@ -47,7 +46,7 @@ def write_campaign(*, actor, scope, campaign, target) -> int:
 
 def _row(recipient, permissions):
     resident, message = recipient.resident, recipient.message
-    phone = resident.phone if permissions.reveal_phone else mask_phone(resident.phone)
+    phone = permissions.read("phone", resident.phone, unmasked=True)
     return [
         recipient.building.compound.name,
         recipient.building.number,

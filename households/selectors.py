@@ -104,6 +104,8 @@ TAG_FIELDS = ("tag", "note", "condition", "medicine", "due_date")
 # The columns of the resident table (search, key population).
 TABLE_FIELDS = ("id", "household_id", "name", "sex", "birth_date", "phone", "presence")
 TABLE_ROOM_FIELDS = ("building__number", "household__unit", "household__room")
+# What decides the role over each row's building (AreaScope.permissions_of), read with the row.
+TABLE_AREA_FIELDS = ("building_id", "community_id", "community__street_id", "building__zone_id")
 
 
 def with_labels(residents, tags=None):
@@ -124,12 +126,14 @@ def with_labels(residents, tags=None):
     return residents
 
 
-def table_rows(residents):
-    """`residents` (a queryset) as rows of the resident table, with the room as on the door."""
+def table_rows(scope, residents):
+    """`residents` (a queryset) as rows of the resident table, with the room as on the door, and
+    each field as the role over the row's building reads it (a volunteer's rows carry no numbers)."""
     rows = []
-    for values in residents.values(*TABLE_FIELDS, *TABLE_ROOM_FIELDS):
+    for values in residents.values(*TABLE_FIELDS, *TABLE_ROOM_FIELDS, *TABLE_AREA_FIELDS):
         label = room_label(*(values.pop(name) for name in TABLE_ROOM_FIELDS))
-        rows.append(Row(**values, room_label=label))
+        permissions = scope.permissions_of(*(values.pop(name) for name in TABLE_AREA_FIELDS))
+        rows.append(Row(**permissions.readable(values), room_label=label))
     return with_labels(rows)
 
 
@@ -211,9 +215,10 @@ def resident_search(scope, query):
         if room["unit"]:
             residents = residents.filter(household__unit=room["unit"])
     elif TAIL_QUERY.match(query):
+        # Only where the account's role reads the number: nobody finds whose number it is otherwise.
         kind, tail = "digits", query.upper()
-        by_phone = Q(phone_last4=tail[-4:], phone__endswith=tail)
-        by_id = Q(id_last4=tail[-4:], id_number__endswith=tail)
+        by_phone = Q(phone_last4=tail[-4:], phone__endswith=tail) & _where_read(scope, "phone")
+        by_id = Q(id_last4=tail[-4:], id_number__endswith=tail) & _where_read(scope, "id_number")
         residents = residents.filter(by_phone | by_id)
     elif query.isdigit():
         return [], ""  # too few digits to mean anything: the page asks for more
@@ -224,12 +229,18 @@ def resident_search(scope, query):
         kind = "name"
         residents = residents.filter(name__startswith=query)
     found = residents.order_by("building__sort_key", "household_id", "id")
-    return table_rows(found[: SEARCH_LIMIT + 1]), kind
+    return table_rows(scope, found[: SEARCH_LIMIT + 1]), kind
+
+
+def _where_read(scope, name):
+    """The residents whose field `name` the account reads: no condition where it reads it everywhere."""
+    reading = scope.reading(name)
+    return Q() if reading == scope else reading.where(Resident)
 
 
 def key_population(scope, *, tag="", zone_id=None, building_id=None):
     """Current residents with at least one key-population tag (or the given one), in room order.
-    A queryset to paginate: pass the page through table_rows()."""
+    A queryset to paginate: pass the page through table_rows(scope, page)."""
     tagged = scope.filter(ResidentTag.objects.filter(tag=tag) if tag else ResidentTag.objects.all())
     if zone_id:
         tagged = tagged.filter(building__zone_id=zone_id)

@@ -252,6 +252,7 @@ def search(request):
         "more": len(residents) > selectors.SEARCH_LIMIT,
         "too_short": bool(query.strip()) and not kind,
         "limit": selectors.SEARCH_LIMIT,
+        "reads": scope_of(request).reads,
     }
     return render(request, "households/search.html", context)
 
@@ -264,9 +265,10 @@ def key_population(request):
     building_id = _int_or_none(request.GET.get("building"))
     residents = selectors.key_population(scope, tag=tag, zone_id=zone_id, building_id=building_id)
     page = Paginator(residents, KEY_POPULATION_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.table_rows(page.object_list)
+    page.object_list = selectors.table_rows(scope, page.object_list)
     context = {
         "page": page,
+        "reads": scope.reads,
         "tags": Tag.choices,
         "tag": tag,
         "zones": scope.filter(Zone.objects.select_related("compound")),

@@ -14,6 +14,7 @@ from households import campaigns, services
 from households.models import AuditEvent, Campaign, Message, Presence, Recipient, Role
 from lockdown.celery import app
 from lockdown.core import sms
+from lockdown.core.identity import mask_phone
 from tests.fakes.providers import AliyunFake
 
 from .factories import CampaignFactory, HouseholdFactory, ResidentFactory, SmsTemplateFactory
@@ -165,6 +166,31 @@ def test_a_volunteer_sees_the_call_list_without_buttons_that_would_fail(client, 
     html = client.get(reverse("households:call_list", args=[sent.pk])).content.decode()
     assert html.count('class="outcome-form"') == 2
     assert html.count("data-tel") == 2
+
+
+@pytest.mark.parametrize(("role", "reads_numbers"), [(Role.VOLUNTEER, False), (Role.BUILDING_LEADER, True)])
+def test_only_roles_that_read_numbers_see_them_on_the_campaign_pages_and_in_its_export(
+    client, world, sent, role, reads_numbers
+):
+    mine = list(Recipient.objects.filter(building=world.building).select_related("resident"))
+    client.force_login(world.users[role])
+
+    pages = {
+        "campaign": client.get(reverse("households:campaign", args=[sent.pk]), {"show": "all"}),
+        "call list": client.get(reverse("households:call_list", args=[sent.pk])),
+    }
+    export = client.get(reverse("households:campaign_export", args=[sent.pk]))
+
+    for name, page in pages.items():
+        html = page.content.decode()
+        assert len(page.context["page"]) == 2, name
+        assert [r.resident.phone in html for r in mine] == [False, False], name
+        assert [mask_phone(r.resident.phone) in html for r in mine] == [reads_numbers] * 2, name
+    assert ("<th>Mobile</th>" in pages["campaign"].content.decode()) == reads_numbers
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    header, *rows = sheet.iter_rows(min_row=2, values_only=True)
+    phones = {row[header.index("手机")] for row in rows}
+    assert phones == ({r.resident.phone for r in mine} if reads_numbers else {None})
 
 
 def test_an_account_the_provider_refuses_keeps_the_messages_waiting_and_says_why(

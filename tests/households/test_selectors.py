@@ -34,7 +34,7 @@ def test_key_population_lists_current_tagged_residents_filtered_by_tag_and_build
     scope = staff_scope(world)
 
     def names(**filters):
-        return [row.name for row in selectors.table_rows(selectors.key_population(scope, **filters))]
+        return [row.name for row in selectors.table_rows(scope, selectors.key_population(scope, **filters))]
 
     assert names() == ["张三", "李四"]
     assert names(tag=Tag.CHRONIC) == ["李四"]
