@@ -14,9 +14,7 @@ from .exports import RowCounter
 from .models import AuditEvent, Building, room_label
 
 COLUMNS = [
-    Column("小区", 14),
-    Column("楼号", 8),
-    Column("室号", 10),
+    Column("房号", 20),  # with its compound where the community has several (models.room_label)
     Column("姓名", 10),
     Column("手机", 14),
     Column("短信", 10),
@@ -47,10 +45,9 @@ def write_campaign(*, actor, scope, campaign, target) -> int:
 def _row(recipient, permissions):
     resident, message = recipient.resident, recipient.message
     phone = permissions.read("phone", resident.phone, unmasked=True)
+    household = resident.household
     return [
-        recipient.building.compound.name,
-        recipient.building.number,
-        room_label(recipient.building.number, resident.household.unit, resident.household.room),
+        room_label(recipient.building.number, household.unit, household.room, recipient.compound_shown),
         resident.name,
         phone,
         message.get_state_display() if message else "",

@@ -217,3 +217,24 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(register):
     workbook = openpyxl.load_workbook(export(staff, "households")[1])
     assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)
     assert "'=HYPERLINK" in csv_text
+
+
+def test_in_a_community_of_two_compounds_the_household_table_keeps_the_compound_in_its_column_and_imports_again(
+    two_compounds, settings, tmp_path
+):
+    world = two_compounds
+    settings.MEDIA_ROOT = tmp_path
+    staff = world.users[Role.COMMITTEE_STAFF]
+    _count, target = export(staff, "households")
+
+    people = by_name(sheet_rows(target))
+    upload = SimpleUploadedFile("住户信息表.xlsx", target.getvalue())
+    job = import_job_create(actor=staff, community=world.community, compound=None, upload=upload)
+    import_job_preview(job)
+    job.refresh_from_db()
+
+    assert [people[name][column] for name in ("张三", "张小明") for column in ("小区", "楼号", "单元", "室号")] == [
+        "金杨新村", "12", "3", "501", "金杨二村", "12", "3", "501"
+    ]  # fmt: skip
+    assert (job.status, job.errors, job.changes) == (ImportJob.Status.PREVIEW, [], [])
+    assert (job.created, job.changed, job.unchanged) == (0, 0, 3)
