@@ -51,7 +51,7 @@ REGION = "310105"  # a Shanghai district code; the demo is modelled on Shanghai'
 class StreetPlan:
     communities: int = 1
     compounds_per_community: int = 2
-    buildings_per_compound: int = 10
+    buildings_per_compound: int = 12  # so that the README's searches (12-3-501, 12-501) find someone
     zones_per_compound: int = 3
     units_per_building: int = 3
     floors: int = 6

@@ -2,15 +2,20 @@
 
 import datetime
 import io
+import re
 from collections import Counter
 
 import openpyxl
 import pytest
 from django.core.management import call_command
 
+from households import selectors
 from households.demo import StreetPlan, build_street
 from households.management.commands.demo_spreadsheet import DEMO_SHEET
 from households.models import Building, Community, ImportJob, Resident, ResidentTag, Role, RoleAssignment, Tag, Zone
+from households.scoping import AreaScope
+from lockdown.models import User
+from tests.conftest import ROOT
 
 DEMO_DAY = datetime.date(2022, 4, 1)  # the day the demo's register describes (demo.write_demo_workbook)
 
@@ -78,6 +83,20 @@ def test_the_demo_s_disabled_and_door_to_door_service_vary_by_building_and_mostl
     assert len(served & (disabled | alone_and_old)) >= 0.8 * len(served)  # who needs a visit, mostly
     assert disabled - served  # but neither follows from the other
     assert served - disabled
+
+
+def test_the_readme_s_searches_find_residents_in_the_demo(demo):
+    readme = (ROOT / "README.md").read_text()
+    (row,) = [line for line in readme.splitlines() if line.startswith("| Search by")]
+    examples = re.findall(r"`([^`]+)`", row)
+    scope = AreaScope.for_user(User.objects.get(username="staff"))
+
+    found = {example: selectors.resident_search(scope, example)[0] for example in examples}
+
+    assert set(examples) >= {"zs", "12-3-501", "12-501"}
+    assert {example for example, rows in found.items() if not rows} == set()
+    assert {row.room_label for row in found["12-3-501"]} == {"梅苑 12-3-501", "兰苑 12-3-501"}
+    assert {row.room_label.split()[1] for row in found["12-501"]} == {"12-1-501", "12-2-501", "12-3-501"}
 
 
 def test_the_committed_demo_workbook_is_the_one_demo_spreadsheet_writes(tmp_path):
