@@ -242,8 +242,8 @@ def _yes_no(value):
 
 def resident_search(scope, query):
     """Residents matching a name, pinyin initials, a room (12-501, 12-3-501, 金杨一村 12-3-501) or the
-    last digits of a phone or ID number. Returns (residents, kind) with at most SEARCH_LIMIT + 1 residents, so the
-    page can say there are more."""
+    last digits of a phone or ID number. Returns (residents, kind) with at most SEARCH_LIMIT + 1
+    residents, so the page can say there are more."""
     parsed = parse_room(query)
     query = to_halfwidth(query).strip().replace(" ", "")
     if not query:

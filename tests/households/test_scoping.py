@@ -211,8 +211,11 @@ def test_the_api_gives_a_volunteer_no_numbers_and_nothing_personal(client, scope
 
     listed = next(r for r in client.get("/api/residents/").json()["results"] if r["id"] == resident.pk)
     detail = client.get(f"/api/residents/{resident.pk}/").json()
+    browsable = client.get(f"/api/residents/{resident.pk}/", {"format": "api"}).content.decode()
 
     assert listed == detail
+    assert resident.phone not in browsable
+    assert (mask_phone(resident.phone) in browsable) == READS_NUMBERS[role]
     personal = {name: detail[name] for name in ("phone", "id_number", "sex", "birth_date", "relation")}
     tag = {name: detail["tags"][0][name] for name in ("tag", "condition", "medicine", "note")}
     if READS_NUMBERS[role]:
