@@ -9,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from lockdown.api import IdFilter, IdFilterSet
-from lockdown.core.identity import mask_id_number, mask_phone
 
 from . import services
 from .models import Building, Community, Compound, Household, Presence, Resident, ResidentTag, Tag, Zone
@@ -60,10 +59,10 @@ class TagSerializer(serializers.ModelSerializer):
 
 
 class ResidentSerializer(serializers.ModelSerializer):
-    """Numbers are always masked here; POST .../reveal/ returns one and records who asked."""
+    """Each field as the role over the resident's building reads it (scoping.Permissions): numbers
+    masked, or empty for a volunteer, who reads rooms, names, tags and presence only; POST
+    .../reveal/ returns a number and records who asked."""
 
-    id_number = serializers.SerializerMethodField()
-    phone = serializers.SerializerMethodField()
     tags = TagSerializer(many=True, read_only=True)
 
     class Meta:
@@ -83,11 +82,11 @@ class ResidentSerializer(serializers.ModelSerializer):
             "tags",
         ]
 
-    def get_id_number(self, resident) -> str:
-        return mask_id_number(resident.id_number)
-
-    def get_phone(self, resident) -> str:
-        return mask_phone(resident.phone)
+    def to_representation(self, resident):
+        permissions = scope_of(self.context["request"]).permissions_for(resident.household)
+        data = permissions.readable(super().to_representation(resident))
+        data["tags"] = [permissions.readable(tag) for tag in data["tags"]]
+        return data
 
 
 class CommunityViewSet(ScopedViewSet):

@@ -1,13 +1,12 @@
 """A campaign as .xlsx for the night-time check: one row per resident, by building and room.
 
 Column titles are Chinese whatever the screen's language: the sheet goes round the committee. Phone
-numbers are masked unless the caller's role over the building may see them, and the export is
-recorded, as the register's exports are.
+numbers are as the caller's role over the building reads them (scoping.Permissions: in full where it
+may reveal them, none for a volunteer), and the export is recorded, as the register's exports are.
 """
 
 from django.utils import timezone, translation
 
-from lockdown.core.identity import mask_phone
 from lockdown.core.spreadsheets import Column, SheetSpec, write_table
 
 from . import campaign_selectors
@@ -15,9 +14,7 @@ from .exports import RowCounter
 from .models import AuditEvent, Building, room_label
 
 COLUMNS = [
-    Column("小区", 14),
-    Column("楼号", 8),
-    Column("室号", 10),
+    Column("房号", 20),  # with its compound where the community has several (models.room_label)
     Column("姓名", 10),
     Column("手机", 14),
     Column("短信", 10),
@@ -47,11 +44,10 @@ def write_campaign(*, actor, scope, campaign, target) -> int:
 
 def _row(recipient, permissions):
     resident, message = recipient.resident, recipient.message
-    phone = resident.phone if permissions.reveal_phone else mask_phone(resident.phone)
+    phone = permissions.read("phone", resident.phone, unmasked=True)
+    household = resident.household
     return [
-        recipient.building.compound.name,
-        recipient.building.number,
-        room_label(recipient.building.number, resident.household.unit, resident.household.room),
+        room_label(recipient.building.number, household.unit, household.room, recipient.compound_shown),
         resident.name,
         phone,
         message.get_state_display() if message else "",

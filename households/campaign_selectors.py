@@ -4,9 +4,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
-from .models import Building, Campaign, Community, Message, Recipient
+from .models import Building, Campaign, Community, Message, Recipient, building_label, compound_shown
 
 DONE = [Recipient.Outcome.RETURNED, Recipient.Outcome.WILL_NOT_RETURN]
 # Per resident (two residents sharing a number share one message).
@@ -50,9 +49,11 @@ def visible_campaigns(scope):
 
 
 def campaign_recipients(scope, campaign, show="all"):
+    """The campaign's recipients in the account's buildings, each with `compound_shown` for writing
+    their room (models.room_label)."""
     recipients = scope.filter(Recipient.objects.filter(SHOW[show], campaign=campaign))
     related = recipients.select_related("resident__household", "building__compound", "message", "outcome_by")
-    return related.order_by(
+    return related.annotate(compound_shown=compound_shown()).order_by(
         "building__compound__name", "building__sort_key", "building__number", "resident__household_id", "id"
     )
 
@@ -96,14 +97,15 @@ def campaign_progress(scope, campaign) -> tuple[list[BuildingProgress], Counter]
     """Counts by building in one query, and their sum."""
     rows = (
         scope.filter(Recipient.objects.filter(campaign=campaign))
-        .values("building_id", "building__compound__name", "building__number", "building__sort_key")
+        .annotate(compound=compound_shown())
+        .values("building_id", "building__compound__name", "building__number", "building__sort_key", "compound")
         .annotate(**PROGRESS)
         .order_by("building__compound__name", "building__sort_key", "building__number")
     )
     buildings, total = [], Counter(dict.fromkeys(PROGRESS, 0))
     for row in rows:
         progress = {name: row[name] for name in PROGRESS}
-        label = f"{row['building__compound__name']} " + _("Building %(number)s") % {"number": row["building__number"]}
+        label = building_label(row["building__number"], row["compound"])
         buildings.append(BuildingProgress(row["building_id"], label, progress))
         total.update(progress)
     return buildings, total

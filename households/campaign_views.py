@@ -76,6 +76,7 @@ def campaign_detail(request, pk):
     buildings, total = campaign_selectors.campaign_progress(scope, campaign)
     context |= {"buildings": buildings, "total": total, "page": page, "show": show, "outcomes": OUTCOMES}
     context["permissions"] = campaign_selectors.recipient_permissions(scope, page)
+    context["reads"] = scope.reads
     context["provider_error"] = campaign_selectors.campaign_provider_error(campaign)
     return render(request, "households/campaign_detail.html", context)
 

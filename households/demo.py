@@ -51,7 +51,7 @@ REGION = "310105"  # a Shanghai district code; the demo is modelled on Shanghai'
 class StreetPlan:
     communities: int = 1
     compounds_per_community: int = 2
-    buildings_per_compound: int = 10
+    buildings_per_compound: int = 12  # so that the README's searches (12-3-501, 12-501) find someone
     zones_per_compound: int = 3
     units_per_building: int = 3
     floors: int = 6
@@ -75,7 +75,7 @@ def _person(rng, today, age_bias):
     return birth, sex
 
 
-def _tags_for(rng, age, alone):
+def _tags_for(rng, age, sex, alone):
     tags = []
     if age >= 60 and rng.random() < 0.35:
         condition, medicine = rng.choice(CONDITIONS)
@@ -84,14 +84,30 @@ def _tags_for(rng, age, alone):
         tags.append(ResidentTag(tag=Tag.ALONE))
     if age < 2:
         tags.append(ResidentTag(tag=Tag.INFANT))
-    if 22 <= age <= 38 and rng.random() < 0.03:
+    if sex == "F" and 20 <= age <= 42 and rng.random() < 0.035:
         tags.append(ResidentTag(tag=Tag.PREGNANT))
-    if age >= 75 and rng.random() < 0.12:
-        tags.append(ResidentTag(tag=Tag.DISABLED, note="卧床"))
+    # Disability grows with age, and the oldest may be bedridden.
+    draw = rng.random()
+    bedridden = age >= 75 and draw < 0.08
+    disabled = bedridden or draw < (0.05 if age >= 60 else 0.015 if age >= 16 else 0.005)
+    if disabled:
+        tags.append(ResidentTag(tag=Tag.DISABLED, note="卧床" if bedridden else ""))
+    # Door-to-door service: nearly everyone bedridden, some of the disabled, the very old living alone.
+    if rng.random() < _door_service_odds(age, bedridden, disabled, alone):
         tags.append(ResidentTag(tag=Tag.DOOR_SERVICE))
     if rng.random() < 0.01:
         tags.append(ResidentTag(tag=Tag.HARDSHIP))
     return tags
+
+
+def _door_service_odds(age, bedridden, disabled, alone):
+    if bedridden:
+        return 0.9
+    if disabled:
+        return 0.3 if age >= 70 else 0.1
+    if alone:
+        return 0.6 if age >= 85 else 0.25 if age >= 80 else 0
+    return 0.05 if age >= 90 else 0
 
 
 @dataclass(frozen=True)
@@ -133,7 +149,7 @@ def _people(rng, plan, today, issued):
             presence=Presence.AWAY if rng.random() < 0.08 else Presence.HOME,
             party_member=rng.random() < 0.06,
         )
-        resident.demo_tags = _tags_for(rng, age, alone)
+        resident.demo_tags = _tags_for(rng, age, sex, alone)
         if is_80_plus(birth, today):
             resident.demo_tags.append(ResidentTag(tag=Tag.AGED_80))
         people.append(resident)
@@ -231,7 +247,7 @@ TAG_WORDS = {
     Tag.ALONE: "独居老人",
     Tag.PREGNANT: "孕妇",
     Tag.INFANT: "婴儿",
-    Tag.DISABLED: "卧床",
+    Tag.DISABLED: "残疾",  # or 卧床, the tag's note
     Tag.DOOR_SERVICE: "上门服务",
     Tag.HARDSHIP: "低保户",
 }
@@ -292,6 +308,8 @@ def _sheet_row(rng, compound, household, resident):
     for tag in resident.demo_tags:
         if tag.tag == Tag.CHRONIC:
             words.append(tag.condition)
+        elif tag.tag == Tag.DISABLED and tag.note:
+            words.append(tag.note)
         elif tag.tag in TAG_WORDS:
             words.append(TAG_WORDS[tag.tag])
     return [

@@ -1,9 +1,11 @@
 """Tables the street office and the buildings ask for, from the register: 住户信息表, 重点人群表 and
 一楼一表, as .xlsx (written in streaming mode) or CSV.
 
-Each export holds only the caller's areas, masks ID and phone numbers unless the caller's role over
-that building may see them, leaves out notes where the role may not read them, and is audited. The
-household table uses the importer's column names and words, so that it can be imported again.
+Each export holds only the caller's areas, and each resident's fields as the caller's role over
+that building reads them (scoping.Permissions): ID and phone numbers in full where it may reveal
+them, masked where it may only read them, notes where it may read them; a volunteer's hold rooms,
+names, tags and presence only. Every export is audited. The household table uses the importer's
+column names and words, so that it can be imported again.
 """
 
 import datetime
@@ -18,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lockdown.core.errors import ServiceError
-from lockdown.core.identity import mask_id_number, mask_phone
 from lockdown.core.spreadsheets import Column, SheetSpec, write_csv, write_table
 
 from .models import AuditEvent, Building, Resident, ResidentTag, Tag
@@ -216,10 +217,17 @@ def _tags(chunk):
     return tags
 
 
+# The fields of a row whose reading depends on the role (Permissions.read), by position.
+READ_FIELDS = [(getattr(R, name), name) for name in ("sex", "birth_date", "id_number", "phone", "relation")]
+READ_FIELDS += [(R.party_member, "party_member"), (R.notes, "notes")]
+
+
 def _shown(row, permissions: Permissions):
-    id_number = row[R.id_number] if permissions.reveal_id else mask_id_number(row[R.id_number])
-    phone = row[R.phone] if permissions.reveal_phone else mask_phone(row[R.phone])
-    return id_number, phone
+    """The row with each field as the role reads it in an export: numbers in full where it may reveal them."""
+    row = list(row)
+    for position, name in READ_FIELDS:
+        row[position] = permissions.read(name, row[position], unmasked=True)
+    return row
 
 
 def _tag_words(tag_rows):
@@ -237,9 +245,8 @@ def _age(birth_date, today):
 
 def _household_rows(residents, permissions, today):
     for chunk, tags in _chunks(residents):
-        for row in chunk:
-            allowed = permissions[row[R.building_id]]
-            id_number, phone = _shown(row, allowed)
+        for values in chunk:
+            row = _shown(values, permissions[values[R.building_id]])
             yield [
                 row[R.compound],
                 row[R.number],
@@ -248,24 +255,23 @@ def _household_rows(residents, permissions, today):
                 row[R.name],
                 SEX.get(row[R.sex], ""),
                 row[R.birth_date],
-                id_number,
-                phone,
+                row[R.id_number],
+                row[R.phone],
                 RELATION.get(row[R.relation], ""),
                 PRESENCE[row[R.presence]],
                 _tag_words(tags.get(row[R.id], [])),
-                PARTY[row[R.party_member]],
-                row[R.notes] if allowed.see_details else "",
+                PARTY.get(row[R.party_member], ""),
+                row[R.notes],
             ]
 
 
 def _key_population_rows(residents, permissions, today):
     tagged = residents.filter(pk__in=ResidentTag.objects.values("resident_id"))
     for chunk, tags in _chunks(tagged):
-        for row in chunk:
-            allowed = permissions[row[R.building_id]]
-            _id_number, phone = _shown(row, allowed)
+        for values in chunk:
+            allowed = permissions[values[R.building_id]]
+            row = _shown(values, allowed)
             for tag, condition, medicine, due_date, note in tags.get(row[R.id], []):
-                detail = allowed.see_details
                 yield [
                     TAG[tag],
                     row[R.compound],
@@ -275,20 +281,20 @@ def _key_population_rows(residents, permissions, today):
                     row[R.name],
                     SEX.get(row[R.sex], ""),
                     _age(row[R.birth_date], today),
-                    phone,
+                    row[R.phone],
                     PRESENCE[row[R.presence]],
-                    condition if detail else "",
-                    medicine if detail else "",
-                    due_date if detail else None,
-                    note if detail else "",
+                    allowed.read("condition", condition),
+                    allowed.read("medicine", medicine),
+                    allowed.read("due_date", due_date),
+                    allowed.read("note", note),
                 ]
 
 
 def _roster_rows(residents, permissions, today, days):
     """Each resident with the building's compound and number first, and an empty box per day to tick."""
     for chunk, tags in _chunks(residents):
-        for row in chunk:
-            _id_number, phone = _shown(row, permissions[row[R.building_id]])
+        for values in chunk:
+            row = _shown(values, permissions[values[R.building_id]])
             yield [
                 row[R.compound],
                 row[R.number],
@@ -297,7 +303,7 @@ def _roster_rows(residents, permissions, today, days):
                 row[R.name],
                 SEX.get(row[R.sex], ""),
                 _age(row[R.birth_date], today),
-                phone,
+                row[R.phone],
                 _tag_words(tags.get(row[R.id], [])),
                 *[""] * days,
             ]

@@ -6,6 +6,8 @@ A resident here is a Resident or a row, given `presence_label` and `tag_list` by
 
 from markupsafe import Markup, escape
 
+from .models import building_label, room_label
+
 
 def presence_badge(resident):
     presence, label = escape(resident.presence), escape(resident.presence_label)
@@ -27,3 +29,5 @@ def _title(note):
 
 
 filters = {"presence_badge": presence_badge, "tag_badges": tag_badges}
+# Rooms and buildings are written by one helper each, on every page (see models.room_label).
+globals = {"room_label": room_label, "building_label": building_label}

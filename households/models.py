@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -90,7 +90,7 @@ class Building(models.Model):
         constraints = [models.UniqueConstraint(fields=["compound", "number"], name="building_unique_number")]
 
     def __str__(self):
-        return _("Building %(number)s") % {"number": self.number}
+        return building_label(self.number)
 
 
 class Household(models.Model):
@@ -115,9 +115,28 @@ class Household(models.Model):
         return room_label(self.building.number, self.unit, self.room)
 
 
-def room_label(building_number, unit, room):
-    """The room as people write it: 12-3-501, or 12-501 without a unit."""
-    return "-".join(part for part in (building_number, unit, room) if part)
+def room_label(building_number, unit, room, compound=""):
+    """The room as people write it: 12-3-501, or 12-501 without a unit; with its compound first,
+    金杨一村 12-3-501, when `compound` is given: the name compound_shown() reads, where the
+    community has more than one compound. Every page and export that writes a room uses this."""
+    label = "-".join(part for part in (building_number, unit, room) if part)
+    return f"{compound} {label}" if compound else label
+
+
+def building_label(number, compound=""):
+    """A building as the pages name it (12号楼), with its compound first as in room_label."""
+    label = str(_("Building %(number)s") % {"number": number})
+    return f"{compound} {label}" if compound else label
+
+
+def compound_shown(compound="building__compound"):
+    """An annotation for room_label and building_label: the name of the compound at the lookup
+    `compound` where its community has more than one compound, else "". A subquery in the same
+    statement, so that a list learns it with its rows rather than with a query per row."""
+    others = Compound.objects.filter(community_id=OuterRef(f"{compound}__community_id")).exclude(
+        pk=OuterRef(f"{compound}_id")
+    )
+    return Case(When(Exists(others), then=F(f"{compound}__name")), default=Value(""), output_field=models.CharField())
 
 
 class Sex(models.TextChoices):

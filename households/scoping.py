@@ -1,13 +1,18 @@
-"""Area scoping: the one place that decides which areas an account sees and what it may do there.
+"""Area scoping: the one place that decides which areas an account sees, what it may do there, and
+which fields of a resident it reads.
 
 Every page and API endpoint gets its querysets through `AreaScope.filter`, so an object outside
-the account's areas is simply not found (404) and never listed.
+the account's areas is simply not found (404) and never listed; and every page, API endpoint and
+export reads a resident's fields through `Permissions.read`, so a field the role may not read is
+never shown, masked or not.
 """
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
+
+from lockdown.core.identity import mask_id_number, mask_phone
 
 from .models import (
     Building,
@@ -27,6 +32,15 @@ from .models import (
 ROLE_RANK = [Role.STREET_ADMIN, Role.COMMITTEE_STAFF, Role.ZONE_LEADER, Role.BUILDING_LEADER, Role.VOLUNTEER]
 EDITORS = {Role.STREET_ADMIN, Role.COMMITTEE_STAFF}
 LEADERS = {Role.ZONE_LEADER, Role.BUILDING_LEADER}
+
+# The fields of each role's areas, to leave out the areas of a role (AreaScope.reading).
+_ROLE_AREAS = {
+    Role.STREET_ADMIN: "street_ids",
+    Role.COMMITTEE_STAFF: "community_ids",
+    Role.ZONE_LEADER: "zone_ids",
+    Role.BUILDING_LEADER: "leader_building_ids",
+    Role.VOLUNTEER: "volunteer_building_ids",
+}
 
 # For each model, the lookups that reach (street, community, zone, building) from it.
 _PATHS = {
@@ -100,6 +114,23 @@ class AreaScope:
         """Leaders and volunteers work on phones; anyone who also holds a desk role gets the desk."""
         return not self.is_empty and not (set(self.roles) & EDITORS)
 
+    def reads(self, name):
+        """Whether any role the account holds reads the field `name` of a resident: a list of
+        residents from several roles' areas has its column (each row shows what its role reads)."""
+        return any(Permissions.for_role(role).reads(name) for role in self.roles)
+
+    def reading(self, name):
+        """This scope without the areas of roles that may not read the field `name`: where a search
+        by that field may look (nobody finds a resident by a number they may not read)."""
+        if self.is_global:
+            return self
+        cleared = {_ROLE_AREAS[role]: frozenset() for role in ROLE_RANK if not Permissions.for_role(role).reads(name)}
+        return replace(self, **cleared)
+
+    def where(self, model):
+        """The condition `filter` applies to a model with areas of its own (Resident, Household …)."""
+        return Q() if self.is_global else self._q(model)
+
     def _q(self, model):
         street, community, zone, building = _PATHS[model]
         q = Q(pk__in=[])
@@ -153,29 +184,76 @@ class AreaScope:
     def permissions_for(self, area):
         return Permissions.for_role(self.role_for(area))
 
+    def permissions_of(self, building_id, community_id, street_id, zone_id):
+        """The Permissions over a building given by its ids (read with a list's rows: no query)."""
+        return Permissions.for_role(self._role(building_id, community_id, street_id, zone_id))
+
     def permissions_by_building(self, buildings):
         """{building id: Permissions} for a Building queryset, in one query (for lists and exports)."""
         rows = buildings.values_list("id", "community_id", "community__street_id", "zone_id")
         return {row[0]: Permissions.for_role(self._role(*row)) for row in rows}
 
 
+# Which fields of a resident a role reads. Whoever sees a building reads its rooms and its residents'
+# names, key-population tags and presence; these need more:
+PERSONAL = frozenset({"sex", "birth_date", "age", "document_type", "id_number", "phone", "relation", "party_member"})
+DETAILS = frozenset({"notes", "note", "condition", "medicine", "due_date"})  # the notes and the tags' details
+# Read masked (`Permissions.read`), unless the role may reveal them and asks for them unmasked.
+MASKS = {"id_number": (mask_id_number, "reveal_id"), "phone": (mask_phone, "reveal_phone")}
+# What a field the role may not read reads as, where empty text would not do.
+NOT_READ = {"birth_date": None, "age": None, "due_date": None, "party_member": None}
+
+
 @dataclass(frozen=True)
 class Permissions:
-    """What a role may do with one household and its residents."""
+    """What a role may do with one household and its residents, and which of their fields it reads."""
 
     edit: bool = False
     mark_presence: bool = False
-    see_details: bool = False  # notes, history, tag notes
+    see_personal: bool = False  # sex, birth date, relation, party membership, ID and mobile numbers (masked)
+    see_details: bool = False  # notes, history, tags' notes, illnesses, medicine and due dates
     reveal_phone: bool = False
     reveal_id: bool = False
 
     @classmethod
     def for_role(cls, role):
-        if role in EDITORS:
-            return cls(edit=True, mark_presence=True, see_details=True, reveal_phone=True, reveal_id=True)
-        if role in LEADERS:
-            return cls(mark_presence=True, see_details=True, reveal_phone=True)
-        return cls()
+        return _PERMISSIONS.get(role, _NONE)
+
+    def reads(self, name) -> bool:
+        """Whether the role reads the field `name` of a resident (or of their tags)."""
+        if name in PERSONAL:
+            return self.see_personal
+        if name in DETAILS:
+            return self.see_details
+        return True
+
+    def read(self, name, value, *, unmasked=False):
+        """The field `name`'s `value` as the role reads it: itself; masked if it is an ID or mobile
+        number (in full only when `unmasked` is asked, as in an export, and the role may reveal it);
+        or empty (None, or "" for text) if the role may not read it."""
+        if not self.reads(name):
+            return NOT_READ.get(name, "")
+        if name not in MASKS:
+            return value
+        mask, reveal = MASKS[name]
+        return value if unmasked and getattr(self, reveal) else mask(value)
+
+    def readable(self, values: dict, *, unmasked=False) -> dict:
+        """A resident's (or a tag's) fields by name, each as `read` gives it."""
+        return {name: self.read(name, value, unmasked=unmasked) for name, value in values.items()}
+
+
+_NONE = Permissions()
+_PERMISSIONS = {
+    **dict.fromkeys(
+        EDITORS,
+        Permissions(
+            edit=True, mark_presence=True, see_personal=True, see_details=True, reveal_phone=True, reveal_id=True
+        ),
+    ),
+    **dict.fromkeys(LEADERS, Permissions(mark_presence=True, see_personal=True, see_details=True, reveal_phone=True)),
+    Role.VOLUNTEER: _NONE,  # rooms, names, tags and presence only
+}
 
 
 def scope_of(request):

@@ -16,6 +16,7 @@ from .importers import column_field, header_key
 from .models import (
     Building,
     Community,
+    Compound,
     ExportJob,
     Household,
     ImportJob,
@@ -23,6 +24,7 @@ from .models import (
     Resident,
     ResidentTag,
     Tag,
+    compound_shown,
     room_label,
 )
 from .vocabulary import ALIASES, IGNORED
@@ -67,8 +69,16 @@ class ZoneGroup:
     counts: AreaCounts = field(default_factory=AreaCounts)
 
 
+@dataclass
+class CompoundGroup:
+    compound: Compound
+    zones: list  # ZoneGroups
+    counts: AreaCounts = field(default_factory=AreaCounts)
+
+
 def area_overview(scope, *, buildings):
-    """Counts per building, grouped by zone, with totals: three aggregate queries whatever the size."""
+    """Counts per building, grouped by compound and within it by zone, with totals: three aggregate
+    queries whatever the size. Returns ([CompoundGroup], AreaCounts)."""
     buildings = (
         scope.filter(buildings)
         .select_related("zone", "compound")
@@ -89,11 +99,15 @@ def area_overview(scope, *, buildings):
         rows[building_id].counts.tags[tag] = n
     groups, total = [], AreaCounts()
     for row in rows.values():
-        if not groups or groups[-1].zone != row.building.zone:
-            groups.append(ZoneGroup(zone=row.building.zone, rows=[]))
-        groups[-1].rows.append(row)
-        groups[-1].counts.add(row.counts)
-        total.add(row.counts)
+        building = row.building
+        if not groups or groups[-1].compound != building.compound:
+            groups.append(CompoundGroup(compound=building.compound, zones=[]))
+        zones = groups[-1].zones
+        if not zones or zones[-1].zone != building.zone:
+            zones.append(ZoneGroup(zone=building.zone, rows=[]))
+        zones[-1].rows.append(row)
+        for counts in (zones[-1].counts, groups[-1].counts, total):
+            counts.add(row.counts)
     return groups, total
 
 
@@ -104,6 +118,8 @@ TAG_FIELDS = ("tag", "note", "condition", "medicine", "due_date")
 # The columns of the resident table (search, key population).
 TABLE_FIELDS = ("id", "household_id", "name", "sex", "birth_date", "phone", "presence")
 TABLE_ROOM_FIELDS = ("building__number", "household__unit", "household__room")
+# What decides the role over each row's building (AreaScope.permissions_of), read with the row.
+TABLE_AREA_FIELDS = ("building_id", "community_id", "community__street_id", "building__zone_id")
 
 
 def with_labels(residents, tags=None):
@@ -124,12 +140,16 @@ def with_labels(residents, tags=None):
     return residents
 
 
-def table_rows(residents):
-    """`residents` (a queryset) as rows of the resident table, with the room as on the door."""
+def table_rows(scope, residents):
+    """`residents` (a queryset) as rows of the resident table, with the room as on the door (its
+    compound first where the community has several), and each field as the role over the row's
+    building reads it (a volunteer's rows carry no numbers)."""
     rows = []
-    for values in residents.values(*TABLE_FIELDS, *TABLE_ROOM_FIELDS):
-        label = room_label(*(values.pop(name) for name in TABLE_ROOM_FIELDS))
-        rows.append(Row(**values, room_label=label))
+    fields = (*TABLE_FIELDS, *TABLE_ROOM_FIELDS, *TABLE_AREA_FIELDS)
+    for values in residents.annotate(compound=compound_shown()).values(*fields, "compound"):
+        label = room_label(*(values.pop(name) for name in (*TABLE_ROOM_FIELDS, "compound")))
+        permissions = scope.permissions_of(*(values.pop(name) for name in TABLE_AREA_FIELDS))
+        rows.append(Row(**permissions.readable(values), room_label=label))
     return with_labels(rows)
 
 
@@ -156,16 +176,40 @@ def building_households(scope, *, building):
     return list(households.values())
 
 
-def household_by_label(community_id, label):
-    """The household written as on the door (12-3-501, 12-501) in one community."""
-    match = ROOM_QUERY.match(to_halfwidth(label).strip().replace(" ", ""))
-    households = Household.objects.select_related("building__community").filter(community_id=community_id)
+def parse_room(text):
+    """A room written as on the door (12-3-501, 12-501), or with its compound first as the pages
+    write it (金杨一村 12-3-501): (compound or "", the match of ROOM_QUERY), or None."""
+    text = to_halfwidth(text).strip()
+    match = ROOM_QUERY.match(text.replace(" ", ""))
     if match:
+        return "", match
+    compound, _space, room = text.rpartition(" ")
+    match = ROOM_QUERY.match(room)
+    return (compound.strip(), match) if match and compound.strip() else None
+
+
+def household_by_label(community_id, label):
+    """The household written as on the door (12-3-501, 12-501) in one community, with its compound
+    first where the community has several compounds with that room (金杨一村 12-3-501). It comes
+    annotated with `compound_shown`, for room_label."""
+    parsed = parse_room(label)
+    households = (
+        Household.objects.select_related("building__community", "building__compound")
+        .filter(community_id=community_id)
+        .annotate(compound_shown=compound_shown())
+    )
+    found = []
+    if parsed:
+        compound, match = parsed
         households = households.filter(building__number=match["building"], unit=match["unit"] or "", room=match["room"])
-    household = households.first() if match else None
-    if household is None:
+        found = list(households.filter(building__compound__name=compound) if compound else households[:2])
+    if not found:
         raise ServiceError(_("There is no room %(label)s in this community.") % {"label": label}, field="room")
-    return household
+    if len(found) > 1:
+        example = room_label(match["building"], match["unit"], match["room"], found[0].building.compound.name)
+        message = _("%(label)s is in more than one compound: write the compound first, as in %(example)s.")
+        raise ServiceError(message % {"label": label, "example": example}, field="room")
+    return found[0]
 
 
 def household_history(household, limit=100):
@@ -197,23 +241,26 @@ def _yes_no(value):
 
 
 def resident_search(scope, query):
-    """Residents matching a name, pinyin initials, a room (12-501, 12-3-501) or the last digits of a
-    phone or ID number. Returns (residents, kind) with at most SEARCH_LIMIT + 1 residents, so the
-    page can say there are more."""
+    """Residents matching a name, pinyin initials, a room (12-501, 12-3-501, 金杨一村 12-3-501) or the
+    last digits of a phone or ID number. Returns (residents, kind) with at most SEARCH_LIMIT + 1
+    residents, so the page can say there are more."""
+    parsed = parse_room(query)
     query = to_halfwidth(query).strip().replace(" ", "")
     if not query:
         return [], ""
     residents = scope.filter(Resident.objects.current())
-    room = ROOM_QUERY.match(query)
-    if room:
-        kind = "room"
+    if parsed:
+        kind, (compound, room) = "room", parsed
         residents = residents.filter(building__number=room["building"], household__room=room["room"])
         if room["unit"]:
             residents = residents.filter(household__unit=room["unit"])
+        if compound:
+            residents = residents.filter(building__compound__name=compound)
     elif TAIL_QUERY.match(query):
+        # Only where the account's role reads the number: nobody finds whose number it is otherwise.
         kind, tail = "digits", query.upper()
-        by_phone = Q(phone_last4=tail[-4:], phone__endswith=tail)
-        by_id = Q(id_last4=tail[-4:], id_number__endswith=tail)
+        by_phone = Q(phone_last4=tail[-4:], phone__endswith=tail) & _where_read(scope, "phone")
+        by_id = Q(id_last4=tail[-4:], id_number__endswith=tail) & _where_read(scope, "id_number")
         residents = residents.filter(by_phone | by_id)
     elif query.isdigit():
         return [], ""  # too few digits to mean anything: the page asks for more
@@ -224,12 +271,18 @@ def resident_search(scope, query):
         kind = "name"
         residents = residents.filter(name__startswith=query)
     found = residents.order_by("building__sort_key", "household_id", "id")
-    return table_rows(found[: SEARCH_LIMIT + 1]), kind
+    return table_rows(scope, found[: SEARCH_LIMIT + 1]), kind
+
+
+def _where_read(scope, name):
+    """The residents whose field `name` the account reads: no condition where it reads it everywhere."""
+    reading = scope.reading(name)
+    return Q() if reading == scope else reading.where(Resident)
 
 
 def key_population(scope, *, tag="", zone_id=None, building_id=None):
     """Current residents with at least one key-population tag (or the given one), in room order.
-    A queryset to paginate: pass the page through table_rows()."""
+    A queryset to paginate: pass the page through table_rows(scope, page)."""
     tagged = scope.filter(ResidentTag.objects.filter(tag=tag) if tag else ResidentTag.objects.all())
     if zone_id:
         tagged = tagged.filter(building__zone_id=zone_id)

@@ -13,19 +13,23 @@ from lockdown.core.identity import to_halfwidth
 
 from . import selectors, services
 from .forms import ControlLevelForm, HouseholdForm, MoveForm, PresenceForm, ResidentForm
-from .models import Building, Community, Compound, Household, Presence, Resident, Tag, Zone
+from .models import Building, Community, Compound, Household, Presence, Resident, Tag, Zone, compound_shown, room_label
 from .scoping import scope_of
 
 KEY_POPULATION_PAGE_SIZE = 100
 
 
 def _household_in_scope(request, pk):
+    """The household, with `compound_shown` for writing its room (models.room_label)."""
     queryset = Household.objects.select_related("building__compound", "building__zone", "building__community")
+    queryset = queryset.annotate(compound_shown=compound_shown())
     return get_object_or_404(scope_of(request).filter(queryset), pk=pk)
 
 
 def _resident_in_scope(request, pk):
+    """The resident, with `compound_shown` for writing their room (models.room_label)."""
     queryset = Resident.objects.select_related("household__building__compound", "household__building__community")
+    queryset = queryset.annotate(compound_shown=compound_shown())
     return get_object_or_404(scope_of(request).filter(queryset), pk=pk)
 
 
@@ -71,7 +75,9 @@ def compound_overview(request, pk):
 @login_required
 def building_detail(request, pk):
     scope = scope_of(request)
-    queryset = Building.objects.select_related("compound", "zone", "community")
+    queryset = Building.objects.select_related("compound", "zone", "community").annotate(
+        compound_shown=compound_shown("compound")
+    )
     building = get_object_or_404(scope.filter(queryset), pk=pk)
     households = selectors.building_households(scope, building=building)
     context = {
@@ -103,7 +109,9 @@ def household_detail(request, pk):
 @login_required
 def household_create(request, building_pk):
     scope = scope_of(request)
-    building = get_object_or_404(scope.filter(Building.objects.select_related("community")), pk=building_pk)
+    queryset = Building.objects.select_related("community", "compound")
+    queryset = queryset.annotate(compound_shown=compound_shown("compound"))
+    building = get_object_or_404(scope.filter(queryset), pk=building_pk)
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,7 +119,8 @@ def household_create(request, building_pk):
         except ServiceError as error:
             _attach_service_error(form, error)
         else:
-            messages.success(request, _("Household %(label)s added.") % {"label": household.label})
+            label = room_label(building.number, household.unit, household.room, building.compound_shown)
+            messages.success(request, _("Household %(label)s added.") % {"label": label})
             return redirect("households:detail", pk=household.pk)
     return render(request, "households/household_form.html", {"form": form, "building": building})
 
@@ -179,9 +188,8 @@ def resident_move(request, pk):
         except ServiceError as error:
             _attach_service_error(form, error)
         else:
-            messages.success(
-                request, _("%(name)s moved to %(label)s.") % {"name": resident.name, "label": target.label}
-            )
+            label = room_label(target.building.number, target.unit, target.room, target.compound_shown)
+            messages.success(request, _("%(name)s moved to %(label)s.") % {"name": resident.name, "label": label})
             return redirect("households:detail", pk=target.pk)
     return render(request, "households/resident_move.html", {"form": form, "resident": resident})
 
@@ -252,6 +260,7 @@ def search(request):
         "more": len(residents) > selectors.SEARCH_LIMIT,
         "too_short": bool(query.strip()) and not kind,
         "limit": selectors.SEARCH_LIMIT,
+        "reads": scope_of(request).reads,
     }
     return render(request, "households/search.html", context)
 
@@ -264,9 +273,10 @@ def key_population(request):
     building_id = _int_or_none(request.GET.get("building"))
     residents = selectors.key_population(scope, tag=tag, zone_id=zone_id, building_id=building_id)
     page = Paginator(residents, KEY_POPULATION_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.table_rows(page.object_list)
+    page.object_list = selectors.table_rows(scope, page.object_list)
     context = {
         "page": page,
+        "reads": scope.reads,
         "tags": Tag.choices,
         "tag": tag,
         "zones": scope.filter(Zone.objects.select_related("compound")),

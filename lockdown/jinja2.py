@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from jinja2 import Environment
 
 from households.jinja2 import filters as household_filters
+from households.jinja2 import globals as household_globals
 from lockdown.core.identity import mask_id_number, mask_phone
 
 # A primary key no row will have: reversed once per URL name, then replaced by the real one.
@@ -67,5 +68,6 @@ def environment(**options):
         npgettext=translation.npgettext,
     )
     env.globals.update(url=url, static=static, querystring=querystring, get_language=translation.get_language)
+    env.globals.update(household_globals)
     env.filters.update(date=date, mask_id=mask_id_number, mask_phone=mask_phone, **household_filters)
     return env

@@ -187,3 +187,15 @@ def world(db):
         far_resident=ResidentFactory(household=far_household, name="王五"),
         users=users,
     )
+
+
+@pytest.fixture
+def two_compounds(world):
+    """The world's community with a second compound, 金杨二村, whose building 12 has a 3-501 too."""
+    building = BuildingFactory(
+        zone__compound__community=world.community, zone__compound__name="金杨二村", zone__name="一块区", number="12"
+    )
+    world.second_building = building
+    world.second_household = HouseholdFactory(building=building, unit="3", room="501")
+    world.second_resident = ResidentFactory(household=world.second_household, name="张小明")
+    return world

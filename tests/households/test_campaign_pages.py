@@ -14,6 +14,7 @@ from households import campaigns, services
 from households.models import AuditEvent, Campaign, Message, Presence, Recipient, Role
 from lockdown.celery import app
 from lockdown.core import sms
+from lockdown.core.identity import mask_phone
 from tests.fakes.providers import AliyunFake
 
 from .factories import CampaignFactory, HouseholdFactory, ResidentFactory, SmsTemplateFactory
@@ -167,6 +168,31 @@ def test_a_volunteer_sees_the_call_list_without_buttons_that_would_fail(client, 
     assert html.count("data-tel") == 2
 
 
+@pytest.mark.parametrize(("role", "reads_numbers"), [(Role.VOLUNTEER, False), (Role.BUILDING_LEADER, True)])
+def test_only_roles_that_read_numbers_see_them_on_the_campaign_pages_and_in_its_export(
+    client, world, sent, role, reads_numbers
+):
+    mine = list(Recipient.objects.filter(building=world.building).select_related("resident"))
+    client.force_login(world.users[role])
+
+    pages = {
+        "campaign": client.get(reverse("households:campaign", args=[sent.pk]), {"show": "all"}),
+        "call list": client.get(reverse("households:call_list", args=[sent.pk])),
+    }
+    export = client.get(reverse("households:campaign_export", args=[sent.pk]))
+
+    for name, page in pages.items():
+        html = page.content.decode()
+        assert len(page.context["page"]) == 2, name
+        assert [r.resident.phone in html for r in mine] == [False, False], name
+        assert [mask_phone(r.resident.phone) in html for r in mine] == [reads_numbers] * 2, name
+    assert ("<th>Mobile</th>" in pages["campaign"].content.decode()) == reads_numbers
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    header, *rows = sheet.iter_rows(min_row=2, values_only=True)
+    phones = {row[header.index("手机")] for row in rows}
+    assert phones == ({r.resident.phone for r in mine} if reads_numbers else {None})
+
+
 def test_an_account_the_provider_refuses_keeps_the_messages_waiting_and_says_why(
     client, world, settings, django_capture_on_commit_callbacks
 ):
@@ -241,10 +267,10 @@ def test_the_export_lists_the_residents_with_their_numbers_for_staff_and_is_reco
     response = client.get(reverse("households:campaign_export", args=[sent.pk]))
 
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    header, *rows = sheet.iter_rows(min_row=2, values_only=True)
     phones = {r.resident.phone for r in Recipient.objects.select_related("resident")}
-    assert {row[4] for row in rows} == phones
-    assert {row[5] for row in rows} == {"已发送"}
+    assert {row[header.index("手机")] for row in rows} == phones
+    assert {row[header.index("短信")] for row in rows} == {"已发送"}
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, detail__campaign=sent.pk).count() == 1
 
 
@@ -300,3 +326,63 @@ def test_a_draft_is_for_staff_only_its_preview_names_every_building(client, worl
 
     assert client.get(reverse("households:campaign", args=[draft.pk])).status_code == 404
     assert draft not in client.get(reverse("households:campaigns")).context["campaigns"]
+
+
+def test_the_campaign_pages_and_export_write_each_room_with_its_compound_where_there_are_several(
+    client, two_compounds, django_capture_on_commit_callbacks
+):
+    world = two_compounds
+    for resident in (world.resident, world.second_resident):
+        resident.presence = Presence.AWAY
+        resident.save()
+    campaign = CampaignFactory(community=world.community)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=world.users[Role.COMMITTEE_STAFF], campaign=campaign)
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    page = client.get(reverse("households:campaign", args=[campaign.pk])).content.decode()
+    calls = client.get(reverse("households:call_list", args=[campaign.pk])).content.decode()
+    progress = client.get(reverse("households:campaign", args=[campaign.pk])).context["buildings"]
+    export = client.get(reverse("households:campaign_export", args=[campaign.pk]))
+
+    for html in (page, calls):
+        assert ("金杨新村 12-3-501" in html, "金杨二村 12-3-501" in html) == (True, True)
+    assert {row.label for row in progress} == {"金杨新村 Building 12", "金杨二村 Building 12"}
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    header, *rows = sheet.iter_rows(min_row=2, values_only=True)
+    assert {(row[header.index("房号")], row[header.index("姓名")]) for row in rows} == {
+        ("金杨新村 12-3-501", "张三"),
+        ("金杨二村 12-3-501", "张小明"),
+    }
+
+
+def test_a_campaign_in_a_community_of_one_compound_writes_rooms_without_it(client, world, sent):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    page = client.get(reverse("households:campaign", args=[sent.pk]), {"show": "all"})
+    export = client.get(reverse("households:campaign_export", args=[sent.pk]))
+
+    assert {row.label for row in page.context["buildings"]} == {"Building 12", "Building 13"}
+    assert "金杨新村" not in page.content.decode().split("<h2>")[-1]  # the resident list
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    header, *rows = sheet.iter_rows(min_row=2, values_only=True)
+    assert {row[header.index("房号")] for row in rows} == {"12-1-900", "13-1-900"}
+
+
+def test_campaign_pages_issue_as_many_queries_in_a_community_of_two_compounds(
+    client, two_compounds, django_capture_on_commit_callbacks
+):
+    world = two_compounds
+    counts = []
+    for size in (2, 20):
+        for start in range(size):
+            away_residents(world.building, 1, start + size * 100)
+            away_residents(world.second_building, 1, start + size * 100)
+        campaign = CampaignFactory(community=world.community)
+        with django_capture_on_commit_callbacks(execute=True):
+            campaigns.campaign_send(actor=world.users[Role.COMMITTEE_STAFF], campaign=campaign)
+        client.force_login(world.users[Role.COMMITTEE_STAFF])
+        urls = [reverse(f"households:{name}", args=[campaign.pk]) for name in ["campaign", "call_list"]]
+        counts.append([count_queries(client, url) for url in urls])
+
+    assert counts[0] == counts[1]

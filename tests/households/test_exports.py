@@ -77,8 +77,32 @@ def test_leaders_and_volunteers_get_their_building_masked_as_their_role_says(reg
     assert leader_rows["张三"]["身份证号"] == f"{number[:4]}**********{number[-4:]}"
     assert leader_rows["张三"]["联系电话"] == "13800000001"
     assert leader_rows["张三"]["备注"] == "钥匙在邻居家"
-    assert volunteer_rows["张三"]["联系电话"] == "138****0001"
+    assert volunteer_rows["张三"]["联系电话"] is None
     assert volunteer_rows["张三"]["备注"] is None
+
+
+# What a volunteer reads of a resident (scoping.Permissions): the room, the name, the tags, presence.
+NOT_FOR_VOLUNTEERS = {"性别", "出生日期", "年龄", "身份证号", "联系电话", "与户主关系", "政治面貌", "备注"}
+NOT_FOR_VOLUNTEERS |= {"病情", "常用药", "预产期", "说明"}  # the key-population table's details
+
+
+@pytest.mark.parametrize("kind", ["households", "key_population", "roster"])
+def test_a_volunteer_s_exports_hold_rooms_names_tags_and_presence_only(register, kind):
+    staff_file = export(register.users[Role.COMMITTEE_STAFF], kind, building=register.building)[1]
+    volunteer_file = export(register.users[Role.VOLUNTEER], kind, building=register.building)[1]
+
+    header_row = 3 if kind == "roster" else HEADER_ROW
+    staff_rows = by_name(sheet_rows(staff_file), header_row)
+    volunteer_rows = by_name(sheet_rows(volunteer_file), header_row)
+
+    assert set(volunteer_rows) == set(staff_rows) == ({"赵桂英"} if kind == "key_population" else {"张三", "赵桂英"})
+    for name, row in volunteer_rows.items():
+        staff_row = staff_rows[name]
+        assert {title for title in NOT_FOR_VOLUNTEERS & set(row) if row[title] is not None} == set(), name
+        assert {title for title in NOT_FOR_VOLUNTEERS & set(row) if staff_row[title] is not None} != set(), name
+        assert {t: v for t, v in row.items() if t not in NOT_FOR_VOLUNTEERS} == {
+            t: v for t, v in staff_row.items() if t not in NOT_FOR_VOLUNTEERS
+        }, name
 
 
 def test_the_household_table_imports_again_without_a_change(register, settings, tmp_path):
@@ -193,3 +217,24 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(register):
     workbook = openpyxl.load_workbook(export(staff, "households")[1])
     assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)
     assert "'=HYPERLINK" in csv_text
+
+
+def test_in_a_community_of_two_compounds_the_household_table_keeps_the_compound_in_its_column_and_imports_again(
+    two_compounds, settings, tmp_path
+):
+    world = two_compounds
+    settings.MEDIA_ROOT = tmp_path
+    staff = world.users[Role.COMMITTEE_STAFF]
+    _count, target = export(staff, "households")
+
+    people = by_name(sheet_rows(target))
+    upload = SimpleUploadedFile("住户信息表.xlsx", target.getvalue())
+    job = import_job_create(actor=staff, community=world.community, compound=None, upload=upload)
+    import_job_preview(job)
+    job.refresh_from_db()
+
+    assert [people[name][column] for name in ("张三", "张小明") for column in ("小区", "楼号", "单元", "室号")] == [
+        "金杨新村", "12", "3", "501", "金杨二村", "12", "3", "501"
+    ]  # fmt: skip
+    assert (job.status, job.errors, job.changes) == (ImportJob.Status.PREVIEW, [], [])
+    assert (job.created, job.changed, job.unchanged) == (0, 0, 3)

@@ -226,9 +226,10 @@ def test_staff_overview_groups_buildings_by_zone(client, world):
     BuildingFactory(zone=world.zone, number="14")
     client.force_login(world.users[Role.COMMITTEE_STAFF])
 
-    groups = client.get(reverse("households:community", args=[world.community.pk])).context["groups"]
+    (compound,) = client.get(reverse("households:community", args=[world.community.pk])).context["groups"]
 
-    assert [(g.zone, [r.building.number for r in g.rows]) for g in groups] == [
+    assert compound.compound == world.zone.compound
+    assert [(g.zone, [r.building.number for r in g.rows]) for g in compound.zones] == [
         (world.zone, ["12", "14"]),
         (world.other_zone, ["13"]),
     ]
@@ -266,3 +267,103 @@ def test_not_found_page_says_what_may_have_happened(client, world):
 
     assert response.status_code == 404
     assert "area your account does not cover" in response.content.decode()
+
+
+def room_labels(page):
+    return {row.room_label for row in page.context.get("residents") or page.context["page"].object_list}
+
+
+def test_a_room_carries_its_compound_only_where_the_community_has_several(client, world):
+    ResidentTagFactory(resident=world.resident, tag=Tag.ALONE)
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    search = reverse("households:search") + "?q=12-3-501"
+    household = reverse("households:detail", args=[world.household.pk])
+    building = reverse("households:building", args=[world.building.pk])
+
+    assert room_labels(client.get(search)) == {"12-3-501"}
+    assert room_labels(client.get(reverse("households:key_population"))) == {"12-3-501"}
+    assert "<h1>12-3-501</h1>" in client.get(household).content.decode()
+    assert "<h1>Building 12</h1>" in client.get(building).content.decode()
+
+
+def test_in_a_community_of_two_compounds_every_room_is_written_with_its_compound(client, two_compounds):
+    world = two_compounds
+    ResidentTagFactory(resident=world.resident, tag=Tag.ALONE)
+    ResidentTagFactory(resident=world.second_resident, tag=Tag.ALONE)
+    client.force_login(world.users[Role.STREET_ADMIN])
+
+    found = client.get(reverse("households:search"), {"q": "12-3-501"})
+    tagged = client.get(reverse("households:key_population"))
+    household = client.get(reverse("households:detail", args=[world.second_household.pk])).content.decode()
+    building = client.get(reverse("households:building", args=[world.second_building.pk])).content.decode()
+    far = client.get(reverse("households:search"), {"q": "王五"})
+
+    assert room_labels(found) == {"金杨新村 12-3-501", "金杨二村 12-3-501", "12-3-501"}  # 王五's community has one
+    assert room_labels(tagged) == {"金杨新村 12-3-501", "金杨二村 12-3-501"}
+    assert "<h1>金杨二村 12-3-501</h1>" in household
+    assert "<h1>金杨二村 Building 12</h1>" in building
+    assert room_labels(far) == {"12-3-501"}
+
+
+def test_search_and_the_move_form_take_a_room_with_its_compound(client, two_compounds):
+    world = two_compounds
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:resident_move", args=[world.other_resident.pk])
+
+    found = client.get(reverse("households:search"), {"q": "金杨二村 12-3-501"})
+    ambiguous = client.post(url, {"room": "12-3-501"})
+    moved = client.post(url, {"room": "金杨二村 12-3-501"}, follow=True)
+
+    assert [r.name for r in found.context["residents"]] == ["张小明"]
+    assert "12-3-501 is in more than one compound" in ambiguous.content.decode()
+    assert "李四 moved to 金杨二村 12-3-501." in moved.content.decode()
+    world.other_resident.refresh_from_db()
+    assert world.other_resident.household == world.second_household
+
+
+def test_the_overview_heads_each_compound_where_there_are_several(client, two_compounds):
+    world = two_compounds
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    one = client.get(reverse("households:compound", args=[world.building.compound_id]))
+    two = client.get(reverse("households:community", args=[world.community.pk]))
+
+    assert [(g.compound.name, [z.zone.name for z in g.zones]) for g in one.context["groups"]] == [
+        ("金杨新村", ["一块区", "二块区"])
+    ]
+    assert {(g.compound.name, g.counts.households) for g in two.context["groups"]} == {("金杨新村", 2), ("金杨二村", 1)}
+    html = two.content.decode()
+    assert html.count('<h2 class="compound">') == 2
+    assert '<h2 class="compound">' not in one.content.decode()
+
+
+def test_register_pages_issue_as_many_queries_in_a_community_of_two_compounds(client, two_compounds):
+    world = two_compounds
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    grow(world.building, 5)
+    grow(world.second_building, 5, start=5)
+    small = {url: count_queries(client, url) for url in page_urls(world)}
+
+    grow(world.building, 50, start=10)
+    grow(world.second_building, 50, start=60)
+    large = {url: count_queries(client, url) for url in page_urls(world)}
+
+    assert large == small
+
+
+def test_the_forms_name_the_room_with_its_compound_where_there_are_several(client, two_compounds):
+    world = two_compounds
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    household, resident = world.second_household, world.second_resident
+
+    pages = {
+        "edit household": reverse("households:edit", args=[household.pk]),
+        "add resident": reverse("households:resident_create", args=[household.pk]),
+        "edit resident": reverse("households:resident_edit", args=[resident.pk]),
+        "move": reverse("households:resident_move", args=[resident.pk]),
+        "add household": reverse("households:create", args=[world.second_building.pk]),
+    }
+
+    shown = {name: client.get(url).content.decode() for name, url in pages.items()}
+    assert {name for name, html in shown.items() if "金杨二村 12-3-501" in html} == set(pages) - {"add household"}
+    assert "金杨二村 Building 12" in shown["add household"]

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from households.models import Presence, Role, Tag
+from lockdown.core.identity import mask_id_number, mask_phone
 
 from .factories import HouseholdFactory, ResidentFactory, ResidentTagFactory
 
@@ -164,3 +165,92 @@ def test_api_id_filter_finds_the_households_residents(client, world):
     found = client.get("/api/residents/", {"household": world.household.pk}).json()["results"]
 
     assert [r["id"] for r in found] == [world.resident.pk]
+
+
+# What each role reads of a resident (scoping.Permissions): a volunteer reads rooms, names, tags and
+# presence only; every other role also reads the masked numbers in lists and the API.
+READS_NUMBERS = {
+    Role.STREET_ADMIN: True,
+    Role.COMMITTEE_STAFF: True,
+    Role.ZONE_LEADER: True,
+    Role.BUILDING_LEADER: True,
+    Role.VOLUNTEER: False,
+}
+
+
+@pytest.mark.parametrize("role", list(READS_NUMBERS))
+def test_only_roles_that_read_numbers_see_them_masked_on_the_pages(client, scoped_world, role):
+    resident = scoped_world.resident
+    login(client, scoped_world, role)
+
+    pages = {
+        "search": client.get(reverse("households:search"), {"q": "张三"}),
+        "key population": client.get(reverse("households:key_population")),
+        "household": client.get(reverse("households:detail", args=[resident.household_id])),
+        "building": client.get(reverse("households:building", args=[resident.building_id])),
+    }
+
+    shown = {name: mask_phone(resident.phone) in page.content.decode() for name, page in pages.items()}
+    reads = READS_NUMBERS[role]
+    assert shown == {"search": reads, "key population": reads, "household": reads, "building": False}
+    for name, page in pages.items():
+        html = page.content.decode()
+        assert resident.name in html, name
+        assert (resident.phone in html, resident.id_number in html) == (False, False), name
+        assert (mask_id_number(resident.id_number) in html) == (reads and name == "household"), name
+    for name in ("search", "key population"):
+        headers = pages[name].content.decode().split("<tbody>")[0]
+        assert ("<th>Mobile</th>" in headers, "<th>Born</th>" in headers) == (reads, reads), name
+
+
+@pytest.mark.parametrize("role", list(READS_NUMBERS))
+def test_the_api_gives_a_volunteer_no_numbers_and_nothing_personal(client, scoped_world, role):
+    resident = scoped_world.resident
+    resident.tags.update(condition="高血压", medicine="氨氯地平", note="每周三配药")
+    login(client, scoped_world, role)
+
+    listed = next(r for r in client.get("/api/residents/").json()["results"] if r["id"] == resident.pk)
+    detail = client.get(f"/api/residents/{resident.pk}/").json()
+    browsable = client.get(f"/api/residents/{resident.pk}/", {"format": "api"}).content.decode()
+
+    assert listed == detail
+    assert resident.phone not in browsable
+    assert (mask_phone(resident.phone) in browsable) == READS_NUMBERS[role]
+    personal = {name: detail[name] for name in ("phone", "id_number", "sex", "birth_date", "relation")}
+    tag = {name: detail["tags"][0][name] for name in ("tag", "condition", "medicine", "note")}
+    if READS_NUMBERS[role]:
+        assert personal == {
+            "phone": mask_phone(resident.phone),
+            "id_number": mask_id_number(resident.id_number),
+            "sex": resident.sex,
+            "birth_date": resident.birth_date.isoformat(),
+            "relation": "",
+        }
+        assert tag == {"tag": Tag.CHRONIC, "condition": "高血压", "medicine": "氨氯地平", "note": "每周三配药"}
+    else:
+        assert personal == {"phone": "", "id_number": "", "sex": "", "birth_date": None, "relation": ""}
+        assert tag == {"tag": Tag.CHRONIC, "condition": "", "medicine": "", "note": ""}
+    assert (detail["name"], detail["presence"], detail["household"]) == (
+        resident.name,
+        Presence.HOME,
+        resident.household_id,
+    )
+
+
+def test_a_volunteer_cannot_find_residents_by_the_digits_of_numbers_they_may_not_read(client, scoped_world):
+    resident = scoped_world.resident
+    found, offered = {}, {}
+    for role in (Role.VOLUNTEER, Role.BUILDING_LEADER):
+        login(client, scoped_world, role)
+        for kind, digits in (("phone", resident.phone[-6:]), ("id", resident.id_number[-4:])):
+            page = client.get(reverse("households:search"), {"q": digits})
+            found[role, kind] = [r.id for r in page.context["residents"]]
+        offered[role] = "last 4 digits of a mobile" in page.content.decode()
+
+    assert found == {
+        (Role.VOLUNTEER, "phone"): [],
+        (Role.VOLUNTEER, "id"): [],
+        (Role.BUILDING_LEADER, "phone"): [resident.pk],
+        (Role.BUILDING_LEADER, "id"): [resident.pk],
+    }
+    assert offered == {Role.VOLUNTEER: False, Role.BUILDING_LEADER: True}  # the page's help says what it finds

@@ -24,7 +24,7 @@ def test_overview_counts_leave_out_moved_out_residents_and_their_tags(world):
     )
 
     assert (total.households, total.residents, total.away, total.tags) == (2, 3, 1, {Tag.ALONE: 1})
-    assert [row.counts.residents for group in groups for row in group.rows] == [2, 1]
+    assert [row.counts.residents for group in groups for zone in group.zones for row in zone.rows] == [2, 1]
 
 
 def test_key_population_lists_current_tagged_residents_filtered_by_tag_and_building(world):
@@ -34,7 +34,7 @@ def test_key_population_lists_current_tagged_residents_filtered_by_tag_and_build
     scope = staff_scope(world)
 
     def names(**filters):
-        return [row.name for row in selectors.table_rows(selectors.key_population(scope, **filters))]
+        return [row.name for row in selectors.table_rows(scope, selectors.key_population(scope, **filters))]
 
     assert names() == ["张三", "李四"]
     assert names(tag=Tag.CHRONIC) == ["李四"]
