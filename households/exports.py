@@ -22,17 +22,19 @@ from django.utils.translation import gettext_lazy
 from lockdown.core.errors import ServiceError
 from lockdown.core.spreadsheets import Column, SheetSpec, write_csv, write_table
 
-from .models import AuditEvent, Building, Resident, ResidentTag, Tag
+from .models import AuditEvent, Building, Presence, Relation, Resident, ResidentTag, Sex, Tag
 from .scoping import AreaScope, Permissions
-from .vocabulary import PARTY_WORDS, PRESENCE_WORDS, RELATION_WORDS, SEX_WORDS, TAG_WORDS, first_words
+from .vocabulary import PARTY_WORDS, chinese_words, first_words
 
 CHUNK = 2000
 ROSTER_DAYS = 7
-SEX = first_words(SEX_WORDS)
-RELATION = first_words(RELATION_WORDS)
-PRESENCE = first_words(PRESENCE_WORDS)
-TAG = first_words(TAG_WORDS)
 PARTY = first_words(PARTY_WORDS)
+
+
+def _word(choices, value):
+    """The word the Chinese pages show for a choice (the tables are Chinese, as the street office
+    keeps them, whatever the asker's language): the import reads it back."""
+    return chinese_words(choices).get(value, "") if value else ""
 
 
 @dataclass(frozen=True)
@@ -230,10 +232,15 @@ def _shown(row, permissions: Permissions):
     return row
 
 
-def _tag_words(tag_rows):
+def _tag_words(tag_rows, allowed):
+    """The tags as the pages name them, with the illness or the due date in brackets where the role
+    reads them (慢性病（高血压）, 孕妇（2022-06-01）): the shapes the import reads back."""
     words = []
-    for tag, condition, *_rest in tag_rows:
-        words.append(condition if tag == Tag.CHRONIC and condition else TAG[tag])
+    for tag, condition, _medicine, due_date, _note in tag_rows:
+        detail = allowed.read("condition", condition) if tag == Tag.CHRONIC else ""
+        if tag == Tag.PREGNANT and due_date and allowed.read("due_date", due_date):
+            detail = due_date.isoformat()
+        words.append(f"{_word(Tag, tag)}（{detail}）" if detail else _word(Tag, tag))
     return "、".join(words)
 
 
@@ -253,13 +260,13 @@ def _household_rows(residents, permissions, today):
                 row[R.unit],
                 row[R.room],
                 row[R.name],
-                SEX.get(row[R.sex], ""),
+                _word(Sex, row[R.sex]),
                 row[R.birth_date],
                 row[R.id_number],
                 row[R.phone],
-                RELATION.get(row[R.relation], ""),
-                PRESENCE[row[R.presence]],
-                _tag_words(tags.get(row[R.id], [])),
+                _word(Relation, row[R.relation]),
+                _word(Presence, row[R.presence]),
+                _tag_words(tags.get(row[R.id], []), permissions[values[R.building_id]]),
                 PARTY.get(row[R.party_member], ""),
                 row[R.notes],
             ]
@@ -273,16 +280,16 @@ def _key_population_rows(residents, permissions, today):
             row = _shown(values, allowed)
             for tag, condition, medicine, due_date, note in tags.get(row[R.id], []):
                 yield [
-                    TAG[tag],
+                    _word(Tag, tag),
                     row[R.compound],
                     row[R.number],
                     row[R.unit],
                     row[R.room],
                     row[R.name],
-                    SEX.get(row[R.sex], ""),
+                    _word(Sex, row[R.sex]),
                     _age(row[R.birth_date], today),
                     row[R.phone],
-                    PRESENCE[row[R.presence]],
+                    _word(Presence, row[R.presence]),
                     allowed.read("condition", condition),
                     allowed.read("medicine", medicine),
                     allowed.read("due_date", due_date),
@@ -301,10 +308,10 @@ def _roster_rows(residents, permissions, today, days):
                 row[R.unit],
                 row[R.room],
                 row[R.name],
-                SEX.get(row[R.sex], ""),
+                _word(Sex, row[R.sex]),
                 _age(row[R.birth_date], today),
                 row[R.phone],
-                _tag_words(tags.get(row[R.id], [])),
+                _tag_words(tags.get(row[R.id], []), permissions[values[R.building_id]]),
                 *[""] * days,
             ]
 

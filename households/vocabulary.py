@@ -1,9 +1,13 @@
 """The words committees write in their spreadsheets, and what each means to the register.
 
-The importer reads columns and cells with these; the exports write the first word of each list,
-so that an exported table imports again unchanged.
+The importer reads columns and cells with these (households/words.py), and with the words the
+pages show for each choice; the exports write the pages' words (chinese_words), so that an exported
+table imports again unchanged.
 """
 
+import functools
+
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from .models import DocumentType, Presence, Relation, Sex, Tag
@@ -85,6 +89,13 @@ DOCUMENT_WORDS = {
     DocumentType.OTHER: "其他 其它 other",
 }
 PARTY_WORDS = {True: "党员 中共党员 中国共产党党员 预备党员 是 y yes", False: "群众 否 团员 共青团员 无 n no 无党派"}
+
+
+@functools.cache
+def chinese_words(choices):
+    """value → the word the Chinese pages show for it (the choice's label in Chinese)."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in choices.choices}
 
 
 def first_words(words):
