@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from households.models import AuditEvent, Message, Presence, Recipient, Resident, Role
 from tests.households.factories import CampaignFactory
 
-from .conftest import PHONE_WIDTH, log_in, path_of
+from .conftest import PASSWORD, PHONE_WIDTH, log_in, path_of
 
 pytestmark = pytest.mark.browser
 
@@ -188,6 +188,19 @@ def test_building_leader_logs_in_by_mobile_marks_a_resident_away_and_sees_only_h
     expect(page.locator("table.overview a[href^='/buildings/']")).to_have_count(1)
     assert overview_counts(page, world.building) == ["3", "3", "1"]
 
+    # He changes his password from the top bar, and stays logged in
+    with page.expect_navigation():
+        page.locator(".mobilebar a.password").click()
+    page.locator("input[name=old_password]").fill(PASSWORD)
+    page.locator("input[name=new_password1]").fill("Lanterns-on-Jinyang-7")
+    page.locator("input[name=new_password2]").fill("Lanterns-on-Jinyang-7")
+    with page.expect_navigation():
+        page.locator("form.password-change button[type=submit]").click()
+    assert path_of(page) == "/accounts/password_change/done/"
+    expect(page.locator("body")).to_have_class(re.compile(r"\bmobile\b"))
+    leader.refresh_from_db()
+    assert leader.check_password("Lanterns-on-Jinyang-7")
+
 
 @pytest.mark.parametrize("role", [Role.BUILDING_LEADER, Role.VOLUNTEER, Role.ZONE_LEADER])
 def test_phone_pages_fit_a_phone_and_every_tap_target_is_big_enough(world, open_page, role):
@@ -208,6 +221,7 @@ def test_phone_pages_fit_a_phone_and_every_tap_target_is_big_enough(world, open_
         "/key-population/",
         "/campaigns/",
         f"/campaigns/{campaign.pk}/calls/",
+        "/accounts/password_change/",
     ]
     for path in paths:
         response = page.goto(path)
@@ -245,6 +259,7 @@ def test_desk_pages_seen_on_a_phone_have_big_tap_targets(world, open_page):
         f"/campaigns/{campaign.pk}/calls/",
         "/campaigns/new/",
         "/exports/",
+        "/accounts/password_change/",
     ]
     for path in paths:
         response = page.goto(path)
