@@ -62,7 +62,14 @@ def test_a_recall_from_preview_to_the_leader_s_call_list(world, open_page, scree
     page = open_page("desktop")
     page.goto("/campaigns/new/")
     log_in(page, "staff")
-    page.locator("select[name=template]").select_option(label="返回通知")
+    # The only template is chosen already; compounds, buildings and key populations are boxes under
+    # their label, ticked with a click
+    expect(page.locator("select[name=template] option:checked")).to_have_text("返回通知")
+    for name in ("compounds", "buildings", "tags"):
+        legend = page.locator(f"fieldset:has(#id_{name}) > legend").bounding_box()
+        first_box = page.locator(f"input[type=checkbox][name={name}]").first.bounding_box()
+        assert legend["y"] + legend["height"] <= first_box["y"], f"{name}: its label is not above its boxes"
+    page.get_by_label("金杨新村", exact=True).check()
     page.locator("input[name=deadline]").fill(f"{deadline:%Y-%m-%dT18:00}")
     page.locator("input[name=contact_phone]").fill("021-58001234")
     with page.expect_navigation():

@@ -19,7 +19,7 @@ from lockdown.celery import app
 from lockdown.core import sms
 from tests.fakes.providers import AliyunFake
 
-from .factories import CampaignFactory, HouseholdFactory, ResidentFactory, SmsTemplateFactory
+from .factories import BuildingFactory, CampaignFactory, HouseholdFactory, ResidentFactory, SmsTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -414,3 +414,50 @@ def outcome_form_of(page, recipient_pk):
     assert form, f"no outcome form for recipient {recipient_pk}"
     fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form.group(1))
     return {"action": action, "fields": {name: unescape(value) for name, value in fields}}
+
+
+def test_the_new_recall_form_has_boxes_to_tick_under_their_label_buildings_grouped_by_compound(client, world):
+    BuildingFactory(zone=world.zone, number="14")
+    SmsTemplateFactory()
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    html = client.get(reverse("households:campaign_create")).content.decode()
+
+    assert '<select name="compounds"' not in html
+    assert '<select name="buildings"' not in html
+    for name, label in [("compounds", "compounds"), ("buildings", "buildings"), ("tags", "key population")]:
+        legend = re.search(rf'<fieldset class="field choices">\s*<legend>{label}:</legend>\s*<div id="id_{name}"', html)
+        assert legend, f"{name}: no legend above its boxes"
+    compound = world.building.compound
+    buildings = re.search(r'<div id="id_buildings">(.*?)</fieldset>', html, re.S).group(1)
+    assert re.findall(r"<label>([^<]+)</label>", buildings) == [str(compound)]  # one heading per compound
+    boxes = re.findall(r'<input type="checkbox" name="buildings" value="(\d+)"[^>]*>\s*([^<]+?)\s*</label>', buildings)
+    assert [label for _, label in boxes] == ["Building 12", "Building 13", "Building 14"]
+    assert 'type="checkbox" name="compounds"' in html
+
+
+def test_ticked_buildings_choose_the_recipients(client, world):
+    away_residents(world.building, 2)
+    away_residents(world.other_building, 1)
+    template = SmsTemplateFactory()
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    data = form_data(template, community=world.community.pk, buildings=[world.other_building.pk])
+
+    response = client.post(reverse("households:campaign_create"), data)
+
+    preview = client.get(response.url).context["preview"]
+    assert preview.residents == 1
+
+
+def test_the_only_sms_template_is_chosen_already(client, world):
+    only = SmsTemplateFactory()
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:campaign_create")
+
+    one = client.get(url).context["form"]
+    SmsTemplateFactory(name="核酸通知")
+    two = client.get(url).context["form"]
+
+    assert one["template"].value() == only.pk
+    assert f'<option value="{only.pk}" selected>' in str(one["template"])
+    assert two["template"].value() is None
