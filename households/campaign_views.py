@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from .forms import errors_text
 from .models import Community, Recipient
 from .scoping import scope_of
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 OUTCOMES = Recipient.Outcome.choices
 CALL_PAGE_SIZE = 30
 
@@ -161,10 +162,12 @@ def recipient_outcome(request, pk):
     else:
         label = Recipient.Outcome(recipient.outcome).label
         messages.success(request, _("%(name)s: %(outcome)s") % {"name": recipient.resident.name, "outcome": label})
-    back = request.POST.get("next", "")
+    # Back to the row, on the page it was on; to its neighbour when settling it took it off the list.
+    settled = recipient.outcome in campaign_selectors.DONE and request.POST.get("next_if_settled")
+    back = request.POST.get("next_if_settled" if settled else "next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(back)
-    return redirect("households:campaign", pk=recipient.campaign_id)
+    return redirect(reverse("households:campaign", args=[recipient.campaign_id]) + f"#recipient-{recipient.pk}")
 
 
 @csrf_exempt

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.views import PasswordChangeDoneView
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -9,6 +10,8 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.Login.as_view(), name="login"),
+    path("accounts/password_change/", views.PasswordChange.as_view(), name="password_change"),
+    path("accounts/password_change/done/", PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,17 +1,24 @@
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.shortcuts import redirect, render
 
 from households.campaign_selectors import visible_campaigns
 from households.models import Building, Community
 from households.scoping import scope_of
 
-from .forms import LoginForm
+from .forms import LoginForm, PasswordChangeForm
 
 
 class Login(LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordChange(PasswordChangeView):
+    """Any account changes its own password; this session stays logged in, the account's other
+    sessions end (Django keys them to the password). The done page says so."""
+
+    form_class = PasswordChangeForm
 
 
 @login_required

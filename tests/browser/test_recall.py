@@ -4,6 +4,7 @@ watch it go out building by building, and a building leader records outcomes on 
 With Redis (CI), a real Celery worker process sends the batches; on a laptop, tasks run in-process."""
 
 import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -61,7 +62,14 @@ def test_a_recall_from_preview_to_the_leader_s_call_list(world, open_page, scree
     page = open_page("desktop")
     page.goto("/campaigns/new/")
     log_in(page, "staff")
-    page.locator("select[name=template]").select_option(label="返回通知")
+    # The only template is chosen already; compounds, buildings and key populations are boxes under
+    # their label, ticked with a click
+    expect(page.locator("select[name=template] option:checked")).to_have_text("返回通知")
+    for name in ("compounds", "buildings", "tags"):
+        legend = page.locator(f"fieldset:has(#id_{name}) > legend").bounding_box()
+        first_box = page.locator(f"input[type=checkbox][name={name}]").first.bounding_box()
+        assert legend["y"] + legend["height"] <= first_box["y"], f"{name}: its label is not above its boxes"
+    page.get_by_label("金杨新村", exact=True).check()
     page.locator("input[name=deadline]").fill(f"{deadline:%Y-%m-%dT18:00}")
     page.locator("input[name=contact_phone]").fill("021-58001234")
     with page.expect_navigation():
@@ -103,12 +111,14 @@ def test_a_recall_from_preview_to_the_leader_s_call_list(world, open_page, scree
         zhang_card.get_by_role("button", name="已返回").click()
     expect(phone.locator(".message").first).to_contain_text("张三：已返回")
     expect(phone.locator("li.call", has_text="张三")).to_have_count(0)
+    assert urlsplit(phone.url).fragment == f"recipient-{Recipient.objects.get(resident=zhao).pk}"  # where he was
 
     zhao_card = phone.locator("li.call", has_text="赵桂英")
     zhao_card.locator("input[name=expected_at]").fill(f"{deadline:%Y-%m-%dT15:30}")
     with phone.expect_navigation():
         zhao_card.get_by_role("button", name="确认返回").click()
     expect(phone.locator("li.call", has_text="赵桂英")).to_contain_text("确认返回")
+    assert urlsplit(phone.url).fragment == f"recipient-{Recipient.objects.get(resident=zhao).pk}"
 
     zhang.refresh_from_db()
     assert zhang.presence == Presence.HOME

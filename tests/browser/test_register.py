@@ -7,17 +7,17 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from households.models import AuditEvent, Presence, Role
+from households.models import AuditEvent, Message, Presence, Recipient, Resident, Role
+from tests.households.factories import CampaignFactory
 
-from .conftest import PHONE_WIDTH, log_in, path_of
+from .conftest import PASSWORD, PHONE_WIDTH, log_in, path_of
 
 pytestmark = pytest.mark.browser
 
 MIN_TAP_HEIGHT = 44
-# Everything a thumb in a glove has to hit on the phone layout.
-TAP_TARGETS = "button, a.tile, a.button, a.room-label, .bottomnav a"
 
 
 def masked_phone(number):
@@ -188,11 +188,28 @@ def test_building_leader_logs_in_by_mobile_marks_a_resident_away_and_sees_only_h
     expect(page.locator("table.overview a[href^='/buildings/']")).to_have_count(1)
     assert overview_counts(page, world.building) == ["3", "3", "1"]
 
+    # He changes his password from the top bar, and stays logged in
+    with page.expect_navigation():
+        page.locator(".mobilebar a.password").click()
+    page.locator("input[name=old_password]").fill(PASSWORD)
+    page.locator("input[name=new_password1]").fill("Lanterns-on-Jinyang-7")
+    page.locator("input[name=new_password2]").fill("Lanterns-on-Jinyang-7")
+    with page.expect_navigation():
+        page.locator("form.password-change button[type=submit]").click()
+    assert path_of(page) == "/accounts/password_change/done/"
+    expect(page.locator("body")).to_have_class(re.compile(r"\bmobile\b"))
+    leader.refresh_from_db()
+    assert leader.check_password("Lanterns-on-Jinyang-7")
 
-def test_leader_pages_fit_a_phone_without_sideways_scrolling_and_with_big_tap_targets(world, open_page):
+
+@pytest.mark.parametrize("role", [Role.BUILDING_LEADER, Role.VOLUNTEER, Role.ZONE_LEADER])
+def test_phone_pages_fit_a_phone_and_every_tap_target_is_big_enough(world, open_page, role):
+    user = world.users[role]
+    campaign = sent_recall(world)
     page = open_page("phone")
     page.goto("/accounts/login/")
-    log_in(page, "leader")
+    small = {"/accounts/login/": small_tap_targets(page)}
+    log_in(page, user.username)
     paths = [
         "/",
         f"/buildings/{world.building.pk}/",
@@ -200,20 +217,105 @@ def test_leader_pages_fit_a_phone_without_sideways_scrolling_and_with_big_tap_ta
         "/search/?q=张三",
         "/search/?q=12-3-501",
         "/search/?q=王五",
+        f"/compounds/{world.building.compound_id}/",
+        "/key-population/",
+        "/campaigns/",
+        f"/campaigns/{campaign.pk}/calls/",
+        "/accounts/password_change/",
     ]
     for path in paths:
         response = page.goto(path)
         assert response.status == 200, path
         expect(page.locator("body")).to_have_class(re.compile(r"\bmobile\b"))
         assert_fits_the_phone(page)
-        small = page.evaluate(
-            """([selector, minimum]) => [...document.querySelectorAll(selector)]
-                .filter((el) => el.getClientRects().length > 0)
-                .map((el) => [el.outerHTML.slice(0, 100), Math.round(el.getBoundingClientRect().height)])
-                .filter(([, height]) => height < minimum)""",
-            [TAP_TARGETS, MIN_TAP_HEIGHT],
+        small[path] = small_tap_targets(page)
+    assert_no_small_tap_targets(small)
+    # The pages have what a thumb taps: results to open, a call card with its buttons for a leader
+    page.goto("/search/?q=张三")
+    expect(page.locator(".residents-table tbody a")).to_have_count(2)
+    page.goto(f"/campaigns/{campaign.pk}/calls/")
+    expect(page.locator("li.call")).to_have_count(3)
+    buttons = page.locator("li.call button.outcome")
+    if role == Role.VOLUNTEER:
+        expect(buttons).to_have_count(0)
+    else:
+        expect(buttons.first).to_be_visible()
+
+
+def test_desk_pages_seen_on_a_phone_have_big_tap_targets(world, open_page):
+    campaign = sent_recall(world)
+    page = open_page("phone")
+    page.goto("/accounts/login/")
+    log_in(page, "staff")
+    small = {}
+    paths = [
+        f"/communities/{world.community.pk}/",
+        f"/buildings/{world.building.pk}/",
+        f"/households/{world.household.pk}/",
+        "/search/?q=张三",
+        "/key-population/",
+        "/campaigns/",
+        f"/campaigns/{campaign.pk}/",
+        f"/campaigns/{campaign.pk}/calls/",
+        "/campaigns/new/",
+        "/exports/",
+        "/accounts/password_change/",
+    ]
+    for path in paths:
+        response = page.goto(path)
+        assert response.status == 200, path
+        expect(page.locator("body")).to_have_class(re.compile(r"\bstaff\b"))
+        assert_fits_the_phone(page)
+        small[path] = small_tap_targets(page)
+    assert_no_small_tap_targets(small)
+
+
+def sent_recall(world):
+    """A recall sent to the three residents of building 12 and 李四 of building 13: one without a
+    mobile to call, the others with their message sent."""
+    campaign = CampaignFactory(
+        community=world.community, created_by=world.users[Role.COMMITTEE_STAFF], sent_at=timezone.now()
+    )
+    for resident in Resident.objects.filter(community=world.community).order_by("pk"):
+        message = None
+        if resident.name != "钱立民":
+            message = Message.objects.create(campaign=campaign, batch=1, phone=resident.phone, state="sent")
+        Recipient.objects.create(
+            campaign=campaign,
+            resident=resident,
+            building=resident.building,
+            message=message,
+            call_reason="" if message else Recipient.CallReason.NO_MOBILE,
         )
-        assert small == [], f"tap targets under {MIN_TAP_HEIGHT}px on {path}"
+    return campaign
+
+
+# What a finger taps: links, buttons, form fields, the summaries that open a <details>.
+INTERACTIVE = "a[href], button, input:not([type=hidden]), select, textarea, summary"
+
+
+def small_tap_targets(page):
+    """The visible interactive elements under MIN_TAP_HEIGHT, as "height: html" lines (a box or a
+    radio button counts by the label around it, which is what a finger hits)."""
+    small = page.evaluate(
+        """([selector, minimum]) => [...document.querySelectorAll(selector)]
+            .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden")
+            .map((el) => {
+              const boxed = el.matches("input[type=checkbox], input[type=radio]") && el.closest("label");
+              const height = (boxed || el).getBoundingClientRect().height;
+              return [el.outerHTML.replace(/\\s+/g, " ").slice(0, 120), Math.round(height * 10) / 10];
+            })
+            .filter(([, height]) => height < minimum)""",
+        [INTERACTIVE, MIN_TAP_HEIGHT],
+    )
+    return [f"{height}px: {html}" for html, height in small]
+
+
+def assert_no_small_tap_targets(offenders_by_path):
+    """{path: offenders} with nothing in it, or a failure listing every offender page by page."""
+    offenders_by_path = {path: found for path, found in offenders_by_path.items() if found}
+    listing = "\n".join(f"{path}\n  " + "\n  ".join(found) for path, found in offenders_by_path.items())
+    assert not offenders_by_path, f"tap targets under {MIN_TAP_HEIGHT}px:\n{listing}"
 
 
 def assert_fits_the_phone(page):

@@ -2,6 +2,8 @@
 
 import datetime
 import io
+import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -10,14 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from households import campaigns, services
+from households import campaign_selectors, campaigns, services
 from households.models import AuditEvent, Campaign, Message, Presence, Recipient, Role
+from households.scoping import AreaScope
 from lockdown.celery import app
 from lockdown.core import sms
 from lockdown.core.identity import mask_phone
 from tests.fakes.providers import AliyunFake
 
-from .factories import CampaignFactory, HouseholdFactory, ResidentFactory, SmsTemplateFactory
+from .factories import BuildingFactory, CampaignFactory, HouseholdFactory, ResidentFactory, SmsTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -386,3 +389,161 @@ def test_campaign_pages_issue_as_many_queries_in_a_community_of_two_compounds(
         counts.append([count_queries(client, url) for url in urls])
 
     assert counts[0] == counts[1]
+
+
+@pytest.fixture
+def large(world, django_capture_on_commit_callbacks):
+    """A campaign sent to 120 away residents of the first building, in households of four."""
+    for start in range(30):
+        away_residents(world.building, 4, start)
+    campaign = CampaignFactory(community=world.community, created_by=world.users[Role.COMMITTEE_STAFF])
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=world.users[Role.COMMITTEE_STAFF], campaign=campaign)
+    return campaign
+
+
+def listed(response):
+    return [recipient.pk for recipient in response.context["page"]]
+
+
+def test_the_campaign_page_lists_50_residents_a_page_with_a_link_to_each_page(client, world, large):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:campaign", args=[large.pk])
+
+    first, third = client.get(url), client.get(url, {"page": 3})
+
+    everyone = [r.pk for r in campaign_selectors.campaign_recipients(scope_of_user(world, Role.COMMITTEE_STAFF), large)]
+    assert len(everyone) == 120
+    assert listed(first) == everyone[:50]
+    assert listed(third) == everyone[100:]
+    html = first.content.decode()
+    assert html.count('class="outcome-form"') == 50
+    assert 'href="?page=2"' in html
+    assert 'href="?page=3"' in html
+    assert 'aria-current="page"' in html
+
+
+def scope_of_user(world, role):
+    return AreaScope.for_user(world.users[role])
+
+
+@pytest.mark.parametrize("role", [Role.COMMITTEE_STAFF, Role.BUILDING_LEADER])
+def test_every_page_of_a_long_list_issues_as_many_queries_as_a_short_list(
+    client, world, role, large, django_capture_on_commit_callbacks
+):
+    # Three residents of the same building, in quarantine: the short list of a campaign of its own
+    household = HouseholdFactory(building=world.building, room="990")
+    ResidentFactory.create_batch(3, household=household, presence=Presence.QUARANTINE)
+    small = CampaignFactory(community=world.community, presence=Presence.QUARANTINE)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=world.users[Role.COMMITTEE_STAFF], campaign=small)
+    client.force_login(world.users[role])
+    short = {name: reverse(f"households:{name}", args=[small.pk]) for name in ["campaign", "call_list"]}
+    long = {name: reverse(f"households:{name}", args=[large.pk]) for name in ["campaign", "call_list"]}
+
+    counts = {name: count_queries(client, url) for name, url in short.items()}
+
+    for name, url in long.items():
+        for page in (1, 2, 3):
+            assert count_queries(client, f"{url}?page={page}") == counts[name], f"{name} page {page}"
+
+
+def test_an_outcome_brings_the_person_back_to_the_same_page_and_row(client, world, large):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:campaign", args=[large.pk])
+    page = client.get(url, {"page": 2})
+    rows = listed(page)
+    target = rows[10]
+
+    form = outcome_form_of(page, target)
+    response = client.post(form["action"], form["fields"] | {"outcome": "replied"})
+
+    assert form["fields"]["next"] == f"{url}?page=2#recipient-{target}"
+    assert response.url == f"{url}?page=2#recipient-{target}"
+    assert listed(client.get(response.url)) == rows  # the same page, the row still on it
+
+
+def test_an_outcome_that_takes_the_row_off_the_list_brings_the_person_to_the_row_after_it(client, world, large):
+    client.force_login(world.users[Role.BUILDING_LEADER])
+    url = reverse("households:call_list", args=[large.pk])
+    page = client.get(url, {"page": 2})
+    rows = listed(page)
+
+    middle = outcome_form_of(page, rows[5])
+    last = outcome_form_of(page, rows[-1])
+    to_middle = client.post(middle["action"], middle["fields"] | {"outcome": "returned"})
+    to_last = client.post(last["action"], last["fields"] | {"outcome": "will_not_return"})
+
+    assert to_middle.url == f"{url}?page=2#recipient-{rows[6]}"
+    assert to_last.url == f"{url}?page=2#recipient-{rows[-2]}"  # the last row: the one above it
+    assert Recipient.objects.get(pk=rows[5]).outcome == "returned"
+
+
+def test_on_the_list_of_everyone_a_settled_row_stays_where_it_was(client, world, large):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:campaign", args=[large.pk])
+    page = client.get(url, {"show": "all", "page": 2})
+    target = listed(page)[3]
+
+    form = outcome_form_of(page, target)
+    response = client.post(form["action"], form["fields"] | {"outcome": "returned"})
+
+    assert response.url == f"{url}?show=all&page=2#recipient-{target}"
+    assert target in listed(client.get(response.url))
+
+
+def outcome_form_of(page, recipient_pk):
+    """The action and hidden fields of one recipient's outcome form, as the page renders them."""
+    html = page.content.decode()
+    action = reverse("households:recipient_outcome", args=[recipient_pk])
+    form = re.search(rf'<form method="post" action="{re.escape(action)}" class="outcome-form">(.*?)</form>', html, re.S)
+    assert form, f"no outcome form for recipient {recipient_pk}"
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form.group(1))
+    return {"action": action, "fields": {name: unescape(value) for name, value in fields}}
+
+
+def test_the_new_recall_form_has_boxes_to_tick_under_their_label_buildings_grouped_by_compound(client, world):
+    BuildingFactory(zone=world.zone, number="14")
+    SmsTemplateFactory()
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    html = client.get(reverse("households:campaign_create")).content.decode()
+
+    assert '<select name="compounds"' not in html
+    assert '<select name="buildings"' not in html
+    for name, label in [("compounds", "compounds"), ("buildings", "buildings"), ("tags", "key population")]:
+        legend = re.search(rf'<fieldset class="field choices">\s*<legend>{label}:</legend>\s*<div id="id_{name}"', html)
+        assert legend, f"{name}: no legend above its boxes"
+    compound = world.building.compound
+    buildings = re.search(r'<div id="id_buildings">(.*?)</fieldset>', html, re.S).group(1)
+    assert re.findall(r"<label>([^<]+)</label>", buildings) == [str(compound)]  # one heading per compound
+    boxes = re.findall(r'<input type="checkbox" name="buildings" value="(\d+)"[^>]*>\s*([^<]+?)\s*</label>', buildings)
+    assert [label for _, label in boxes] == ["Building 12", "Building 13", "Building 14"]
+    assert 'type="checkbox" name="compounds"' in html
+
+
+def test_ticked_buildings_choose_the_recipients(client, world):
+    away_residents(world.building, 2)
+    away_residents(world.other_building, 1)
+    template = SmsTemplateFactory()
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    data = form_data(template, community=world.community.pk, buildings=[world.other_building.pk])
+
+    response = client.post(reverse("households:campaign_create"), data)
+
+    preview = client.get(response.url).context["preview"]
+    assert preview.residents == 1
+
+
+def test_the_only_sms_template_is_chosen_already(client, world):
+    only = SmsTemplateFactory()
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:campaign_create")
+
+    one = client.get(url).context["form"]
+    SmsTemplateFactory(name="核酸通知")
+    two = client.get(url).context["form"]
+
+    assert one["template"].value() == only.pk
+    assert f'<option value="{only.pk}" selected>' in str(one["template"])
+    assert two["template"].value() is None

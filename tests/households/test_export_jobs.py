@@ -4,6 +4,7 @@ deleted after a day."""
 import datetime
 import io
 import os
+import re
 
 import openpyxl
 import pytest
@@ -172,3 +173,25 @@ def test_files_older_than_the_keeping_time_are_deleted_and_the_record_stays(worl
     assert not os.path.exists(path)
     assert fresh.status == Status.DONE
     assert fresh.file.storage.exists(fresh.file.name)
+
+
+def card_titles(html):
+    """The heading of each export card, tags stripped, by the table's kind."""
+    cards = re.findall(r'class="card form export-(\w+)">.*?<h2>(.*?)</h2>', html, re.S)
+    return {kind: " ".join(re.sub(r"<[^>]+>", " ", title).split()) for kind, title in cards}
+
+
+def test_each_export_card_names_its_table_once_in_either_language(client, world, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    chinese = card_titles(client.get(reverse("households:exports"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = card_titles(client.get(reverse("households:exports")).content.decode())
+
+    assert chinese == {"households": "住户信息表", "key_population": "重点人群表", "roster": "一楼一表（打印用）"}
+    assert english == {
+        "households": "住户信息表 Household table",
+        "key_population": "重点人群表 Key-population table",
+        "roster": "一楼一表 Building roster for printing",
+    }
