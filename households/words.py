@@ -192,7 +192,8 @@ class Vocabulary:
                 continue
             for tag, condition in found.items():
                 tags[tag] = _merge_detail(tags.get(tag), _detail(tag, condition, detail))
-        return Understood(tags, unknown=tuple(unknown))
+        # A cell of words none of which is understood says nothing of the tags: the register keeps its own.
+        return Understood(None if unknown and not tags else tags, unknown=tuple(unknown))
 
     def _tag_words(self, head):
         """{tag: condition} that a word names, {} for a word meaning nothing, None if not understood."""

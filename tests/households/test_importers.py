@@ -301,7 +301,7 @@ def test_key_population_words_become_tags(tmp_path):
         {Tag.ALONE: TagDetail(), Tag.CHRONIC: TagDetail(condition="高血压、糖尿病")},
         {},
         {Tag.PREGNANT: TagDetail(), Tag.HARDSHIP: TagDetail()},
-        {},
+        None,  # no word understood: the register's tags stay as they are
     ]
     assert reading.rows[3].notes == "腿脚不便；重点人群：老党员"
     assert reading.unknown == {("tags", "老党员"): 1}

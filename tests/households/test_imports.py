@@ -592,3 +592,12 @@ def test_a_move_to_the_same_room_in_another_compound_says_which_compound_in_word
     assert change["changes"]["household"] == ["金杨新村 12-3-501", "二村 12-3-501"]
     (lines,) = [c["lines"] for c in selectors.import_changes(job, limit=10)]
     assert [str(label) for label, _before, _after in lines] == ["household"]
+
+
+def test_a_tag_cell_of_words_not_understood_leaves_the_residents_tags_as_they_are(world, tmp_path):
+    committed(world, register_file(tmp_path, [["12", "3", "501", "周杰", IDS[0], "", "", "", "独居老人、高血压"]]))
+
+    job = previewed(world, register_file(tmp_path, [["12", "3", "501", "周杰", IDS[0], "", "", "", "空巢"]], "b.xlsx"))
+
+    (change,) = job.changes
+    assert change["changes"] == {"notes": ["", "重点人群：空巢"]}
