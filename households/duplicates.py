@@ -63,8 +63,7 @@ class People:
         """One line's identity, and its results into the reading: its row, its problems, its words."""
         ref = (sheet, line)
         compound = built.compound if built else found.values.get("compound", "")
-        room = room_label(*place) if place else found.values.get("room", "")
-        self.places[ref] = (name, room)
+        self.places[ref] = (name, place or found.values.get("room", ""))
         if found.id_text:
             self.by_id[found.values.get("document_type") or DocumentType.MAINLAND_ID, found.id_text].append(ref)
         if name and place:
@@ -139,9 +138,14 @@ class People:
             reading.unknown.subtract(dict.fromkeys(self.unknown[ref], 1))
         reading.unknown = +reading.unknown  # drop the words no row carries any more
         reading.duplicates.extend(
-            Duplicate(key, why, tuple(DuplicateRow(*ref, *self.places[ref], tuple(problems[ref])) for ref in refs))
+            Duplicate(key, why, tuple(DuplicateRow(*ref, *self._who(ref), tuple(problems[ref])) for ref in refs))
             for key, why, refs in duplicates
         )
+
+    def _who(self, ref):
+        """(name, room label) of a line."""
+        name, place = self.places[ref]
+        return name, room_label(*place) if isinstance(place, tuple) else place
 
 
 def _kept_index(chosen, count):

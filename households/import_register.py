@@ -67,12 +67,13 @@ class Update:
         changes |= {f"tag:{tag}": [True, False] for tag in self.tags_removed}
         return changes
 
-    def preview(self):
+    def preview(self, compound=""):
+        """The change as the preview lists it; `compound`: the row's, where the community has several."""
         return {
             "sheet": self.row.sheet,
             "line": self.row.line,
             "name": self.row.name,
-            "room": room_label(*self.row.household_key[1:]),
+            "room": room_label(*self.row.household_key[1:], compound),
             "changes": self.history(),
         }
 
@@ -87,6 +88,7 @@ class Plan:
     unchanged: int = 0
     errors: list = field(default_factory=list)
     compound: str = ""  # where the rows that name no compound go
+    several_compounds: bool = False  # whether the community has (or will have) more than one
     existing_households: int = 0  # households of the register that rows go into
     rows_in_existing: int = 0  # rows that go into those
     duplicates: list = field(default_factory=list)  # rows that match one resident of the register
@@ -192,6 +194,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
         else:
             plan.updates.append(update)
     plan.new_compounds = sorted({compound for compound, _number in new_buildings} - register.compounds.keys())
+    plan.several_compounds = len(register.compounds.keys() | set(plan.new_compounds)) > 1
     plan.existing_households = len({household_id for _r, _k, household_id, _r2 in compared if household_id})
     plan.rows_in_existing = sum(1 for _r, _k, household_id, _r2 in compared if household_id)
     plan.new_buildings = sorted(new_buildings)

@@ -314,7 +314,7 @@ def _column_plan(sheet_name, headers, overrides, reading, sheet_building):
     return plan
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cells:
     """One line's cells as they are read: the values, the problems, and what goes to the notes."""
 
@@ -415,14 +415,14 @@ def _cross_check(values, found, context):
     if raw_id is None:
         pass
     elif document_type in (None, DocumentType.MAINLAND_ID):
-        found.id_text = re.sub(r"\s", "", cells.text(raw_id)).upper()
         try:
             info = cells.mainland_id(raw_id, today=context.today)
         except RoundedNumber as error:
-            found.id_text, found.rounded_id = "", True
+            found.rounded_id = True
             if not context.without_rounded_ids:
                 problems.append(_ColumnError("id_number", error.message))
         except CellError as error:
+            found.id_text = re.sub(r"\s", "", cells.text(raw_id)).upper()  # as written, to find it twice
             problems.append(_ColumnError("id_number", error.message))
         else:
             found.id_text = info.number

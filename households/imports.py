@@ -281,7 +281,10 @@ def _save_reading(job, reading, plan):
         "without_id": reading.without_id,
         "compound_named": reading.compound_named,
     }
-    job.changes = [update.preview() for update in plan.updates]
+    job.changes = [
+        update.preview(update.row.compound or plan.compound if plan.several_compounds else "")
+        for update in plan.updates
+    ]
     job.new_areas = {
         "compound": plan.compound,
         "existing_households": plan.existing_households,

@@ -589,6 +589,7 @@ def test_a_move_to_the_same_room_in_another_compound_says_which_compound_in_word
     job.refresh_from_db()
 
     (change,) = job.changes
+    assert change["room"] == "二村 12-3-501"
     assert change["changes"]["household"] == ["金杨新村 12-3-501", "二村 12-3-501"]
     (lines,) = [c["lines"] for c in selectors.import_changes(job, limit=10)]
     assert [str(label) for label, _before, _after in lines] == ["household"]
