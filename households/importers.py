@@ -345,10 +345,12 @@ def _read_row(sheet, line, row, plan, reading, context):
         except CellError as error:
             if name in KEPT_VALUES:
                 found.kept.append(RowError(sheet, line, header, error.message))
-                found.notes.append(f"{header}：{cells.text(raw)}")
+                found.notes.append(f"{header}：{_as_written(raw)}")
             else:
                 found.errors.append(RowError(sheet, line, header, error.message))
             continue
+        if name == "notes" and ALIASES.get(header_key(header)) != "notes":
+            value = f"{header}：{value}"  # a column the admin chose to keep in the notes says what it was
         if name in MERGED and name in found.values:
             value = _merge(name, found.values[name], value)
         found.values[name] = value
@@ -375,8 +377,13 @@ def _read_words(name, raw, header, found, context):
     if understood.value is not None:
         found.values[name] = understood.value
     if understood.unknown or understood.detail:
-        found.notes.append(f"{header}：{cells.text(raw)}")
+        found.notes.append(f"{header}：{_as_written(raw)}")
         found.unknown.extend((name, phrase) for phrase in understood.unknown)
+
+
+def _as_written(raw):
+    """A cell's text as the person wrote it (full-width brackets and all), for the notes."""
+    return cell_text(raw).strip()
 
 
 def _is_subtotal_or_header(values, row, plan):
@@ -564,5 +571,5 @@ PARSERS = {
     "id_number": lambda raw, _context: raw,  # checked with the document type, in _cross_check
     "birth_date": lambda raw, context: cells.date(raw, today=context.today),
     "phone": lambda raw, _context: cells.mobiles(raw),
-    "notes": lambda raw, _context: cells.text(raw),
+    "notes": lambda raw, _context: _as_written(raw),
 }

@@ -254,6 +254,7 @@ def test_every_word_an_export_writes_is_a_word_the_import_reads_back(register, s
             household=HouseholdFactory(building=register.building, unit="1", room=f"10{index}"),
             presence=presence,
             relation=["head", "spouse", "child", "parent"][index % 4],
+            notes="其他电话：021-62800000；在住情况：外出（上海）",  # full-width, as the import itself writes notes
         )
         for tag in Tag.values:
             if tag != Tag.AGED_80:

@@ -603,3 +603,19 @@ def test_two_columns_for_one_field_is_a_problem_except_phones(tmp_path):
     assert "姓名、名字" in read(path).problems[0]
     fixed = read(path, choices=Choices(columns={"名字": ""}))
     assert (fixed.rows[0].phone, fixed.rows[0].notes) == ("13800000001", "Other phones: 13900000002")
+
+
+def test_a_column_the_admin_keeps_in_the_notes_says_what_it_was_and_cells_stay_as_written(tmp_path):
+    path = xlsx(
+        tmp_path / "n.xlsx",
+        {
+            "S": [
+                ["室号", "姓名", "备注", "疫苗接种", "在住情况"],
+                ["12-501", "甲", "腿脚不便（轮椅）", "3针", "外出（上海）"],
+            ]
+        },
+    )
+
+    (row,) = read(path, choices=Choices(columns={"疫苗接种": "notes"})).rows
+
+    assert row.notes == "腿脚不便（轮椅）；疫苗接种：3针；在住情况：外出（上海）"
