@@ -75,6 +75,8 @@ class People:
         if found.unknown:
             reading.unknown.update(dict.fromkeys(found.unknown, 1))
             self.unknown[ref] = found.unknown
+        if found.explained:
+            reading.explained.update(dict.fromkeys(found.explained, 1))
         if found.rounded_id:
             reading.rounded_ids += 1
             reading.without_id += built is not None
@@ -115,13 +117,14 @@ class People:
     def hold_back(self, reading, keep):
         """Take every line that is the same person as another out of the reading, unless the admin kept
         one of them (then the others are left out); each group held back becomes one Duplicate."""
-        held, duplicates = set(), []
+        held, duplicates, resolved = set(), [], []
         for refs, why in self.groups():
             key = duplicate_key(refs)
             kept = _kept_index(keep.get(key), len(refs))
             if kept is not None:
                 held |= {ref for index, ref in enumerate(refs) if index != kept}
                 reading.left_out += len(refs) - 1
+                resolved.append((key, why, refs))
                 continue
             held |= set(refs)
             duplicates.append((key, why, refs))
@@ -137,10 +140,11 @@ class People:
         for ref in held & self.unknown.keys():
             reading.unknown.subtract(dict.fromkeys(self.unknown[ref], 1))
         reading.unknown = +reading.unknown  # drop the words no row carries any more
-        reading.duplicates.extend(
-            Duplicate(key, why, tuple(DuplicateRow(*ref, *self._who(ref), tuple(problems[ref])) for ref in refs))
-            for key, why, refs in duplicates
-        )
+        for found, groups in ((reading.duplicates, duplicates), (reading.resolved, resolved)):
+            found.extend(
+                Duplicate(key, why, tuple(DuplicateRow(*ref, *self._who(ref), tuple(problems[ref])) for ref in refs))
+                for key, why, refs in groups
+            )
 
     def _who(self, ref):
         """(name, room label) of a line."""
@@ -157,11 +161,12 @@ def _kept_index(chosen, count):
 
 
 def register_duplicates(rows_by_resident, keep):
-    """Rows of the file that match one resident of the register: (rows to go on, Duplicates, left out).
+    """Rows of the file that match one resident of the register: (rows to go on, Duplicates held back,
+    Duplicates the admin resolved, rows left out).
 
     rows_by_resident: resident id → [ImportRow] in file order.
     """
-    going_on, duplicates, left_out = [], [], 0
+    going_on, duplicates, resolved, left_out = [], [], [], 0
     for rows in rows_by_resident.values():
         if len(rows) == 1:
             going_on.append(rows[0])
@@ -169,15 +174,15 @@ def register_duplicates(rows_by_resident, keep):
         refs = [(row.sheet, row.line) for row in rows]
         key = duplicate_key(refs)
         kept = _kept_index(keep.get(key), len(rows))
-        if kept is not None:
-            going_on.append(rows[kept])
-            left_out += len(rows) - 1
-            continue
-        duplicates.append(
-            Duplicate(
-                key,
-                (SAME_RESIDENT,),
-                tuple(DuplicateRow(row.sheet, row.line, row.name, room_label(*row.household_key[1:])) for row in rows),
-            )
+        duplicate = Duplicate(
+            key,
+            (SAME_RESIDENT,),
+            tuple(DuplicateRow(row.sheet, row.line, row.name, room_label(*row.household_key[1:])) for row in rows),
         )
-    return going_on, duplicates, left_out
+        if kept is None:
+            duplicates.append(duplicate)
+            continue
+        going_on.append(rows[kept])
+        left_out += len(rows) - 1
+        resolved.append(duplicate)
+    return going_on, duplicates, resolved, left_out

@@ -195,20 +195,22 @@ class ImportChoicesForm(forms.Form):
         self.fields["compound_name"].initial = job.compound_name or (
             "" if job.compound_id else (job.new_areas or {}).get("compound", "")
         )
-        self.words, self.duplicates, self.found_duplicates = {}, {}, findings.get("duplicates", [])
-        unknown = [(w["field"], w.get("column"), w["phrase"], w["rows"]) for w in findings.get("unknown", [])]
-        explained = [(name, None, phrase, None) for name, chosen in job.words.items() for phrase in chosen]
-        for index, (name, column, phrase, rows) in enumerate(unknown + explained):
+        # The same person twice: those held back, then those where the admin kept a row (to change).
+        self.found_duplicates = findings.get("duplicates", []) + findings.get("resolved", [])
+        self.words, self.duplicates = {}, {}
+        # The words still not understood, then those this file has that the admin explained before.
+        listed = findings.get("unknown", []) + findings.get("explained", [])
+        for index, word in enumerate(listed):
             key = f"word_{index}"
+            name, phrase, rows = word["field"], word["phrase"], word["rows"]
             self.words[key] = (name, phrase)
-            label = f"{column or FIELDS[name][0]} · {phrase}"
-            if rows is not None:
-                label += " · " + ngettext("%(num)s row", "%(num)s rows", rows) % {"num": rows}
+            label = f"{word.get('column') or FIELDS[name][0]} · {phrase} · "
+            label += ngettext("%(num)s row", "%(num)s rows", rows) % {"num": rows}
             choices = [("", _("Not understood: keep it in the notes"))] + list(WORD_CHOICES[name].items())
             self.fields[key] = forms.ChoiceField(
                 label=label, choices=choices, required=False, initial=job.words.get(name, {}).get(phrase, "")
             )
-        for index, duplicate in enumerate(findings.get("duplicates", [])):
+        for index, duplicate in enumerate(self.found_duplicates):
             key = f"keep_{index}"
             self.duplicates[key] = duplicate["key"]
             rows = [
@@ -240,7 +242,10 @@ class ImportChoicesForm(forms.Form):
         words = defaultdict(dict)
         for key, (name, phrase) in self.words.items():
             words[name][phrase] = self.cleaned_data[key]
-        keep = {self.duplicates[key]: int(self.cleaned_data[key]) for key in self.duplicates if self.cleaned_data[key]}
+        keep = {
+            self.duplicates[key]: int(self.cleaned_data[key]) if self.cleaned_data[key] else None
+            for key in self.duplicates
+        }
         return {
             "words": dict(words),
             "keep": keep,

@@ -92,6 +92,7 @@ class Plan:
     existing_households: int = 0  # households of the register that rows go into
     rows_in_existing: int = 0  # rows that go into those
     duplicates: list = field(default_factory=list)  # rows that match one resident of the register
+    resolved: list = field(default_factory=list)  # of those, where the admin kept one
     left_out: int = 0  # rows left out because the admin kept another row of the same resident
     digest: str = ""
 
@@ -175,7 +176,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
         if resident is not None:
             matched[resident[_ID]].append(row)
         compared.append((row, key, household_id, resident))
-    going_on, plan.duplicates, plan.left_out = register_duplicates(matched, keep or {})
+    going_on, plan.duplicates, plan.resolved, plan.left_out = register_duplicates(matched, keep or {})
     going_on = {(row.sheet, row.line) for row in going_on}
     new_buildings, new_households = set(), {}
     for row, key, household_id, resident in compared:

@@ -126,12 +126,25 @@ def import_choices(request, pk):
 @require_POST
 def import_confirm(request, pk):
     job = _job_in_scope(request, pk)
+    choices = None
+    if "compound" in request.POST:  # pressed in the preview's form: with the decisions on the page
+        form = ImportChoicesForm(request.POST, job=job)
+        if not form.is_valid():
+            messages.error(request, errors_text(form))
+            return redirect("households:import", pk=job.pk)
+        choices = form.choices()
     try:
-        imports.import_job_confirm(actor=request.user, job=job)
+        confirmed = imports.import_job_confirm(actor=request.user, job=job, choices=choices)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
-        commit_import_task.delay_on_commit(job.pk)
+        if confirmed:
+            commit_import_task.delay_on_commit(job.pk)
+        else:
+            preview_import_task.delay_on_commit(job.pk)
+            messages.info(
+                request, _("Your decisions are taken and the file is read again: check the preview, then confirm.")
+            )
     return redirect("households:import", pk=job.pk)
 
 

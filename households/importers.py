@@ -128,8 +128,10 @@ class Reading:
     skipped_lines: int = 0
     # (field, phrase) → rows: the words not understood, each kept in its residents' notes
     unknown: Counter = field(default_factory=Counter)
+    explained: Counter = field(default_factory=Counter)  # (field, phrase) → rows understood by the admin's meaning
     kept: list[RowError] = field(default_factory=list)  # cells that could not be read, kept in the notes
-    duplicates: list = field(default_factory=list)  # import_duplicates.Duplicate: rows held back
+    duplicates: list = field(default_factory=list)  # duplicates.Duplicate: rows held back
+    resolved: list = field(default_factory=list)  # duplicates.Duplicate: the admin kept one of the rows
     left_out: int = 0  # rows left out because the admin kept another row of the same person
     rounded_ids: int = 0  # rows whose ID number a spreadsheet rounded
     without_id: int = 0  # of those, rows imported without it, as the admin chose
@@ -323,6 +325,7 @@ class _Cells:
     kept: list = field(default_factory=list)  # RowErrors of cells kept in the notes
     notes: list = field(default_factory=list)  # "column：text" of cells not (wholly) understood
     unknown: list = field(default_factory=list)  # (field, phrase)
+    explained: list = field(default_factory=list)  # (field, phrase) understood by the admin's meaning
     id_text: str = ""  # the ID number as written, to find the same person twice
     rounded_id: bool = False
 
@@ -379,6 +382,8 @@ def _read_words(name, raw, header, found, context):
     if understood.unknown or understood.detail:
         found.notes.append(f"{header}：{_as_written(raw)}")
         found.unknown.extend((name, phrase) for phrase in understood.unknown)
+    if understood.explained:
+        found.explained.extend((name, phrase) for phrase in understood.explained)
 
 
 def _as_written(raw):

@@ -87,36 +87,40 @@ def import_job_set_choices(
     actor,
     job: ImportJob,
     words: dict[str, dict[str, str]],
-    keep: dict[str, int],
+    keep: dict[str, int | None],
     without_rounded_ids: bool,
     compound: Compound | None = None,
     compound_name: str = "",
 ) -> ImportJob:
     """The admin's choices on the preview: what each word not understood means (remembered for the
-    community's next import, as the columns are), which row to keep of the same person twice,
-    whether rows whose ID number a spreadsheet rounded go in without it, and the compound of the
-    rows that name none (an existing one, or a new one's name). The file is read again."""
+    community's next import, as the columns are; an empty meaning forgets one), which row to keep of
+    the same person twice (None: none for now), whether rows whose ID number a spreadsheet rounded go
+    in without it, and the compound of the rows that name none (an existing one, or a new one's
+    name). The file is read again."""
+    decided = _decisions(job, words, keep, without_rounded_ids, compound, compound_name)
+    return _decide(actor, job, remember={"words": words}, **decided)
+
+
+def _decisions(job, words, keep, without_rounded_ids, compound, compound_name):
+    """The job's decisions once these choices are taken, checked."""
     compound, compound_name = _compound_choice(job.community, compound, compound_name)
     for name, meanings in words.items():
         allowed = WORD_CHOICES.get(name, {})
         wrong = {meaning for meaning in meanings.values() if meaning and meaning not in allowed}
         if wrong:
             raise ServiceError(_("Unknown meaning: %(meanings)s") % {"meanings": ", ".join(sorted(wrong))})
-    # An empty meaning forgets one given before: the word is again kept in the notes.
     merged = {}
     for name in job.words.keys() | words.keys():
         meanings = job.words.get(name, {}) | words.get(name, {})
         merged[name] = {phrase: meaning for phrase, meaning in meanings.items() if meaning}
-    return _decide(
-        actor,
-        job,
-        remember={"words": words},
-        words={name: meanings for name, meanings in merged.items() if meanings},
-        keep=job.keep | keep,
-        without_rounded_ids=without_rounded_ids,
-        compound=compound,
-        compound_name=compound_name,
-    )
+    kept = {key: index for key, index in (job.keep | keep).items() if index is not None}
+    return {
+        "words": {name: meanings for name, meanings in merged.items() if meanings},
+        "keep": kept,
+        "without_rounded_ids": without_rounded_ids,
+        "compound": compound,
+        "compound_name": compound_name,
+    }
 
 
 def _compound_choice(community, compound, name):
@@ -154,13 +158,22 @@ def _decide(actor, job, *, remember, **decided):
     return job
 
 
-def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
-    """Claim the previewed job for writing; the caller schedules the commit. A second click changes nothing."""
+def import_job_confirm(*, actor, job: ImportJob, choices: dict | None = None) -> bool:
+    """Claim the previewed job for writing; the caller schedules the commit. A second click changes nothing.
+
+    `choices`: the decisions on the page when confirm was pressed. If they are not the ones the
+    preview was read with, they are taken and the file is read again instead, so that what is
+    written is what the admin saw decided: False, and the caller schedules the reading."""
     _require_importer(actor, job)
+    if choices is not None and job.status == Status.PREVIEW:
+        decided = _decisions(job, **choices)
+        if any(getattr(job, name) != value for name, value in decided.items()):
+            import_job_set_choices(actor=actor, job=job, **choices)
+            return False
     if not ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(status=Status.COMMITTING):
         raise ServiceError(_("This import is not waiting for confirmation."))
     job.status = Status.COMMITTING
-    return job
+    return True
 
 
 def import_job_cancel(*, actor, job: ImportJob) -> ImportJob:
@@ -273,8 +286,13 @@ def _save_reading(job, reading, plan):
             {"field": name, "column": reading.column_of(name), "phrase": phrase, "rows": rows}
             for (name, phrase), rows in sorted(reading.unknown.items(), key=lambda item: (item[0][0], -item[1]))
         ],
+        "explained": [
+            {"field": name, "column": reading.column_of(name), "phrase": phrase, "rows": rows}
+            for (name, phrase), rows in sorted(reading.explained.items(), key=lambda item: (item[0][0], -item[1]))
+        ],
         "kept": [_error_json(e) for e in sorted(reading.kept, key=_in_file_order)],
         "duplicates": [duplicate.as_json() for duplicate in duplicates],
+        "resolved": [duplicate.as_json() for duplicate in reading.resolved + plan.resolved],
         "held": sum(len(duplicate.rows) for duplicate in duplicates),
         "left_out": reading.left_out + plan.left_out,
         "rounded_ids": reading.rounded_ids,

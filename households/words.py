@@ -105,6 +105,7 @@ class Understood:
     value: object  # the field's value; None where nothing was understood
     unknown: tuple[str, ...] = ()  # the words (phrases) that were not understood
     detail: str = ""  # what was written beside a presence word, kept in the notes
+    explained: tuple[str, ...] = ()  # the words understood by the admin's meaning
 
 
 def normalise(raw) -> str:
@@ -164,7 +165,8 @@ class Vocabulary:
         for candidate in dict.fromkeys((text, head)):
             found = self._known(name, candidate)
             if found is not _UNKNOWN:
-                return Understood(found, detail=detail if candidate == head else "")
+                explained = (candidate,) if word_key(candidate) in self.meanings.get(name, {}) else ()
+                return Understood(found, detail=detail if candidate == head else "", explained=explained)
         if name in self.keys:
             found = _by_keys(self.keys[name], word_key(head))
             if len(found) == 1:
@@ -181,19 +183,21 @@ class Vocabulary:
     # Key-population tags, each with its detail ---------------------------------------------------------
 
     def _tags(self, text):
-        tags, unknown = {}, []
+        tags, unknown, explained = {}, [], []
         for item in _items(text):
             if word_key(item) in NOTHING:
                 continue
             head, detail = _split_detail(item)
             found = self._tag_words(head)
             if found is None:
-                unknown.append(item)
+                unknown.append(head)  # the word the admin may explain; its detail stays in the notes
                 continue
+            if word_key(head) in self.meanings.get("tags", {}):
+                explained.append(head)
             for tag, condition in found.items():
                 tags[tag] = _merge_detail(tags.get(tag), _detail(tag, condition, detail))
         # A cell of words none of which is understood says nothing of the tags: the register keeps its own.
-        return Understood(None if unknown and not tags else tags, unknown=tuple(unknown))
+        return Understood(None if unknown and not tags else tags, unknown=tuple(unknown), explained=tuple(explained))
 
     def _tag_words(self, head):
         """{tag: condition} that a word names, {} for a word meaning nothing, None if not understood."""

@@ -179,6 +179,10 @@ def test_the_preview_asks_what_words_mean_and_reads_the_file_again(
         [],
     )
     assert job.words == {"presence": {"常住外地": "away"}}
+    # the decisions stay on the page, to be seen and changed: the word explained, the row kept
+    again = client.get(reverse("households:import", args=[job.pk])).context["choices_form"]
+    assert [again[key].initial for key in again.words] == ["away"]
+    assert [again[key].initial for key in again.duplicates] == ["1"]
 
 
 def test_a_column_the_import_does_not_know_is_flagged_and_the_column_panel_opens(
@@ -208,3 +212,31 @@ def test_a_preview_lists_every_rejected_row_a_page_at_a_time(
 
     assert job.rejected == 250
     assert [e["line"] for e in second.context["errors"]] == list(range(202, 252))
+
+
+def test_confirming_with_decisions_not_yet_read_reads_the_file_again_instead_of_writing(
+    client, world, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    rows = [["12", "3", "502", "李梅", "", "", "", "跑外卖", ""]]
+    post_upload(client, world, xlsx(tmp_path / "w.xlsx", {"S": [COLUMNS, *rows]}), django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    form = client.get(reverse("households:import", args=[job.pk])).context["choices_form"]
+    (word,) = form.words
+    decisions = {word: "away", "compound": str(world.building.compound_id), "compound_name": ""}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("households:import_confirm", args=[job.pk]), decisions, follow=True)
+
+    job.refresh_from_db()
+    assert (job.status, job.words) == (Status.PREVIEW, {"presence": {"跑外卖": "away"}})
+    assert "read again" in first.content.decode()
+    assert not Resident.objects.filter(name="李梅").exists()
+    form = client.get(reverse("households:import", args=[job.pk])).context["choices_form"]
+    (word,) = form.words  # the word is listed again, as explained, with the meaning chosen
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("households:import_confirm", args=[job.pk]), decisions | {word: "away"})
+
+    job.refresh_from_db()
+    assert job.status == Status.DONE
+    assert Resident.objects.get(name="李梅").presence == "away"
