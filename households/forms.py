@@ -190,11 +190,13 @@ class ImportChoicesForm(forms.Form):
     def __init__(self, *args, job, **kwargs):
         super().__init__(*args, **kwargs)
         findings = job.findings or {}
-        self.fields["compound"].queryset = Compound.objects.filter(community=job.community_id)
-        self.fields["compound"].initial = job.compound_id
-        self.fields["compound_name"].initial = job.compound_name or (
-            "" if job.compound_id else (job.new_areas or {}).get("compound", "")
-        )
+        compounds = Compound.objects.filter(community=job.community_id)
+        self.fields["compound"].queryset = compounds
+        # Where the preview put the rows: a compound of the register is selected, a new one is named.
+        going_to = (job.new_areas or {}).get("compound", "")
+        existing = job.compound_id or next((c.pk for c in compounds if c.name == going_to), None)
+        self.fields["compound"].initial = existing
+        self.fields["compound_name"].initial = "" if existing else (job.compound_name or going_to)
         # The same person twice: those held back, then those where the admin kept a row (to change).
         self.found_duplicates = findings.get("duplicates", []) + findings.get("resolved", [])
         self.words, self.duplicates = {}, {}

@@ -154,7 +154,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
     `keep`: the admin's choice among rows that are the same resident (duplicates.Duplicate keys).
     """
     register = _load_register(job.community)
-    default_compound = plan_compound(job, reading)
+    default_compound = plan_compound(job, reading, register.compounds)
     plan = Plan(errors=list(reading.errors), compound=default_compound)
     elsewhere = _registered_elsewhere(job.community, reading.rows)
     compared, matched = [], defaultdict(list)  # matched: resident id → the rows that match it
@@ -204,11 +204,20 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
     return plan
 
 
-def plan_compound(job, reading):
-    """The compound of the rows that name none: the admin's choice, else the file's, else the community's name."""
+def plan_compound(job, reading, compounds):
+    """The compound of the rows that name none: the admin's choice, else the one the file names (an
+    existing compound whose name ends it, 新华路阳光花园 → 阳光花园), else the community's only compound,
+    else a new one named after the community. `compounds`: the names of the community's compounds."""
     if job.compound_id:
         return job.compound.name
-    return job.compound_name or reading.compound_named or job.community.name
+    if job.compound_name:
+        return job.compound_name
+    named = reading.compound_named
+    if named:
+        return next((name for name in sorted(compounds, key=len, reverse=True) if named.endswith(name)), named)
+    if len(compounds) == 1:
+        return next(iter(compounds))
+    return job.community.name
 
 
 def _household_id(register, key):

@@ -46,6 +46,7 @@ SUBTOTAL = re.compile(r"合计|小计|总计|共计")
 COMPOUND_IN_TEXT = re.compile(
     r"([\u4e00-\u9fa5A-Za-z0-9]{1,15}?(?:小区|新村|花园|家园|公寓|苑|村|里|坊|城|园|庭|府|湾|邸))"
 )
+TITLE_PREFIX = re.compile(r"\d{4}\s*年(?:\d{1,2}\s*月)?")  # 2022年阳光花园住户信息表
 KEPT_VALUES = ("phone", "birth_date")  # a cell of these that cannot be read is kept in the notes
 
 
@@ -209,10 +210,15 @@ def read_register(
 
 
 def compound_named(sheets, community_name):
-    """The compound that the file's title rows name, or all its sheets' names, if exactly one."""
+    """The compound that the file's title rows name, or all its sheets' names, if exactly one: the
+    words before it that name the community or a year are not part of it."""
     community = cells.name(community_name)
     for texts in ([t for s in sheets for t in s.titles], [s.name for s in sheets if s.header_line]):
-        names = {m.group(1) for text in texts if (m := COMPOUND_IN_TEXT.search(cells.name(text)))} - {community}
+        names = set()
+        for text in texts:
+            text = TITLE_PREFIX.sub("", cells.name(text).replace(community, " "))
+            if match := COMPOUND_IN_TEXT.search(text):
+                names.add(match.group(1))
         if len(names) == 1:
             return names.pop()
     return ""

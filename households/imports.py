@@ -128,6 +128,10 @@ def _compound_choice(community, compound, name):
     if compound is not None and compound.community_id != community.pk:
         raise ServiceError(_("Choose a compound of this community."), field="compound")
     name = cells.name(name or "")
+    if compound is not None and name and name != compound.name:
+        raise ServiceError(
+            _("Choose an existing compound or type a new compound's name, not both."), field="compound_name"
+        )
     if compound is not None or not name:
         return compound, ""
     if len(name) > Compound._meta.get_field("name").max_length:

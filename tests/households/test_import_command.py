@@ -51,3 +51,15 @@ def test_the_command_refuses_an_account_that_may_not_import_and_a_community_it_d
         run(str(path), "--community", "无此居民区", "--user", world.users[Role.COMMITTEE_STAFF].username)
 
     assert not ImportJob.objects.exists()
+
+
+def test_a_compound_the_community_does_not_have_is_refused_unless_asked_for_as_new(world, tmp_path):
+    path = shutil.copy(HERE / "register.xlsx", tmp_path / "register.xlsx")
+    staff = world.users[Role.COMMITTEE_STAFF].username
+
+    with pytest.raises(CommandError, match="no compound named 金杨新邨"):
+        run(str(path), "--community", world.community.name, "--user", staff, "--compound", "金杨新邨")
+    new = run(str(path), "--community", world.community.name, "--user", staff, "--new-compound", "阳光花园")
+
+    assert new["compound"] == "阳光花园"
+    assert ImportJob.objects.count() == 1

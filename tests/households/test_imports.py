@@ -301,7 +301,12 @@ def test_a_compound_of_another_community_is_refused(world, tmp_path):
         )
 
 
-def test_rows_without_a_compound_go_to_one_named_after_the_community_when_none_is_chosen(world, tmp_path):
+@pytest.mark.parametrize(("compounds", "expected"), [(1, "金杨新村"), (2, "金杨居民区")])
+def test_rows_naming_no_compound_go_to_the_only_compound_or_else_one_named_after_the_community(
+    world, tmp_path, compounds, expected
+):
+    if compounds == 2:
+        Compound.objects.create(community=world.community, name="金杨二村")
     staff = world.users[Role.COMMITTEE_STAFF]
     job = import_job_create(
         actor=staff, community=world.community, compound=None, upload=upload(register_file(tmp_path))
@@ -311,7 +316,28 @@ def test_rows_without_a_compound_go_to_one_named_after_the_community_when_none_i
     import_job_confirm(actor=staff, job=job)
     import_job_commit(job)
 
-    assert Resident.objects.get(name="周杰").building.compound.name == "金杨居民区"
+    assert Resident.objects.get(name="周杰").building.compound.name == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("金杨居民区阳光花园住户信息表", "阳光花园"),
+        ("2022年4月阳光花园住户信息表", "阳光花园"),
+        ("浦东新区金杨新村住户信息表", "金杨新村"),  # ends with the name of a compound on the register
+        ("住户信息表", "金杨新村"),  # names none: the community's only compound
+    ],
+)
+def test_the_compound_a_title_names_is_found_without_the_words_around_it(world, tmp_path, title, expected):
+    path = xlsx(tmp_path / "t.xlsx", {"1号楼": [["单元", "室号", "姓名"], ["1", "101", "周杰"]]}, title_rows=[title])
+
+    job = import_job_create(
+        actor=world.users[Role.COMMITTEE_STAFF], community=world.community, compound=None, upload=upload(path)
+    )
+    import_job_preview(job)
+    job.refresh_from_db()
+
+    assert job.new_areas["compound"] == expected
 
 
 def test_the_admins_column_choices_are_remembered_for_the_next_import(world, tmp_path):

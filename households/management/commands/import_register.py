@@ -29,23 +29,32 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--community", required=True, help="the community's name (居民区)")
         parser.add_argument("--street", help="the street's name, where two streets have a community of that name")
-        parser.add_argument("--compound", default="", help="where rows that name no compound go: a compound's name")
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument("--compound", default="", help="where rows that name no compound go: an existing compound")
+        where.add_argument("--new-compound", default="", help="…or a new compound of this name")
         parser.add_argument("--user", help="the account that imports (default: the only superuser)")
         parser.add_argument("--confirm", action="store_true", help="write the rows after the preview")
 
-    def handle(self, *args, file, community, street, compound, user, confirm, **options):
+    def handle(self, *args, file, community, street, compound, new_compound, user, confirm, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         community = _community(community, street)
         actor = _actor(user)
-        existing = Compound.objects.filter(community=community, name=compound).first() if compound else None
+        existing = None
+        if compound:
+            existing = Compound.objects.filter(community=community, name=compound).first()
+            if existing is None:
+                names = "、".join(community.compounds.values_list("name", flat=True))
+                raise CommandError(
+                    f"{community} has no compound named {compound} (it has {names}); --new-compound makes one"
+                )
         try:
             with file.open("rb") as handle:
                 job = import_job_create(
                     actor=actor,
                     community=community,
                     compound=existing,
-                    compound_name="" if existing else compound,
+                    compound_name=new_compound,
                     upload=File(handle, file.name),
                 )
             import_job_preview(job)
