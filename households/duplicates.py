@@ -54,20 +54,30 @@ class People:
     """Collects who each line of the file is, as the lines are read; then holds back the same person twice."""
 
     def __init__(self):
-        self.by_id = defaultdict(list)  # (document type, number as written) → [ref]
-        self.by_name = defaultdict(list)  # (compound, building, unit, room, name) → [(ref, carries an ID)]
-        self.places = {}  # ref → (name, room label) of every line, in file order
+        # Each line is indexed by its ImportRow, or by an _Unloaded for a line with problems: a street's
+        # file has 100,000 lines, and their rows are in memory anyway. A ref is (sheet, line).
+        self.by_id = defaultdict(list)  # (document type, number as written) → [line]
+        self.by_name = defaultdict(list)  # (compound, building, unit, room, name) → [line]
+        self.rounded = set()  # refs of loaded rows whose ID number a spreadsheet rounded: they carried one
+        self.sheets = {}  # sheet → its place in the file
         self.unknown = {}  # ref → the (field, phrase) pairs it added to the reading
 
     def add(self, sheet, line, name, place, found, built, reading):
         """One line's identity, and its results into the reading: its row, its problems, its words."""
         ref = (sheet, line)
-        compound = built.compound if built else found.values.get("compound", "")
-        self.places[ref] = (name, place or found.values.get("room", ""))
+        self.sheets.setdefault(sheet, len(self.sheets))
+        if built is None:
+            room = room_label(*place) if place else found.values.get("room", "")
+            entry = _Unloaded(sheet, line, name, room, bool(found.id_text or found.rounded_id))
+        else:
+            entry = built
+            if found.rounded_id:
+                self.rounded.add(ref)
         if found.id_text:
-            self.by_id[found.values.get("document_type") or DocumentType.MAINLAND_ID, found.id_text].append(ref)
+            self.by_id[found.values.get("document_type") or DocumentType.MAINLAND_ID, found.id_text].append(entry)
         if name and place:
-            self.by_name[(compound, *place, name)].append((ref, bool(found.id_text or found.rounded_id)))
+            compound = built.compound if built else found.values.get("compound", "")
+            self.by_name[(compound, *place, name)].append(entry)
         if built is not None:
             reading.rows.append(built)
         reading.errors.extend(found.errors)
@@ -99,20 +109,22 @@ class People:
                     parent[other] = first
                     reasons[first] |= reasons.pop(other, set())
 
-        reasons = defaultdict(set)
-        for refs in self.by_id.values():
-            if len(refs) > 1:
-                join(refs, SAME_ID)
+        reasons, self.grouped = defaultdict(set), {}  # grouped: ref → line, of the lines in a group
+        for members in self.by_id.values():
+            if len(members) > 1:
+                join([(e.sheet, e.line) for e in members], SAME_ID)
+                self.grouped |= {(e.sheet, e.line): e for e in members}
         for members in self.by_name.values():
-            if len(members) > 1 and not all(carries_id for _ref, carries_id in members):
-                join([ref for ref, _carries_id in members], SAME_NAME)
-        if not reasons:
-            return []
+            if len(members) > 1 and not all(self._carries_id(e) for e in members):
+                join([(e.sheet, e.line) for e in members], SAME_NAME)
+                self.grouped |= {(e.sheet, e.line): e for e in members}
         grouped = defaultdict(list)
-        for ref in self.places:  # in file order
-            if root(ref) in reasons:
-                grouped[root(ref)].append(ref)
-        return [(refs, tuple(sorted(reasons[top]))) for top, refs in grouped.items() if len(refs) > 1]
+        for ref in self.grouped:
+            grouped[root(ref)].append(ref)
+        return [
+            (sorted(refs, key=lambda ref: (self.sheets[ref[0]], ref[1])), tuple(sorted(reasons[top])))
+            for top, refs in grouped.items()
+        ]
 
     def hold_back(self, reading, keep):
         """Take every line that is the same person as another out of the reading, unless the admin kept
@@ -146,10 +158,28 @@ class People:
                 for key, why, refs in groups
             )
 
+    def _carries_id(self, entry):
+        if isinstance(entry, _Unloaded):
+            return entry.carries_id
+        return bool(entry.id_number) or (entry.sheet, entry.line) in self.rounded
+
     def _who(self, ref):
-        """(name, room label) of a line."""
-        name, place = self.places[ref]
-        return name, room_label(*place) if isinstance(place, tuple) else place
+        """(name, room label) of a line in a group."""
+        entry = self.grouped[ref]
+        if isinstance(entry, _Unloaded):
+            return entry.name, entry.room
+        return entry.name, room_label(entry.building, entry.unit, entry.room)
+
+
+@dataclass(frozen=True, slots=True)
+class _Unloaded:
+    """A line with problems: as much of it as finds the same person twice."""
+
+    sheet: str
+    line: int
+    name: str
+    room: str  # as a label, or as written
+    carries_id: bool
 
 
 def _kept_index(chosen, count):
@@ -164,13 +194,11 @@ def register_duplicates(rows_by_resident, keep):
     """Rows of the file that match one resident of the register: (rows to go on, Duplicates held back,
     Duplicates the admin resolved, rows left out).
 
-    rows_by_resident: resident id → [ImportRow] in file order.
+    rows_by_resident: resident id → the ImportRows, two or more, in file order. The rows to go on are
+    the ones the admin kept.
     """
     going_on, duplicates, resolved, left_out = [], [], [], 0
     for rows in rows_by_resident.values():
-        if len(rows) == 1:
-            going_on.append(rows[0])
-            continue
         refs = [(row.sheet, row.line) for row in rows]
         key = duplicate_key(refs)
         kept = _kept_index(keep.get(key), len(rows))

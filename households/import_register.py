@@ -4,6 +4,7 @@
 changes and what is rejected; `write_plan` writes it in bulk inside the caller's transaction.
 """
 
+import functools
 import hashlib
 import json
 import re
@@ -31,6 +32,7 @@ from .models import (
     room_label,
 )
 from .services import history_value, is_80_plus, name_initials, rows_follow_resident
+from .words import TagDetail
 
 CHUNK = 5000
 LEADING_DIGITS = re.compile(r"\d+")
@@ -48,7 +50,7 @@ class Update:
     fields: dict = field(default_factory=dict)  # name → (before, after)
     household: tuple | None = None  # the household key it moves to
     moved_from: tuple = ("", "")  # the (compound, room label) it moves from
-    tags_added: dict = field(default_factory=dict)  # tag → TagDetail
+    tags_added: dict = field(default_factory=dict)  # tag → (condition, note, due date)
     tags_removed: set = field(default_factory=set)
     details: dict = field(default_factory=dict)  # tag → {detail field: new value} of an existing tag
 
@@ -107,7 +109,7 @@ class _Register:
     labels: dict  # household id → (compound name, room label)
     by_document: dict  # (document type, number) → resident tuple
     by_household_name: dict  # (household id, name) → [resident tuple]
-    tags: dict  # resident id → {tag: (condition, note, due date)}
+    tags: dict  # resident id → {tag: (condition, note, due date)}, in the order of TAG_DETAILS
 
 
 TAG_DETAILS = ("condition", "note", "due_date")
@@ -141,10 +143,8 @@ def _load_register(community):
             by_document[resident[_FIELD_INDEX["document_type"]], resident[_FIELD_INDEX["id_number"]]] = resident
         by_household_name[resident[_HOUSEHOLD], resident[_FIELD_INDEX["name"]]].append(resident)
     tags = defaultdict(dict)
-    for resident_id, tag, *detail in ResidentTag.objects.filter(community=community).values_list(
-        "resident_id", "tag", *TAG_DETAILS
-    ):
-        tags[resident_id][tag] = dict(zip(TAG_DETAILS, detail, strict=True))
+    for row in ResidentTag.objects.filter(community=community).values_list("resident_id", "tag", *TAG_DETAILS):
+        tags[row[0]][row[1]] = row[2:]
     return _Register(compounds, buildings, households, labels, by_document, by_household_name, tags)
 
 
@@ -157,7 +157,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
     default_compound = plan_compound(job, reading, register.compounds)
     plan = Plan(errors=list(reading.errors), compound=default_compound)
     elsewhere = _registered_elsewhere(job.community, reading.rows)
-    compared, matched = [], defaultdict(list)  # matched: resident id → the rows that match it
+    compared, first, twice = [], {}, {}  # resident id → the first row that matches it; → all, where several do
     for checked, row in enumerate(reading.rows, start=1):
         if on_progress and checked % importers.PROGRESS_EVERY == 0:
             on_progress(checked)
@@ -174,13 +174,16 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
             plan.errors.append(RowError(row.sheet, row.line, reading.header_of(row.sheet, "name"), error))
             continue
         if resident is not None:
-            matched[resident[_ID]].append(row)
+            earlier = first.setdefault(resident[_ID], row)
+            if earlier is not row:
+                twice[resident[_ID]] = twice.get(resident[_ID]) or [earlier]
+                twice[resident[_ID]].append(row)
         compared.append((row, key, household_id, resident))
-    going_on, plan.duplicates, plan.resolved, plan.left_out = register_duplicates(matched, keep or {})
+    going_on, plan.duplicates, plan.resolved, plan.left_out = register_duplicates(twice, keep or {})
     going_on = {(row.sheet, row.line) for row in going_on}
     new_buildings, new_households = set(), {}
     for row, key, household_id, resident in compared:
-        if resident is not None and (row.sheet, row.line) not in going_on:
+        if resident is not None and resident[_ID] in twice and (row.sheet, row.line) not in going_on:
             continue
         if household_id is None:
             new_households.setdefault(key, None)
@@ -280,19 +283,31 @@ def _diff(register, resident, row, key, household_id):
         update.tags_removed = set(current) - set(wanted)
         for tag, values in wanted.items():
             # What the file says of a tag it keeps replaces what the register says; nothing said, nothing changes.
-            before = current.get(tag, {})
-            changed = {name: value for name, value in values.items() if value and value != before.get(name)}
-            if tag in current and changed:
-                update.details[tag] = changed
+            if tag in current and values is not NO_VALUES:
+                before = current[tag]
+                changed = {TAG_DETAILS[i]: value for i, value in enumerate(values) if value and value != before[i]}
+                if changed:
+                    update.details[tag] = changed
     if update.fields or update.household or update.tags_added or update.tags_removed or update.details:
         return update
     return None
 
 
 def _tag_values(detail):
-    """A TagDetail as the columns of a ResidentTag, cut to their lengths."""
-    values = {name: getattr(detail, name) if detail else None for name in TAG_DETAILS}
-    return {name: value[: DETAIL_LENGTHS[name]] if isinstance(value, str) else value for name, value in values.items()}
+    """A TagDetail (or None) as the columns of a ResidentTag (TAG_DETAILS), cut to their lengths."""
+    return _values_of(detail or TagDetail())
+
+
+@functools.cache  # a register repeats the same few details: each is converted once
+def _values_of(detail):
+    values = (getattr(detail, name) for name in TAG_DETAILS)
+    return tuple(
+        value[: DETAIL_LENGTHS[name]] if isinstance(value, str) else value
+        for name, value in zip(TAG_DETAILS, values, strict=True)
+    )
+
+
+NO_VALUES = _tag_values(None)
 
 
 def _digest(plan):
@@ -464,14 +479,11 @@ def _resident_values(row, community_id, household_id, building_id, now):
 
 
 def _insert_tags(rows):
-    """rows: (resident id, community id, building id, tag, {condition, note, due date})."""
+    """rows: (resident id, community id, building id, tag, (condition, note, due date))."""
     insert_rows(
         ResidentTag,
         ["resident_id", "community_id", "building_id", "tag", "condition", "note", "due_date", "medicine"],
-        [
-            (*ids, tag, values["condition"] or "", values["note"] or "", values["due_date"], "")
-            for *ids, tag, values in rows
-        ],
+        [(*ids, tag, condition or "", note or "", due_date, "") for *ids, tag, (condition, note, due_date) in rows],
         ids=False,
     )
 

@@ -198,7 +198,10 @@ def read_register(
         _read_sheet(sheet, choices.columns, reading, context, on_progress)
     if not any(s.header_line for s in reading.sheets):
         reading.problems.append(
-            _("No header row was found: the first %(rows)s rows of each sheet were searched for 姓名 and 室号.")
+            _(
+                "No column of names (姓名) was found in the first %(rows)s rows of any sheet. If the names are "
+                "under another heading, choose its field below."
+            )
             % {"rows": HEADER_SEARCH_ROWS}
         )
     if reading.problems:

@@ -22,9 +22,9 @@ from lockdown.core.spreadsheets import SUFFIXES, Column, SheetSpec, UnreadableFi
 
 from . import importers
 from .import_register import Plan, RegisterChanged, plan_import, write_plan
-from .models import Community, Compound, ImportJob, ImportMapping
+from .models import Community, Compound, ImportJob, ImportMapping, building_label
 from .scoping import AreaScope
-from .vocabulary import FIELDS, REJECTED_LINE, REJECTED_SHEET, REJECTED_WHY
+from .vocabulary import ALIASES, FIELDS, REJECTED_LINE, REJECTED_SHEET, REJECTED_WHY
 from .words import WORD_CHOICES
 
 logger = logging.getLogger(__name__)
@@ -75,11 +75,13 @@ def import_job_create(
 
 
 def import_job_set_columns(*, actor, job: ImportJob, columns: dict[str, str]) -> ImportJob:
-    """The admin's choice of field for each column; remembered for the community's next import."""
+    """The admin's choice of field for each column; remembered for the community's next import, except
+    for a column of a usual name read otherwise (性别 read as names): that is this file's alone."""
     unknown = set(columns.values()) - set(FIELDS) - {""}
     if unknown:
         raise ServiceError(_("Unknown field: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    return _decide(actor, job, remember={"columns": columns}, columns=job.columns | columns)
+    remembered = {key: name for key, name in columns.items() if ALIASES.get(key, name) == name}
+    return _decide(actor, job, remember={"columns": remembered}, columns=job.columns | columns)
 
 
 def import_job_set_choices(
@@ -312,7 +314,10 @@ def _save_reading(job, reading, plan):
         "existing_households": plan.existing_households,
         "rows_in_existing": plan.rows_in_existing,
         "compounds": plan.new_compounds,
-        "buildings": [f"{compound} {number}" for compound, number in plan.new_buildings],
+        "buildings": [
+            building_label(number, compound)
+            for compound, number in sorted(plan.new_buildings, key=lambda b: (b[0], natural_key(b[1])))
+        ],
         "households": len(plan.new_households),
     }
     job.plan_digest = plan.digest
@@ -335,7 +340,8 @@ def _error_json(error):
 
 def rejected_rows_write(job: ImportJob, target) -> int:
     """Write the rejected rows, and the rows held back as the same person twice, as .xlsx: each sheet's
-    original columns, then the sheet and row they came from and every reason. Returns the count."""
+    title rows and original columns, then the sheet and row they came from and every reason, every
+    cell formatted as text. Returns the count."""
     reasons = defaultdict(list)
     for error in job.errors:
         reasons[error["sheet"], error["line"]].append(f"{error['column']}：{error['message']}")
@@ -345,10 +351,11 @@ def rejected_rows_write(job: ImportJob, target) -> int:
                 _("row %(line)s of sheet %(sheet)s") % other for other in duplicate["rows"] if other is not row
             )
             reasons[row["sheet"], row["line"]] += [
-                _("The same person as %(rows)s: keep one of them on the preview, or fix the file.") % {"rows": others},
+                _("The same person as %(rows)s: keep one of these rows and upload it again.") % {"rows": others},
                 *row["problems"],
             ]
     header_lines = {sheet["name"]: sheet["header_line"] for sheet in job.sheets if sheet["header_line"]}
+    titles = {sheet["name"]: tuple(sheet.get("titles", ())) for sheet in job.sheets}
     written = 0
 
     def sheets():
@@ -367,7 +374,9 @@ def rejected_rows_write(job: ImportJob, target) -> int:
             written += len(rows)
             columns = [Column(header or "", 14) for header in headers]
             columns += [Column(REJECTED_SHEET, 12), Column(REJECTED_LINE, 8), Column(REJECTED_WHY, 60)]
-            yield SheetSpec(sheet.name, columns, rows)
+            # The sheet's title rows again (they may name the compound), and every cell as text: an ID
+            # number typed again into the workbook stays all its digits.
+            yield SheetSpec(sheet.name, columns, rows, titles=titles.get(sheet.name, ()), as_text=True)
 
     write_table(sheets(), target)
     return written

@@ -60,7 +60,10 @@ TAG_WORDS = {
     Tag.DOOR_SERVICE: "上门服务 需上门 需要上门",
     Tag.HARDSHIP: "困难户 困难家庭 低保 低保户 特困 特困户",
 }
-CONDITION_WORDS = set("高血压 糖尿病 冠心病 心脏病 慢阻肺 哮喘 尿毒症 透析 肿瘤 癌症 精神障碍 脑梗 中风".split())
+# Illnesses that make a chronic-illness tag with themselves as the condition. A severe mental disorder
+# is a key population of its own in committees' work, which the register has no tag for: the admin
+# says what it means.
+CONDITION_WORDS = set("高血压 糖尿病 冠心病 心脏病 慢阻肺 哮喘 尿毒症 透析 肿瘤 癌症 脑梗 中风".split())
 PRESENCE_WORDS = {
     Presence.HOME: "在住 在家 居住 常住 在 是 在沪 home athome",
     Presence.AWAY: "外出 不在 不在家 不在沪 离沪 外地 未返 未返沪 在外 否 away",

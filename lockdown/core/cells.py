@@ -120,7 +120,7 @@ def mainland_id(value, *, today=None):
             return parse_mainland_id(_complete(digits), today=today)
         except ValueError:
             raise CellError(_("%(value)s is not an ID number.") % {"value": digits}) from None
-    raw = SPACES.sub("", text(value)).upper()
+    raw = SPACES.sub("", text(value)).upper().lstrip("'")  # '310… : typed so to keep it text
     if SCIENTIFIC.match(raw):  # a number cell saved as text ("3.10105194503021E+17")
         raise RoundedNumber(certain_digits(float(raw), written=raw))
     try:

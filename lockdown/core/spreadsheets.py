@@ -119,6 +119,7 @@ class SheetSpec:
     rows: Iterable[list]
     titles: tuple[str, ...] = ()
     for_print: bool = False
+    as_text: bool = False  # every cell formatted as text, so that a number typed into it stays as typed
 
 
 def write_table(sheets: Iterable[SheetSpec], target) -> None:
@@ -139,6 +140,9 @@ def write_table(sheets: Iterable[SheetSpec], target) -> None:
         if spec.for_print:
             for row in spec.rows:
                 worksheet.append([_boxed_cell(worksheet, value) for value in row])
+        elif spec.as_text:
+            for row in spec.rows:
+                worksheet.append([_text_cell(worksheet, value, as_text=True) for value in row])
         else:
             for row in spec.rows:
                 if any(type(value) is str and value.startswith("=") for value in row):
@@ -172,11 +176,14 @@ def _boxed_cell(worksheet, value):
     return cell
 
 
-def _text_cell(worksheet, value):
-    """A cell that shows what was typed: openpyxl would make "=…" a formula, and Excel would run it."""
+def _text_cell(worksheet, value, as_text=False):
+    """A cell that shows what was typed: openpyxl would make "=…" a formula, and Excel would run it.
+    `as_text`: formatted as text, so that what a person types there later stays as typed."""
     cell = WriteOnlyCell(worksheet, value=value)
     if cell.data_type == "f":
         cell.data_type = "s"
+    if as_text:
+        cell.number_format = "@"
     return cell
 
 

@@ -72,7 +72,7 @@ def test_admin_uploads_previews_confirms_and_finds_the_residents(world, open_pag
     choices.get_by_label("在住情况 · 常住外地").select_option(label="外出")
     choices.get_by_label("保留工作表 12号楼 第 6 行").check()
     with page.expect_navigation():
-        choices.locator("button[type=submit]").click()
+        choices.locator("button.read-again").click()
     expect(page.locator(".count-created")).to_have_text("4", timeout=60_000)
     expect(page.locator(".count-held")).to_have_count(0)
     expect(page.locator(".count-unknown")).to_have_count(0)

@@ -95,7 +95,7 @@ def test_preview_counts_and_writes_nothing(world, tmp_path):
         "existing_households": 1,
         "rows_in_existing": 2,
         "compounds": [],
-        "buildings": ["金杨新村 15"],
+        "buildings": ["金杨新村 Building 15"],
         "households": 2,
     }
     assert job.lines_read == 6
@@ -376,12 +376,14 @@ def test_the_rejected_rows_download_can_be_fixed_and_uploaded_again(world, tmp_p
     assert count == 1
     sheet = openpyxl.load_workbook(fixed_path).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0] == [*COLUMNS, "原工作表", "原行号", "未导入原因"]
-    assert rows[1][3] == "周杰"
-    assert rows[1][len(COLUMNS) : len(COLUMNS) + 2] == ["Sheet1", 3]  # the row under the title and header
-    assert "身份证号" in rows[1][-1]
-    assert "check digit is wrong" in rows[1][-1]
-    sheet.cell(row=2, column=5, value=IDS[0])
+    assert rows[0][0] == "金杨居民区住户信息表"  # the sheet's title again: it may name the compound
+    assert rows[1] == [*COLUMNS, "原工作表", "原行号", "未导入原因"]
+    assert rows[2][3] == "周杰"
+    assert rows[2][len(COLUMNS) : len(COLUMNS) + 2] == ["Sheet1", 3]  # the row under the title and header
+    assert "身份证号" in rows[2][-1]
+    assert "check digit is wrong" in rows[2][-1]
+    assert sheet.cell(row=3, column=5).number_format == "@"  # an ID number typed in again stays text
+    sheet.cell(row=3, column=5, value=IDS[0])
     openpyxl.Workbook.save(sheet.parent, fixed_path)
     again = committed(world, fixed_path)
     assert (again.created, again.rejected) == (1, 0)

@@ -22,8 +22,8 @@ class Command(BaseCommand):
         else:
             job = _import_demo()
             self.stdout.write(
-                f"Imported {job.file_name}: {job.created} residents, {job.rejected} rows rejected on purpose "
-                f"(see import #{job.pk} on the Import page)."
+                f"Imported {job.file_name}: {job.created} residents; on purpose, {job.rejected} rejected and "
+                f"{len(job.findings.get('kept', []))} kept in the notes (see import #{job.pk} on the Import page)."
             )
         _sms_template()
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
