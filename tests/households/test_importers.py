@@ -619,3 +619,20 @@ def test_a_column_the_admin_keeps_in_the_notes_says_what_it_was_and_cells_stay_a
     (row,) = read(path, choices=Choices(columns={"疫苗接种": "notes"})).rows
 
     assert row.notes == "腿脚不便（轮椅）；疫苗接种：3针；在住情况：外出（上海）"
+
+
+def test_an_id_number_typed_with_an_apostrophe_to_keep_it_text_is_read(tmp_path):
+    path = xlsx(tmp_path / "a.xlsx", {"S": [HEADER, person(身份证号="'" + ID)]})
+
+    (row,) = read(path).rows
+
+    assert row.id_number == ID
+
+
+def test_a_severe_mental_disorder_is_not_folded_into_chronic_illness_but_asked_about(tmp_path):
+    path = xlsx(tmp_path / "m.xlsx", {"S": [HEADER, person(重点人群="慢性病(糖尿病)、严重精神障碍")]})
+
+    reading = read(path)
+
+    assert reading.rows[0].tags == {Tag.CHRONIC: TagDetail(condition="糖尿病")}
+    assert reading.unknown == {("tags", "严重精神障碍"): 1}

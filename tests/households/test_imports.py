@@ -630,3 +630,13 @@ def test_a_tag_cell_of_words_not_understood_leaves_the_residents_tags_as_they_ar
 
     (change,) = job.changes
     assert change["changes"] == {"notes": ["", "重点人群：空巢"]}
+
+
+def test_a_usual_heading_read_otherwise_is_this_files_choice_only(world, tmp_path):
+    path = xlsx(tmp_path / "m.xlsx", {"S": [["房屋", "性别"], ["12-3-509", "孙丽"]]})
+    job = previewed(world, path)
+
+    imports.import_job_set_columns(actor=job.created_by, job=job, columns={"房屋": "room", "性别": "name"})
+
+    assert ImportJob.objects.get(pk=job.pk).columns == {"房屋": "room", "性别": "name"}
+    assert ImportMapping.objects.get(community=world.community).columns == {"房屋": "room"}
