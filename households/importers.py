@@ -350,7 +350,12 @@ def _read_row(sheet, line, row, plan, reading, context):
         if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
             continue
         if name in WORD_FIELDS:
-            _read_words(name, raw, header, found, context)
+            # Most cells are a plain known word, and a street repeats few: each is understood once.
+            value = context.vocabulary.plain[name].get(raw)
+            if value is not None:
+                found.values[name] = value
+            else:
+                _read_words(name, raw, header, found, context.vocabulary.understand(name, raw))
             continue
         try:
             value = PARSERS[name](raw, context)
@@ -384,8 +389,7 @@ def _read_row(sheet, line, row, plan, reading, context):
     context.people.add(sheet, line, values.get("name", ""), place, found, built, reading)
 
 
-def _read_words(name, raw, header, found, context):
-    understood = context.vocabulary.understand(name, raw)
+def _read_words(name, raw, header, found, understood):
     if understood.value is not None:
         found.values[name] = understood.value
     if understood.unknown or understood.detail:

@@ -147,13 +147,18 @@ class Vocabulary:
             for name, chosen in meanings.items()
         }
         self.conditions = {word_key(word) for word in CONDITION_WORDS}
-        self._seen = {name: {} for name in WORD_FIELDS}
+        self._seen = {name: {} for name in WORD_FIELDS}  # field → {raw cell: Understood}
+        # field → {raw cell: value} of the cells understood at once: a value, nothing left over, no
+        # admin's meaning. The importer looks here first (most cells are such).
+        self.plain = {name: {} for name in WORD_FIELDS}
 
     def understand(self, name, raw) -> Understood:
         seen = self._seen[name]
         if raw not in seen:
             text = normalise(raw)
-            seen[raw] = self._tags(text) if name == "tags" else self._one(name, text)
+            seen[raw] = found = self._tags(text) if name == "tags" else self._one(name, text)
+            if found.value is not None and not (found.unknown or found.detail or found.explained):
+                self.plain[name][raw] = found.value
         return seen[raw]
 
     # One value: presence, sex, relation, document type, party membership ------------------------------
