@@ -58,7 +58,6 @@ class People:
         # file has 100,000 lines, and their rows are in memory anyway. A ref is (sheet, line).
         self.by_id = defaultdict(list)  # (document type, number as written) → [line]
         self.by_name = defaultdict(list)  # (compound, building, unit, room, name) → [line]
-        self.rounded = set()  # refs of loaded rows whose ID number a spreadsheet rounded: they carried one
         self.sheets = {}  # sheet → its place in the file
         self.unknown = {}  # ref → the (field, phrase) pairs it added to the reading
 
@@ -68,11 +67,9 @@ class People:
         self.sheets.setdefault(sheet, len(self.sheets))
         if built is None:
             room = room_label(*place) if place else found.values.get("room", "")
-            entry = _Unloaded(sheet, line, name, room, bool(found.id_text or found.rounded_id))
+            entry = _Unloaded(sheet, line, name, room, bool(found.id_text))
         else:
             entry = built
-            if found.rounded_id:
-                self.rounded.add(ref)
         if found.id_text:
             self.by_id[found.values.get("document_type") or DocumentType.MAINLAND_ID, found.id_text].append(entry)
         if name and place:
@@ -158,10 +155,12 @@ class People:
                 for key, why, refs in groups
             )
 
-    def _carries_id(self, entry):
+    @staticmethod
+    def _carries_id(entry):
+        """Whether the line has an ID number of its own; one a spreadsheet rounded tells nobody apart."""
         if isinstance(entry, _Unloaded):
             return entry.carries_id
-        return bool(entry.id_number) or (entry.sheet, entry.line) in self.rounded
+        return bool(entry.id_number)
 
     def _who(self, ref):
         """(name, room label) of a line in a group."""

@@ -1,3 +1,4 @@
+import hashlib
 from collections import defaultdict
 
 from django import forms
@@ -202,9 +203,11 @@ class ImportChoicesForm(forms.Form):
         self.words, self.duplicates = {}, {}
         # The words still not understood, then those this file has that the admin explained before.
         listed = findings.get("unknown", []) + findings.get("explained", [])
-        for index, word in enumerate(listed):
-            key = f"word_{index}"
+        # Fields are named after what they decide, not their place in the list: a page read before
+        # the preview changed still posts each choice for its own word and duplicate.
+        for word in listed:
             name, phrase, rows = word["field"], word["phrase"], word["rows"]
+            key = "word_" + hashlib.sha256(f"{name}:{phrase}".encode()).hexdigest()[:12]
             self.words[key] = (name, phrase)
             label = f"{word.get('column') or FIELDS[name][0]} · {phrase} · "
             label += ngettext("%(num)s row", "%(num)s rows", rows) % {"num": rows}
@@ -212,8 +215,8 @@ class ImportChoicesForm(forms.Form):
             self.fields[key] = forms.ChoiceField(
                 label=label, choices=choices, required=False, initial=job.words.get(name, {}).get(phrase, "")
             )
-        for index, duplicate in enumerate(self.found_duplicates):
-            key = f"keep_{index}"
+        for duplicate in self.found_duplicates:
+            key = f"keep_{duplicate['key']}"
             self.duplicates[key] = duplicate["key"]
             rows = [
                 (str(i), _("Keep row %(line)s of sheet %(sheet)s") % {"line": row["line"], "sheet": row["sheet"]})
@@ -241,12 +244,15 @@ class ImportChoicesForm(forms.Form):
         return [(duplicate, self[key]) for duplicate, key in zip(self.found_duplicates, self.duplicates, strict=True)]
 
     def choices(self):
+        """The decisions posted; a word or duplicate the page did not show is left as it is."""
         words = defaultdict(dict)
         for key, (name, phrase) in self.words.items():
-            words[name][phrase] = self.cleaned_data[key]
+            if key in self.data:
+                words[name][phrase] = self.cleaned_data[key]
         keep = {
             self.duplicates[key]: int(self.cleaned_data[key]) if self.cleaned_data[key] else None
             for key in self.duplicates
+            if key in self.data
         }
         return {
             "words": dict(words),

@@ -263,8 +263,8 @@ def _registered_elsewhere(community, rows):
 def _diff(register, resident, row, key, household_id):
     update = Update(resident_id=resident[_ID], row=row, seen=resident[_UPDATED_AT].isoformat())
     for name in RESIDENT_FIELDS:
-        after = getattr(row, name)
         before = resident[_FIELD_INDEX[name]]
+        after = row.notes_with_remarks(before) if name == "notes" and row.remarks else getattr(row, name)
         if after is not None and after != before:
             update.fields[name] = (before, after)
     if household_id != resident[_HOUSEHOLD]:
@@ -472,7 +472,7 @@ def _resident_values(row, community_id, household_id, building_id, now):
         row.relation or "",
         row.presence or Presence.HOME,
         bool(row.party_member),
-        row.notes or "",
+        row.notes_with_remarks(None),
         now,
         now,
     )

@@ -47,6 +47,10 @@ COMPOUND_IN_TEXT = re.compile(
     r"([\u4e00-\u9fa5A-Za-z0-9]{1,15}?(?:小区|新村|花园|家园|公寓|苑|村|里|坊|城|园|庭|府|湾|邸))"
 )
 TITLE_PREFIX = re.compile(r"\d{4}\s*年(?:\d{1,2}\s*月)?")  # 2022年阳光花园住户信息表
+# What people write in a cell that has nothing to say: an empty cell. (Words like 无 mean "none" in a
+# word column, where the words module reads them; in an ID or phone column they only mean "blank".)
+BLANK_WORDS_MEAN_EMPTY = {"id_number", "phone", "birth_date"}
+BLANKS = {"无", "暂无", "没有", "不详", "未知", "-", "/", "—", "--", "——", "\\", "none", "null", "N/A", "n/a"}
 KEPT_VALUES = ("phone", "birth_date")  # a cell of these that cannot be read is kept in the notes
 
 
@@ -78,8 +82,17 @@ class ImportRow:
     relation: str | None = None
     presence: str | None = None
     party_member: bool | None = None
-    notes: str | None = None
+    notes: str | None = None  # the notes column's
+    # What the importer keeps in the notes besides: words not understood, cells it could not read,
+    # other phone numbers ("column：text"). Added to the notes the resident has, never replacing them.
+    remarks: tuple[str, ...] = ()
     tags: dict | None = None  # {tag: words.TagDetail}
+
+    def notes_with_remarks(self, notes):
+        """`notes` (the register's, or None for a new resident) as this row leaves them."""
+        notes = self.notes if self.notes is not None else (notes or "")
+        missing = [remark for remark in self.remarks if remark not in notes]
+        return "；".join(filter(None, [notes, *missing]))
 
     @property
     def household_key(self):
@@ -349,6 +362,8 @@ def _read_row(sheet, line, row, plan, reading, context):
         raw = row[index] if index < width else ""
         if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
             continue
+        if name in BLANK_WORDS_MEAN_EMPTY and isinstance(raw, str) and raw.strip() in BLANKS:
+            continue
         if name in WORD_FIELDS:
             # Most cells are a plain known word, and a street repeats few: each is understood once.
             value = context.vocabulary.plain[name].get(raw)
@@ -490,8 +505,6 @@ def _row(sheet, line, values, found, place, context):
         extra = mobiles[1:] + others
         if extra:
             found.notes.append(_("Other phones: %(numbers)s") % {"numbers": "、".join(extra)})
-    if found.notes:
-        notes = "；".join(filter(None, [notes, *found.notes]))
     tags, birth_date = values.get("tags"), values.get("birth_date")
     if tags is not None and birth_date is not None and is_80_plus(birth_date, context.today):
         tags = tags | {Tag.AGED_80: tags.get(Tag.AGED_80, TagDetail())}
@@ -512,6 +525,7 @@ def _row(sheet, line, values, found, place, context):
         presence=values.get("presence"),
         party_member=values.get("party_member"),
         notes=notes,
+        remarks=tuple(found.notes),
         tags=tags,
     )
 

@@ -173,6 +173,9 @@ def import_job_confirm(*, actor, job: ImportJob, choices: dict | None = None) ->
     _require_importer(actor, job)
     if choices is not None and job.status == Status.PREVIEW:
         decided = _decisions(job, **choices)
+        chosen = decided["compound"].name if decided["compound"] else decided["compound_name"]
+        if chosen == (job.new_areas or {}).get("compound"):  # the compound the preview put the rows in
+            decided |= {"compound": job.compound, "compound_name": job.compound_name}
         if any(getattr(job, name) != value for name, value in decided.items()):
             import_job_set_choices(actor=actor, job=job, **choices)
             return False
@@ -326,6 +329,14 @@ def _save_reading(job, reading, plan):
     job.save()
 
 
+def _as_rejected(cell):
+    """A cell for the rejected-rows workbook: a long number a spreadsheet rounded only by its certain
+    digits, so that it is never read back as an ID number (written whole it would look like one)."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool) and abs(cell) >= 10**15:
+        return f"{cells.certain_digits(cell)}…"
+    return cell_text(cell)
+
+
 def _in_file_order(error):
     """Sheets in building order (1号楼 before 10号楼), rows in order."""
     return natural_key(error.sheet), error.line
@@ -369,7 +380,7 @@ def rejected_rows_write(job: ImportJob, target) -> int:
                 if line == header_lines[sheet.name]:
                     headers = [cell_text(cell) for cell in row]
                 elif (sheet.name, line) in reasons:
-                    cells = [cell_text(cell) for cell in row] + [""] * (len(headers) - len(row))
+                    cells = [_as_rejected(cell) for cell in row] + [""] * (len(headers) - len(row))
                     rows.append([*cells, sheet.name, line, "；".join(reasons[sheet.name, line])])
             written += len(rows)
             columns = [Column(header or "", 14) for header in headers]

@@ -164,19 +164,19 @@ class Vocabulary:
     # One value: presence, sex, relation, document type, party membership ------------------------------
 
     def _one(self, name, text):
-        if word_key(text) in NOTHING:
-            return Understood(None)
         head, detail = _split_detail(text)
         for candidate in dict.fromkeys((text, head)):
             found = self._known(name, candidate)
             if found is not _UNKNOWN:
                 explained = (candidate,) if word_key(candidate) in self.meanings.get(name, {}) else ()
                 return Understood(found, detail=detail if candidate == head else "", explained=explained)
+        if word_key(text) in NOTHING:  # after the known words: 否 is a word of presence and of party membership
+            return Understood(None)
         if name in self.keys:
             found = _by_keys(self.keys[name], word_key(head))
-            if len(found) == 1:
+            if len(found) == 1 and NEGATED not in found:
                 return Understood(found.pop(), detail=detail)
-        return Understood(Relation.OTHER if name == "relation" else None, unknown=(text,))
+        return Understood(None, unknown=(text,))
 
     def _known(self, name, word):
         key = word_key(word)
@@ -188,7 +188,7 @@ class Vocabulary:
     # Key-population tags, each with its detail ---------------------------------------------------------
 
     def _tags(self, text):
-        tags, unknown, explained = {}, [], []
+        tags, unknown, explained, meant_nothing = {}, [], [], False
         for item in _items(text):
             if word_key(item) in NOTHING:
                 continue
@@ -199,10 +199,13 @@ class Vocabulary:
                 continue
             if word_key(head) in self.meanings.get("tags", {}):
                 explained.append(head)
+                meant_nothing |= not found
             for tag, condition in found.items():
                 tags[tag] = _merge_detail(tags.get(tag), _detail(tag, condition, detail))
         # A cell of words none of which is understood says nothing of the tags: the register keeps its own.
-        return Understood(None if unknown and not tags else tags, unknown=tuple(unknown), explained=tuple(explained))
+        # Nor does a cell of words the admin said mean nothing.
+        says_nothing = not tags and (unknown or meant_nothing)
+        return Understood(None if says_nothing else tags, unknown=tuple(unknown), explained=tuple(explained))
 
     def _tag_words(self, head):
         """{tag: condition} that a word names, {} for a word meaning nothing, None if not understood."""
@@ -218,6 +221,8 @@ class Vocabulary:
         if key in self.conditions:
             return {Tag.CHRONIC: head}
         found = _by_keys(self.keys["tags"], key)
+        if NEGATED in found:  # 无慢性病, 非独居: not guessed
+            return None
         illnesses = [word for word in self.conditions if word in key]
         if illnesses and found <= {Tag.CHRONIC}:
             return {Tag.CHRONIC: head}
@@ -225,6 +230,8 @@ class Vocabulary:
 
 
 _UNKNOWN = object()
+NEGATED = "negated"  # a key word after 不, 未, 没, 非 or 无 that has no opposite
+OPPOSITES = {Presence.HOME: Presence.AWAY, True: False}
 
 
 def _meaning(name, value):
@@ -251,13 +258,16 @@ def _keys(keys):
 
 
 def _by_keys(keys, key):
-    """The values whose key words the phrase contains; a key after a negation (不在家) means away."""
+    """The values whose key words the phrase contains. A key after a negation means its opposite where
+    there is one (不在家 is away, 非党员 not a party member), else NEGATED (无慢性病: not guessed)."""
     found, rest = set(), key
     for word, value in keys:
         position = rest.find(word)
         while position >= 0:
-            negated = position > 0 and rest[position - 1] in NEGATIONS
-            found.add(Presence.AWAY if negated and value == Presence.HOME else value)
+            if position > 0 and rest[position - 1] in NEGATIONS:
+                found.add(OPPOSITES.get(value, NEGATED))
+            else:
+                found.add(value)
             rest = rest[:position] + "#" + rest[position + len(word) :]
             position = rest.find(word)
     return found

@@ -113,6 +113,8 @@ def mainland_id(value, *, today=None):
     about one rounded number in eleven still passes the checksum. RoundedNumber says so.
     """
     if isinstance(value, float | int):
+        if not math.isfinite(value) or abs(value) >= 1e30:
+            raise CellError(_("%(value)s is not an ID number.") % {"value": text(value)})
         if abs(value) >= 10**15:
             raise RoundedNumber(certain_digits(value))
         digits = str(int(value)) if float(value).is_integer() else text(value)
@@ -122,7 +124,10 @@ def mainland_id(value, *, today=None):
             raise CellError(_("%(value)s is not an ID number.") % {"value": digits}) from None
     raw = SPACES.sub("", text(value)).upper().lstrip("'")  # '310… : typed so to keep it text
     if SCIENTIFIC.match(raw):  # a number cell saved as text ("3.10105194503021E+17")
-        raise RoundedNumber(certain_digits(float(raw), written=raw))
+        number = float(raw)
+        if not math.isfinite(number) or abs(number) >= 1e30:
+            raise CellError(_("%(value)s is not an ID number.") % {"value": raw})
+        raise RoundedNumber(certain_digits(number, written=raw))
     try:
         return parse_mainland_id(_complete(raw), today=today)
     except ValueError as error:

@@ -240,3 +240,25 @@ def test_confirming_with_decisions_not_yet_read_reads_the_file_again_instead_of_
     job.refresh_from_db()
     assert job.status == Status.DONE
     assert Resident.objects.get(name="李梅").presence == "away"
+
+
+def test_confirming_a_preview_whose_decisions_are_as_proposed_writes_at_once(
+    client, world, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    path = sheet(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("households:imports"),
+            {"community": world.community.pk, "file": SimpleUploadedFile(path.name, path.read_bytes())},
+        )
+    job = ImportJob.objects.get()
+    form = client.get(reverse("households:import", args=[job.pk])).context["choices_form"]
+    on_page = {name: form[name].value() or "" for name in form.fields if name != "without_rounded_ids"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("households:import_confirm", args=[job.pk]), on_page)
+
+    job.refresh_from_db()
+    assert job.status == Status.DONE
+    assert Resident.objects.filter(name="周杰").exists()

@@ -238,7 +238,7 @@ def test_an_impossible_birth_date_is_kept_in_the_notes_and_the_row_imported(tmp_
 
     assert reading.errors == []
     (row,) = reading.rows
-    assert (row.birth_date, row.notes) == (None, f"腿脚不便；出生日期：{written}")
+    assert (row.birth_date, row.notes_with_remarks(None)) == (None, f"腿脚不便；出生日期：{written}")
     (kept,) = reading.kept
     assert (kept.line, kept.column) == (2, "出生日期")
     assert reason in kept.message
@@ -270,10 +270,10 @@ def test_two_phone_numbers_in_one_cell_keep_the_first_and_note_the_rest(tmp_path
     reading = read(path)
 
     first, second, third, fourth = reading.rows
-    assert (first.phone, first.notes) == ("13800000001", "Other phones: 13900000002")
-    assert (second.phone, second.notes) == ("13800000003", "腿脚不便；Other phones: 021-62800000")
+    assert (first.phone, first.notes_with_remarks(None)) == ("13800000001", "Other phones: 13900000002")
+    assert (second.phone, second.notes_with_remarks(None)) == ("13800000003", "腿脚不便；Other phones: 021-62800000")
     assert third.phone == "13800000004"
-    assert (fourth.phone, fourth.notes) == (None, "联系电话：1380000000")
+    assert (fourth.phone, fourth.notes_with_remarks(None)) == (None, "联系电话：1380000000")
     assert reading.errors == []
     (kept,) = reading.kept
     assert (kept.line, kept.column) == (5, "联系电话")
@@ -303,7 +303,7 @@ def test_key_population_words_become_tags(tmp_path):
         {Tag.PREGNANT: TagDetail(), Tag.HARDSHIP: TagDetail()},
         None,  # no word understood: the register's tags stay as they are
     ]
-    assert reading.rows[3].notes == "腿脚不便；重点人群：老党员"
+    assert reading.rows[3].notes_with_remarks(None) == "腿脚不便；重点人群：老党员"
     assert reading.unknown == {("tags", "老党员"): 1}
     (too_young,) = reading.errors
     assert "80+ does not fit the birth date 1990-01-01" in too_young.message
@@ -336,7 +336,7 @@ def test_tags_are_read_in_the_shapes_people_write_them(tmp_path, written, tags):
     (row,) = read(path).rows
 
     assert row.tags == tags
-    assert row.notes is None
+    assert row.notes_with_remarks(None) == ""
 
 
 def test_an_80_year_old_is_tagged_80_plus_from_the_birth_date(tmp_path):
@@ -386,7 +386,7 @@ def test_a_phrase_that_points_two_ways_is_not_guessed_but_kept_and_listed(tmp_pa
 
     reading = read(path)
 
-    assert [(r.presence, r.notes) for r in reading.rows] == [(None, "在住情况：常住外地")] * 2
+    assert [(r.presence, r.notes_with_remarks(None)) for r in reading.rows] == [(None, "在住情况：常住外地")] * 2
     assert reading.unknown == {("presence", "常住外地"): 2}
 
 
@@ -401,7 +401,11 @@ def test_the_admin_says_what_a_word_means(tmp_path):
     )
 
     (row,) = reading.rows
-    assert (row.presence, row.tags, row.notes) == (Presence.AWAY, {Tag.CHRONIC: TagDetail(condition="痛风")}, None)
+    assert (row.presence, row.tags, row.notes_with_remarks(None)) == (
+        Presence.AWAY,
+        {Tag.CHRONIC: TagDetail(condition="痛风")},
+        "",
+    )
     assert reading.unknown == {}
 
 
@@ -429,7 +433,12 @@ def test_words_for_sex_relation_presence_and_documents(tmp_path):
         Presence.QUARANTINE,
         False,
     )
-    assert (third.sex, third.presence, third.party_member, third.notes) == (None, Presence.AWAY, True, "性别：未知")
+    assert (third.sex, third.presence, third.party_member, third.notes_with_remarks(None)) == (
+        None,
+        Presence.AWAY,
+        True,
+        "性别：未知",
+    )
     assert reading.errors == []
     assert reading.unknown == {("sex", "未知"): 1}
 
@@ -602,7 +611,7 @@ def test_two_columns_for_one_field_is_a_problem_except_phones(tmp_path):
 
     assert "姓名、名字" in read(path).problems[0]
     fixed = read(path, choices=Choices(columns={"名字": ""}))
-    assert (fixed.rows[0].phone, fixed.rows[0].notes) == ("13800000001", "Other phones: 13900000002")
+    assert (fixed.rows[0].phone, fixed.rows[0].notes_with_remarks(None)) == ("13800000001", "Other phones: 13900000002")
 
 
 def test_a_column_the_admin_keeps_in_the_notes_says_what_it_was_and_cells_stay_as_written(tmp_path):
@@ -618,7 +627,7 @@ def test_a_column_the_admin_keeps_in_the_notes_says_what_it_was_and_cells_stay_a
 
     (row,) = read(path, choices=Choices(columns={"疫苗接种": "notes"})).rows
 
-    assert row.notes == "腿脚不便（轮椅）；疫苗接种：3针；在住情况：外出（上海）"
+    assert row.notes_with_remarks(None) == "腿脚不便（轮椅）；疫苗接种：3针；在住情况：外出（上海）"
 
 
 def test_an_id_number_typed_with_an_apostrophe_to_keep_it_text_is_read(tmp_path):
@@ -636,3 +645,62 @@ def test_a_severe_mental_disorder_is_not_folded_into_chronic_illness_but_asked_a
 
     assert reading.rows[0].tags == {Tag.CHRONIC: TagDetail(condition="糖尿病")}
     assert reading.unknown == {("tags", "严重精神障碍"): 1}
+
+
+@pytest.mark.parametrize(
+    ("column", "written", "field", "expected"),
+    [
+        ("政治面貌", "非党员", "party_member", False),
+        ("政治面貌", "否", "party_member", False),
+        ("在住情况", "否", "presence", Presence.AWAY),
+        ("重点人群", "无慢性病", "tags", None),
+        ("重点人群", "非独居", "tags", None),
+        ("与户主关系", "长孙", "relation", None),
+    ],
+)
+def test_a_negated_or_unknown_word_never_writes_the_opposite(tmp_path, column, written, field, expected):
+    path = xlsx(tmp_path / "n.xlsx", {"S": [["室号", "姓名", column], ["12-501", "甲", written]]})
+
+    (row,) = read(path).rows
+
+    assert getattr(row, field) == expected
+
+
+def test_a_tag_cell_of_words_the_admin_said_mean_nothing_leaves_the_tags_as_they_are(tmp_path):
+    path = xlsx(tmp_path / "n.xlsx", {"S": [["室号", "姓名", "重点人群"], ["12-501", "甲", "正常"]]})
+
+    (row,) = read(path, choices=Choices(words={"tags": {"正常": "none"}})).rows
+
+    assert row.tags is None
+
+
+@pytest.mark.parametrize("written", ["无", "暂无", "/", "不详"])
+def test_a_placeholder_in_the_id_column_is_an_empty_cell(tmp_path, written):
+    path = xlsx(
+        tmp_path / "p.xlsx",
+        {"S": [["室号", "姓名", "身份证号"], ["12-501", "甲", written], ["12-502", "乙", written]]},
+    )
+
+    reading = read(path)
+
+    assert [(r.name, r.id_number) for r in reading.rows] == [("甲", None), ("乙", None)]
+    assert (reading.errors, reading.duplicates) == ([], [])
+
+
+def test_the_same_person_twice_with_rounded_id_numbers_is_still_one_duplicate(tmp_path):
+    rows = [person(name="张三", 身份证号=float(ID)), person(name="张三", 身份证号=float(ID))]
+    path = xlsx(tmp_path / "r.xlsx", {"S": [HEADER, *rows]})
+
+    reading = read(path, choices=Choices(without_rounded_ids=True))
+
+    assert reading.rows == []
+    (duplicate,) = reading.duplicates
+    assert duplicate.why == ("name",)
+
+
+def test_an_id_cell_too_large_for_any_number_is_a_plain_rejection(tmp_path):
+    path = xlsx(tmp_path / "i.xlsx", {"S": [HEADER, person(身份证号="1E+400")]})
+
+    (error,) = read(path).errors
+
+    assert "is not an ID number" in error.message

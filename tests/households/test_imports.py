@@ -640,3 +640,32 @@ def test_a_usual_heading_read_otherwise_is_this_files_choice_only(world, tmp_pat
 
     assert ImportJob.objects.get(pk=job.pk).columns == {"房屋": "room", "性别": "name"}
     assert ImportMapping.objects.get(community=world.community).columns == {"房屋": "room"}
+
+
+def test_what_the_import_keeps_in_the_notes_is_added_to_a_residents_notes_never_replacing_them(world, tmp_path):
+    ResidentFactory(household=world.household, name="周杰", id_number=IDS[0], notes="坐轮椅，需上门送药")
+    path = xlsx(
+        tmp_path / "n.xlsx", {"12号楼": [["单元", "室号", "姓名", "在住情况"], ["3", "501", "周杰", "在单位宿舍"]]}
+    )
+
+    job = previewed(world, path)
+    import_job_confirm(actor=job.created_by, job=job)
+    import_job_commit(job)
+    again = previewed(world, path)
+
+    assert Resident.objects.get(name="周杰").notes == "坐轮椅，需上门送药；在住情况：在单位宿舍"
+    assert (again.changed, again.unchanged) == (0, 1)
+
+
+def test_the_rejected_rows_workbook_writes_a_rounded_id_by_its_certain_digits_only(world, tmp_path):
+    job = committed(world, register_file(tmp_path, [["12", "3", "501", "周杰", float(IDS[0]), "", "", "", ""]]))
+    target = tmp_path / "rejected.xlsx"
+
+    imports.rejected_rows_write(job, target)
+
+    import openpyxl
+
+    written = openpyxl.load_workbook(target).active.cell(row=3, column=5).value
+    assert written.endswith("…")
+    assert IDS[0].startswith(written[:-1])
+    assert len(written[:-1]) < 16  # never a whole 18-digit number, that a re-upload would take for true
