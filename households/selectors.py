@@ -296,7 +296,9 @@ def import_jobs(scope, limit=20):
     """The latest imports into the communities this account may change."""
     communities = scope.editable_communities(Community.objects.all())
     jobs = ImportJob.objects.filter(community__in=communities).select_related("community", "created_by")
-    return jobs.defer("columns", "sheets", "problems", "new_areas", "changes", "errors")[:limit]
+    return jobs.defer("columns", "sheets", "problems", "new_areas", "changes", "errors", "findings", "words", "keep")[
+        :limit
+    ]
 
 
 def export_jobs(user, limit=10):

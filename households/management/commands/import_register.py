@@ -66,7 +66,8 @@ class Command(BaseCommand):
         except ServiceError as error:
             raise CommandError(error.message) from None
         self.stdout.write(json.dumps(summary(job), ensure_ascii=False))
-        if job.status not in (ImportJob.Status.PREVIEW, ImportJob.Status.DONE):
+        wanted = ImportJob.Status.DONE if confirm else ImportJob.Status.PREVIEW
+        if job.status != wanted:  # a mapping to choose, a failure, or a register changed under the write
             raise CommandError(job.message or "; ".join(job.problems) or job.get_status_display())
 
 
