@@ -24,6 +24,7 @@ from lockdown.core import cells
 from lockdown.core.cells import CellError, RoundedNumber
 from lockdown.core.spreadsheets import cell_text, read_sheets
 
+from . import rooms
 from .duplicates import People
 from .models import DocumentType, Tag
 from .services import is_80_plus
@@ -34,19 +35,7 @@ HEADER_SEARCH_ROWS = 20
 PROGRESS_EVERY = 2000
 
 HEADER_NOISE = re.compile(r"[\s*:：]|[(（][^)）]*[)）]")
-BUILDING = re.compile(r"^([0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:号楼|幢|栋|号|座|楼)?$")
-BUILDING_IN_NAME = re.compile(r"([0-9A-Za-z]+)(?:号楼|幢|栋|号|座|楼)")
-UNIT = re.compile(r"^([0-9A-Za-z]+)(?:单元)?$")
-ROOM_WORDS = re.compile(
-    r"^(?:(?P<building>[0-9A-Za-z]+)(?:号楼|幢|栋|号|座|楼))?(?:(?P<unit>[0-9A-Za-z]+)单元)?(?P<room>[0-9A-Za-z]+)(?:室|号)?$"
-)
-ROOM_DASHES = re.compile(r"^[0-9A-Za-z]+(?:-[0-9A-Za-z]+){0,2}$")
 SUBTOTAL = re.compile(r"合计|小计|总计|共计")
-# A compound's name in a title row or a sheet's name: 金杨新村住户信息表 → 金杨新村.
-COMPOUND_IN_TEXT = re.compile(
-    r"([\u4e00-\u9fa5A-Za-z0-9]{1,15}?(?:小区|新村|花园|家园|公寓|苑|村|里|坊|城|园|庭|府|湾|邸))"
-)
-TITLE_PREFIX = re.compile(r"\d{4}\s*年(?:\d{1,2}\s*月)?")  # 2022年阳光花园住户信息表
 # What people write in a cell that has nothing to say: an empty cell. (Words like 无 mean "none" in a
 # word column, where the words module reads them; in an ID or phone column they only mean "blank".)
 BLANK_WORDS_MEAN_EMPTY = {"id_number", "phone", "birth_date"}
@@ -221,23 +210,8 @@ def read_register(
         reading.rows, reading.errors, reading.kept, reading.unknown = [], [], [], Counter()
         return reading
     context.people.hold_back(reading, choices.keep)
-    reading.compound_named = compound_named(reading.sheets, community_name)
+    reading.compound_named = rooms.compound_named(reading.sheets, community_name)
     return reading
-
-
-def compound_named(sheets, community_name):
-    """The compound that the file's title rows name, or all its sheets' names, if exactly one: the
-    words before it that name the community or a year are not part of it."""
-    community = cells.name(community_name)
-    for texts in ([t for s in sheets for t in s.titles], [s.name for s in sheets if s.header_line]):
-        names = set()
-        for text in texts:
-            text = TITLE_PREFIX.sub("", cells.name(text).replace(community, " "))
-            if match := COMPOUND_IN_TEXT.search(text):
-                names.add(match.group(1))
-        if len(names) == 1:
-            return names.pop()
-    return ""
 
 
 @dataclass(frozen=True)
@@ -253,8 +227,7 @@ def _read_sheet(sheet, overrides, reading, context, on_progress):
     rows = iter(sheet.rows)
     head = []  # rows above and including the header are kept to be counted
     header = find_header(_remember(rows, head), overrides)
-    building_match = BUILDING_IN_NAME.search(cells.text(sheet.name))
-    sheet_building = building_match.group(1) if building_match else ""
+    sheet_building = rooms.building_in_name(sheet.name)
     if header is None:
         # Offer the sheet's first full row as its header, so the admin can say what its columns are.
         candidate = next((row for _line, row in head if sum(1 for cell in row if cells.text(cell)) >= 2), [])
@@ -537,7 +510,7 @@ def _place(values, sheet_building):
     raw = values.get("room", "")
     if not raw:
         raise _ColumnError("room", _("The room is empty."))
-    found = _split_room(raw, has_building=bool(building))
+    found = rooms.split_room(raw, has_building=bool(building))
     if found is None:
         raise _ColumnError("room", _("%(value)s is not a room: write it as 501, 3-501 or 12-3-501.") % {"value": raw})
     in_building, in_unit, room = found
@@ -563,41 +536,14 @@ def _place(values, sheet_building):
     return building, unit, room
 
 
-def _split_room(raw, *, has_building):
-    text = raw.replace(" ", "").replace("—", "-").replace("_", "-").replace("/", "-")
-    match = ROOM_WORDS.match(text)
-    if match:
-        return match.group("building") or "", match.group("unit") or "", match.group("room")
-    if not ROOM_DASHES.match(text):
-        return None
-    parts = text.split("-")
-    if len(parts) == 3:
-        return tuple(parts)
-    if has_building:
-        return "", parts[0], parts[1]
-    return parts[0], "", parts[1]
-
-
 # Cell parsers: raw cell value → clean value, or CellError -------------------------------------------
-
-
-def _building(raw, _context):
-    text = cells.text(raw).replace(" ", "")
-    match = BUILDING.match(text)
-    return match.group(1) if match else text
-
-
-def _unit(raw, _context):
-    text = cells.text(raw).replace(" ", "")
-    match = UNIT.match(text)
-    return match.group(1) if match else text
 
 
 PARSERS = {
     "community": lambda raw, _context: cells.name(raw),
     "compound": lambda raw, _context: cells.name(raw),
-    "building": _building,
-    "unit": _unit,
+    "building": lambda raw, _context: rooms.building_number(raw),
+    "unit": lambda raw, _context: rooms.unit_number(raw),
     "room": lambda raw, _context: cells.text(raw),
     "name": lambda raw, _context: cells.name(raw)[:50],
     "id_number": lambda raw, _context: raw,  # checked with the document type, in _cross_check
