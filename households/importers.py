@@ -318,7 +318,7 @@ class _Cells:
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     kept: list = field(default_factory=list)  # RowErrors of cells kept in the notes
-    notes: list = field(default_factory=list)  # "column：text" of cells not (wholly) understood
+    remarks: list = field(default_factory=list)  # ImportRow.remarks: "column：text" of cells not understood
     unknown: list = field(default_factory=list)  # (field, phrase)
     explained: list = field(default_factory=list)  # (field, phrase) understood by the admin's meaning
     id_text: str = ""  # the ID number as written, to find the same person twice
@@ -350,7 +350,7 @@ def _read_row(sheet, line, row, plan, reading, context):
         except CellError as error:
             if name in KEPT_VALUES:
                 found.kept.append(RowError(sheet, line, header, error.message))
-                found.notes.append(f"{header}：{_as_written(raw)}")
+                found.remarks.append(_remark(header, raw))
             else:
                 found.errors.append(RowError(sheet, line, header, error.message))
             continue
@@ -360,7 +360,7 @@ def _read_row(sheet, line, row, plan, reading, context):
             value = _merge(name, found.values[name], value)
         found.values[name] = value
     values = found.values
-    if not found.errors and not found.notes and (not values or _is_subtotal_or_header(values, row, plan)):
+    if not found.errors and not found.remarks and (not values or _is_subtotal_or_header(values, row, plan)):
         reading.skipped_lines += 1
         return
     if "name" not in values:
@@ -381,7 +381,7 @@ def _read_words(name, raw, header, found, understood):
     if understood.value is not None:
         found.values[name] = understood.value
     if understood.unknown or understood.detail:
-        found.notes.append(f"{header}：{_as_written(raw)}")
+        found.remarks.append(_remark(header, raw))
         found.unknown.extend((name, phrase) for phrase in understood.unknown)
     if understood.explained:
         found.explained.extend((name, phrase) for phrase in understood.explained)
@@ -390,6 +390,16 @@ def _read_words(name, raw, header, found, understood):
 def _as_written(raw):
     """A cell's text as the person wrote it (full-width brackets and all), for the notes."""
     return cell_text(raw).strip()
+
+
+def _remark(header, raw):
+    """What the notes keep of a cell not (wholly) understood: 在住情况：常住外地."""
+    return f"{header}：{_as_written(raw)}"
+
+
+def _id_as_written(raw):
+    """An ID number's cell without spaces, upper case: to find the same number twice."""
+    return re.sub(r"\s", "", cells.text(raw)).upper()
 
 
 def _is_subtotal_or_header(values, row, plan):
@@ -435,14 +445,14 @@ def _cross_check(values, found, context):
             if not context.without_rounded_ids:
                 problems.append(_ColumnError("id_number", error.message))
         except CellError as error:
-            found.id_text = re.sub(r"\s", "", cells.text(raw_id)).upper()  # as written, to find it twice
+            found.id_text = _id_as_written(raw_id)
             problems.append(_ColumnError("id_number", error.message))
         else:
             found.id_text = info.number
             problems += _agrees_with_id(values, info)
             values |= {"id_number": info.number, "birth_date": info.birth_date, "sex": info.sex}
     else:
-        values["id_number"] = found.id_text = re.sub(r"\s", "", cells.text(raw_id)).upper()[:30]
+        values["id_number"] = found.id_text = _id_as_written(raw_id)[:30]
     tags, birth_date = values.get("tags"), values.get("birth_date")
     if tags and Tag.AGED_80 in tags and birth_date is not None and not is_80_plus(birth_date, context.today):
         problems.append(
@@ -477,7 +487,7 @@ def _row(sheet, line, values, found, place, context):
         phone = mobiles[0] if mobiles else None
         extra = mobiles[1:] + others
         if extra:
-            found.notes.append(_("Other phones: %(numbers)s") % {"numbers": "、".join(extra)})
+            found.remarks.append(_("Other phones: %(numbers)s") % {"numbers": "、".join(extra)})
     tags, birth_date = values.get("tags"), values.get("birth_date")
     if tags is not None and birth_date is not None and is_80_plus(birth_date, context.today):
         tags = tags | {Tag.AGED_80: tags.get(Tag.AGED_80, TagDetail())}
@@ -498,7 +508,7 @@ def _row(sheet, line, values, found, place, context):
         presence=values.get("presence"),
         party_member=values.get("party_member"),
         notes=notes,
-        remarks=tuple(found.notes),
+        remarks=tuple(found.remarks),
         tags=tags,
     )
 

@@ -177,7 +177,7 @@ def import_job_confirm(*, actor, job: ImportJob, choices: dict | None = None) ->
         if chosen == (job.new_areas or {}).get("compound"):  # the compound the preview put the rows in
             decided |= {"compound": job.compound, "compound_name": job.compound_name}
         if any(getattr(job, name) != value for name, value in decided.items()):
-            import_job_set_choices(actor=actor, job=job, **choices)
+            _decide(actor, job, remember={"words": choices["words"]}, **decided)
             return False
     if not ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(status=Status.COMMITTING):
         raise ServiceError(_("This import is not waiting for confirmation."))
@@ -291,14 +291,8 @@ def _save_reading(job, reading, plan):
     job.rejected = len({(e.sheet, e.line) for e in plan.errors})
     duplicates = reading.duplicates + plan.duplicates
     job.findings = {
-        "unknown": [
-            {"field": name, "column": reading.column_of(name), "phrase": phrase, "rows": rows}
-            for (name, phrase), rows in sorted(reading.unknown.items(), key=lambda item: (item[0][0], -item[1]))
-        ],
-        "explained": [
-            {"field": name, "column": reading.column_of(name), "phrase": phrase, "rows": rows}
-            for (name, phrase), rows in sorted(reading.explained.items(), key=lambda item: (item[0][0], -item[1]))
-        ],
+        "unknown": _words_json(reading, reading.unknown),
+        "explained": _words_json(reading, reading.explained),
         "kept": [_error_json(e) for e in sorted(reading.kept, key=_in_file_order)],
         "duplicates": [duplicate.as_json() for duplicate in duplicates],
         "resolved": [duplicate.as_json() for duplicate in reading.resolved + plan.resolved],
@@ -335,6 +329,14 @@ def _as_rejected(cell):
     if isinstance(cell, int | float) and not isinstance(cell, bool) and abs(cell) >= 10**15:
         return f"{cells.certain_digits(cell)}…"
     return cell_text(cell)
+
+
+def _words_json(reading, counts):
+    """(field, phrase) → rows, as the preview lists them: by field, the commonest first."""
+    return [
+        {"field": name, "column": reading.column_of(name), "phrase": phrase, "rows": rows}
+        for (name, phrase), rows in sorted(counts.items(), key=lambda item: (item[0][0], -item[1]))
+    ]
 
 
 def _in_file_order(error):
