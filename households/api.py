@@ -51,6 +51,10 @@ class HouseholdSerializer(serializers.ModelSerializer):
         model = Household
         fields = ["id", "building", "unit", "room", "label"]
 
+    def to_representation(self, household):
+        permissions = scope_of(self.context["request"]).permissions_for(household)
+        return permissions.readable(super().to_representation(household), of=Household)
+
 
 class TagSerializer(serializers.ModelSerializer):
     class Meta:
@@ -59,11 +63,15 @@ class TagSerializer(serializers.ModelSerializer):
 
 
 class ResidentSerializer(serializers.ModelSerializer):
-    """Each field as the role over the resident's building reads it (scoping.Permissions): numbers
-    masked, or empty for a volunteer, who reads rooms, names, tags and presence only; POST
-    .../reveal/ returns a number and records who asked."""
+    """Each field as the role over the resident's building reads it (scoping.FIELDS): numbers
+    masked, the birth date's month only for a leader, everything else empty for a volunteer, who
+    reads rooms, names, tags and presence only; POST .../reveal/ returns a number and records who asked."""
 
     tags = TagSerializer(many=True, read_only=True)
+    # Text, not a date: a leader reads the year and month only (scoping.FIELDS), "1961-07".
+    birth_date = serializers.CharField(
+        read_only=True, allow_null=True, help_text="YYYY-MM-DD, or YYYY-MM where the role reads the month only."
+    )
 
     class Meta:
         model = Resident
@@ -85,7 +93,7 @@ class ResidentSerializer(serializers.ModelSerializer):
     def to_representation(self, resident):
         permissions = scope_of(self.context["request"]).permissions_for(resident.household)
         data = permissions.readable(super().to_representation(resident))
-        data["tags"] = [permissions.readable(tag) for tag in data["tags"]]
+        data["tags"] = [permissions.readable(tag, of=ResidentTag) for tag in data["tags"]]
         return data
 
 
@@ -113,7 +121,7 @@ class BuildingViewSet(ScopedViewSet):
 
 
 class HouseholdViewSet(ScopedViewSet):
-    queryset = Household.objects.select_related("building").order_by("id")
+    queryset = Household.objects.select_related("building__community").order_by("id")
     serializer_class = HouseholdSerializer
     filterset_fields = ["building", "building__zone", "community"]
 

@@ -1,7 +1,7 @@
 """A campaign as .xlsx for the night-time check: one row per resident, by building and room.
 
-Column titles are Chinese whatever the screen's language: the sheet goes round the committee. Phone
-numbers are as the caller's role over the building reads them (scoping.Permissions: in full where it
+Column titles are Chinese whatever the screen's language: the sheet goes round the committee. Each field
+is as the caller's role over the building reads it (scoping.FIELDS: phone numbers in full where it
 may reveal them, none for a volunteer), and the export is recorded, as the register's exports are.
 """
 
@@ -11,7 +11,7 @@ from lockdown.core.spreadsheets import Column, SheetSpec, write_table
 
 from . import campaign_selectors
 from .exports import RowCounter
-from .models import AuditEvent, Building, room_label
+from .models import AuditEvent, Building, Recipient, room_label
 
 COLUMNS = [
     Column("房号", 20),  # with its compound where the community has several (models.room_label)
@@ -43,19 +43,23 @@ def write_campaign(*, actor, scope, campaign, target) -> int:
 
 
 def _row(recipient, permissions):
-    resident, message = recipient.resident, recipient.message
-    phone = permissions.read("phone", resident.phone, unmasked=True)
-    household = resident.household
+    resident, household = recipient.resident, recipient.resident.household
+    shown = permissions.readable(
+        {
+            "message": recipient.message.get_state_display() if recipient.message else "",
+            "call_reason": recipient.get_call_reason_display(),
+            "outcome": recipient.get_outcome_display(),
+            "expected_at": _when(recipient.expected_at),
+            "outcome_by": str(recipient.outcome_by or ""),
+            "outcome_at": _when(recipient.outcome_at),
+        },
+        of=Recipient,
+    )
     return [
         room_label(recipient.building.number, household.unit, household.room, recipient.compound_shown),
-        resident.name,
-        phone,
-        message.get_state_display() if message else "",
-        recipient.get_call_reason_display(),
-        recipient.get_outcome_display(),
-        _when(recipient.expected_at),
-        str(recipient.outcome_by or ""),
-        _when(recipient.outcome_at),
+        permissions.read("name", resident.name),
+        permissions.read("phone", resident.phone, unmasked=True),
+        *(value or "" for value in shown.values()),
     ]
 
 

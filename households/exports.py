@@ -1,11 +1,11 @@
 """Tables the street office and the buildings ask for, from the register: 住户信息表, 重点人群表 and
 一楼一表, as .xlsx (written in streaming mode) or CSV.
 
-Each export holds only the caller's areas, and each resident's fields as the caller's role over
-that building reads them (scoping.Permissions): ID and phone numbers in full where it may reveal
-them, masked where it may only read them, notes where it may read them; a volunteer's hold rooms,
-names, tags and presence only. Every export is audited. The household table uses the importer's
-column names and words, so that it can be imported again.
+Each export holds only the caller's areas, and each field as the caller's role over that building
+reads it (scoping.FIELDS): ID and phone numbers in full where it may reveal them, masked where it
+may only read them, a leader's birth dates as year and month, notes and tags' details where it may
+read them; a volunteer's hold rooms, names, tags and presence only. Every export is audited. The
+household table uses the importer's column names and words, so that it can be imported again.
 """
 
 import datetime
@@ -23,7 +23,7 @@ from lockdown.core.errors import ServiceError
 from lockdown.core.spreadsheets import Column, SheetSpec, write_csv, write_table
 
 from .models import AuditEvent, Building, Presence, Relation, Resident, ResidentTag, Sex, Tag
-from .scoping import AreaScope, Permissions
+from .scoping import FIELDS, AreaScope, Permissions
 from .vocabulary import PARTY_WORDS, chinese_words, first_words
 
 CHUNK = 2000
@@ -219,17 +219,17 @@ def _tags(chunk):
     return tags
 
 
-# The fields of a row whose reading depends on the role (Permissions.read), by position.
-READ_FIELDS = [(getattr(R, name), name) for name in ("sex", "birth_date", "id_number", "phone", "relation")]
-READ_FIELDS += [(R.party_member, "party_member"), (R.notes, "notes")]
+# The fields of a row read as the role reads them (scoping.FIELDS), by position; the others are areas.
+READ_FIELDS = [(position, name) for name, position in vars(R).items() if name in FIELDS[Resident]]
 
 
 def _shown(row, permissions: Permissions):
-    """The row with each field as the role reads it in an export: numbers in full where it may reveal them."""
-    row = list(row)
+    """The row with each field as the role reads it in an export: numbers in full where it may
+    reveal them; and the resident's age as the role reads it, from the full birth date."""
+    shown = list(row)
     for position, name in READ_FIELDS:
-        row[position] = permissions.read(name, row[position], unmasked=True)
-    return row
+        shown[position] = permissions.read(name, row[position], unmasked=True)
+    return shown
 
 
 def _tag_words(tag_rows, allowed):
@@ -237,17 +237,20 @@ def _tag_words(tag_rows, allowed):
     reads them (慢性病（高血压）, 孕妇（2022-06-01）): the shapes the import reads back."""
     words = []
     for tag, condition, _medicine, due_date, _note in tag_rows:
-        detail = allowed.read("condition", condition) if tag == Tag.CHRONIC else ""
-        if tag == Tag.PREGNANT and due_date and allowed.read("due_date", due_date):
+        detail = allowed.read("condition", condition, of=ResidentTag) if tag == Tag.CHRONIC else ""
+        if tag == Tag.PREGNANT and due_date and allowed.read("due_date", due_date, of=ResidentTag):
             detail = due_date.isoformat()
         words.append(f"{_word(Tag, tag)}（{detail}）" if detail else _word(Tag, tag))
     return "、".join(words)
 
 
-def _age(birth_date, today):
+def _age(values, permissions, today):
+    """The resident's age as the role reads it, from the birth date in full (the role may read the month only)."""
+    birth_date = values[R.birth_date]
     if birth_date is None:
         return ""
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    return permissions.read("age", age) or ""
 
 
 def _household_rows(residents, permissions, today):
@@ -287,13 +290,13 @@ def _key_population_rows(residents, permissions, today):
                     row[R.room],
                     row[R.name],
                     _word(Sex, row[R.sex]),
-                    _age(row[R.birth_date], today),
+                    _age(values, allowed, today),
                     row[R.phone],
                     _word(Presence, row[R.presence]),
-                    allowed.read("condition", condition),
-                    allowed.read("medicine", medicine),
-                    allowed.read("due_date", due_date),
-                    allowed.read("note", note),
+                    *allowed.readable(
+                        {"condition": condition, "medicine": medicine, "due_date": due_date, "note": note},
+                        of=ResidentTag,
+                    ).values(),
                 ]
 
 
@@ -301,7 +304,8 @@ def _roster_rows(residents, permissions, today, days):
     """Each resident with the building's compound and number first, and an empty box per day to tick."""
     for chunk, tags in _chunks(residents):
         for values in chunk:
-            row = _shown(values, permissions[values[R.building_id]])
+            allowed = permissions[values[R.building_id]]
+            row = _shown(values, allowed)
             yield [
                 row[R.compound],
                 row[R.number],
@@ -309,9 +313,9 @@ def _roster_rows(residents, permissions, today, days):
                 row[R.room],
                 row[R.name],
                 _word(Sex, row[R.sex]),
-                _age(row[R.birth_date], today),
+                _age(values, allowed, today),
                 row[R.phone],
-                _tag_words(tags.get(row[R.id], []), permissions[values[R.building_id]]),
+                _tag_words(tags.get(row[R.id], []), allowed),
                 *[""] * days,
             ]
 

@@ -4,6 +4,8 @@ Badges are filters, not macros: a macro call per resident was a third of a build
 A resident here is a Resident or a row, given `presence_label` and `tag_list` by selectors.with_labels.
 """
 
+import datetime
+
 from markupsafe import Markup, escape
 
 from .models import building_label, room_label
@@ -24,10 +26,17 @@ def tag_badges(resident, with_notes=False):
     )
 
 
+def month(value):
+    """A birth date's year and month, as a list shows it: a date, or the month a role reads already."""
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m}"
+    return value or ""
+
+
 def _title(note):
     return f' title="{escape(note)}"' if note else ""
 
 
-filters = {"presence_badge": presence_badge, "tag_badges": tag_badges}
+filters = {"presence_badge": presence_badge, "tag_badges": tag_badges, "month": month}
 # Rooms and buildings are written by one helper each, on every page (see models.room_label).
 globals = {"room_label": room_label, "building_label": building_label}

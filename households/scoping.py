@@ -1,12 +1,14 @@
 """Area scoping: the one place that decides which areas an account sees, what it may do there, and
-which fields of a resident it reads.
+which fields of the register it reads.
 
 Every page and API endpoint gets its querysets through `AreaScope.filter`, so an object outside
 the account's areas is simply not found (404) and never listed; and every page, API endpoint and
-export reads a resident's fields through `Permissions.read`, so a field the role may not read is
-never shown, masked or not.
+export reads the fields of a resident, a tag, a household or a campaign's recipient through
+`Permissions.read`, which follows the one table FIELDS: a field the role may not read is never
+shown, masked or not.
 """
 
+import enum
 import hashlib
 from dataclasses import dataclass, field, replace
 
@@ -114,17 +116,20 @@ class AreaScope:
         """Leaders and volunteers work on phones; anyone who also holds a desk role gets the desk."""
         return not self.is_empty and not (set(self.roles) & EDITORS)
 
-    def reads(self, name):
-        """Whether any role the account holds reads the field `name` of a resident: a list of
-        residents from several roles' areas has its column (each row shows what its role reads)."""
-        return any(Permissions.for_role(role).reads(name) for role in self.roles)
+    def reads(self, name, of=Resident):
+        """Whether any role the account holds reads the field `name` (of a resident, unless `of`
+        says which model): a list of residents from several roles' areas has its column (each row
+        shows what its role reads)."""
+        return any(Permissions.for_role(role).reads(name, of) for role in self.roles)
 
-    def reading(self, name):
+    def reading(self, name, of=Resident):
         """This scope without the areas of roles that may not read the field `name`: where a search
         by that field may look (nobody finds a resident by a number they may not read)."""
         if self.is_global:
             return self
-        cleared = {_ROLE_AREAS[role]: frozenset() for role in ROLE_RANK if not Permissions.for_role(role).reads(name)}
+        cleared = {
+            _ROLE_AREAS[role]: frozenset() for role in ROLE_RANK if not Permissions.for_role(role).reads(name, of)
+        }
         return replace(self, **cleared)
 
     def where(self, model):
@@ -194,65 +199,126 @@ class AreaScope:
         return {row[0]: Permissions.for_role(self._role(*row)) for row in rows}
 
 
-# Which fields of a resident a role reads. Whoever sees a building reads its rooms and its residents'
-# names, key-population tags and presence; these need more:
-PERSONAL = frozenset({"sex", "birth_date", "age", "document_type", "id_number", "phone", "relation", "party_member"})
-DETAILS = frozenset({"notes", "note", "condition", "medicine", "due_date"})  # the notes and the tags' details
-# Read masked (`Permissions.read`), unless the role may reveal them and asks for them unmasked.
-MASKS = {"id_number": (mask_id_number, "reveal_id"), "phone": (mask_phone, "reveal_phone")}
+class Access(enum.Enum):
+    """How a role reads one field."""
+
+    NONE = "none"  # not at all: empty (None, or "" for text)
+    MONTH = "month"  # a date's year and month only ("1961-07"): an age, not a birthday
+    MASKED = "masked"  # a number masked, never in full
+    REVEAL = "reveal"  # masked; in full on asking (audited) and in the role's exports
+    FULL = "full"
+
+
+def _rule(*, editors: Access, leaders: Access, volunteers: Access) -> dict:
+    return {**dict.fromkeys(EDITORS, editors), **dict.fromkeys(LEADERS, leaders), Role.VOLUNTEER: volunteers}
+
+
+A = Access
+# Whoever sees a building reads its rooms, its residents' names, tags and presence and a campaign's
+# progress there; volunteers read nothing more.
+EVERYONE = _rule(editors=A.FULL, leaders=A.FULL, volunteers=A.FULL)
+PERSONAL = _rule(editors=A.FULL, leaders=A.FULL, volunteers=A.NONE)  # sex, relation, party membership
+DETAILS = _rule(editors=A.FULL, leaders=A.FULL, volunteers=A.NONE)  # notes, history, illnesses, medicine
+BIRTH_DATE = _rule(editors=A.FULL, leaders=A.MONTH, volunteers=A.NONE)  # leaders need the age, not the day
+ID_NUMBER = _rule(editors=A.REVEAL, leaders=A.MASKED, volunteers=A.NONE)
+PHONE = _rule(editors=A.REVEAL, leaders=A.REVEAL, volunteers=A.NONE)  # leaders call their residents
+
+# The one decision of which field of what each role reads: pages, API and exports all ask it
+# (Permissions.read). A field missing here is read by nobody: asking for it is an error, so that a
+# field added to a page, the API or an export is decided here first.
+FIELDS = {
+    Resident: {
+        **dict.fromkeys(("id", "household", "name", "presence", "tags"), EVERYONE),
+        **dict.fromkeys(("sex", "age", "document_type", "relation", "party_member"), PERSONAL),
+        "birth_date": BIRTH_DATE,
+        "id_number": ID_NUMBER,
+        "phone": PHONE,
+        "notes": DETAILS,
+    },
+    ResidentTag: {"tag": EVERYONE, **dict.fromkeys(("note", "condition", "medicine", "due_date"), DETAILS)},
+    Household: {
+        **dict.fromkeys(("id", "building", "unit", "room", "label"), EVERYONE),
+        "notes": DETAILS,
+        "history": DETAILS,  # who changed what: it names the fields' old and new values
+    },
+    # A campaign's recipient: the resident's own fields read as above (the phone as PHONE).
+    Recipient: dict.fromkeys(
+        ("message", "call_reason", "outcome", "expected_at", "outcome_by", "outcome_at"), EVERYONE
+    ),
+}
+_MODELS = {model._meta.model_name: model for model in FIELDS}  # templates name a model by its name
+MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 # What a field the role may not read reads as, where empty text would not do.
-NOT_READ = {"birth_date": None, "age": None, "due_date": None, "party_member": None}
+NOT_READ = {"birth_date": None, "age": None, "due_date": None, "party_member": None, "expected_at": None}
+
+
+def field_access(role, name, of=Resident) -> Access:
+    """How `role` reads the field `name` of the model `of` (a model, or its name in a template)."""
+    table = FIELDS[_MODELS[of] if isinstance(of, str) else of]
+    # A row of .values() names a foreign key by its column (household_id): the same field.
+    rule = table.get(name) or table.get(name.removesuffix("_id"))
+    if rule is None:
+        raise LookupError(f"{name} of {of} is not declared in scoping.FIELDS")
+    return rule.get(role, Access.NONE)
+
+
+def _month(value):
+    if value is None or isinstance(value, str):
+        return value[:7] if value else None  # the API's ISO text
+    return f"{value:%Y-%m}"
 
 
 @dataclass(frozen=True)
 class Permissions:
-    """What a role may do with one household and its residents, and which of their fields it reads."""
+    """What a role may do with one household and its residents; which of their fields it reads is
+    FIELDS's to say."""
 
+    role: str | None = None
     edit: bool = False
     mark_presence: bool = False
-    see_personal: bool = False  # sex, birth date, relation, party membership, ID and mobile numbers (masked)
-    see_details: bool = False  # notes, history, tags' notes, illnesses, medicine and due dates
-    reveal_phone: bool = False
-    reveal_id: bool = False
 
     @classmethod
     def for_role(cls, role):
         return _PERMISSIONS.get(role, _NONE)
 
-    def reads(self, name) -> bool:
-        """Whether the role reads the field `name` of a resident (or of their tags)."""
-        if name in PERSONAL:
-            return self.see_personal
-        if name in DETAILS:
-            return self.see_details
-        return True
+    def access(self, name, of=Resident) -> Access:
+        return field_access(self.role, name, of)
 
-    def read(self, name, value, *, unmasked=False):
-        """The field `name`'s `value` as the role reads it: itself; masked if it is an ID or mobile
-        number (in full only when `unmasked` is asked, as in an export, and the role may reveal it);
-        or empty (None, or "" for text) if the role may not read it."""
-        if not self.reads(name):
+    def reads(self, name, of=Resident) -> bool:
+        """Whether the role reads the field `name` (of a resident, unless `of` says which model)."""
+        return self.access(name, of) is not Access.NONE
+
+    @property
+    def reveal_phone(self) -> bool:
+        return self.access("phone") is Access.REVEAL
+
+    @property
+    def reveal_id(self) -> bool:
+        return self.access("id_number") is Access.REVEAL
+
+    def read(self, name, value, *, of=Resident, unmasked=False):
+        """The field `name`'s `value` as the role reads it: itself; its year and month; masked if it
+        is an ID or mobile number (in full only when `unmasked` is asked, as in an export, and the
+        role may reveal it); or empty (None, or "" for text) if the role may not read it."""
+        access = self.access(name, of)
+        if access is Access.NONE:
             return NOT_READ.get(name, "")
-        if name not in MASKS:
+        if access is Access.MONTH:
+            return _month(value)
+        if access is Access.FULL or (access is Access.REVEAL and unmasked):
             return value
-        mask, reveal = MASKS[name]
-        return value if unmasked and getattr(self, reveal) else mask(value)
+        return MASKS[name](value)
 
-    def readable(self, values: dict, *, unmasked=False) -> dict:
-        """A resident's (or a tag's) fields by name, each as `read` gives it."""
-        return {name: self.read(name, value, unmasked=unmasked) for name, value in values.items()}
+    def readable(self, values: dict, *, of=Resident, unmasked=False) -> dict:
+        """A row's fields by name, each as `read` gives it."""
+        return {name: self.read(name, value, of=of, unmasked=unmasked) for name, value in values.items()}
 
 
 _NONE = Permissions()
 _PERMISSIONS = {
-    **dict.fromkeys(
-        EDITORS,
-        Permissions(
-            edit=True, mark_presence=True, see_personal=True, see_details=True, reveal_phone=True, reveal_id=True
-        ),
-    ),
-    **dict.fromkeys(LEADERS, Permissions(mark_presence=True, see_personal=True, see_details=True, reveal_phone=True)),
-    Role.VOLUNTEER: _NONE,  # rooms, names, tags and presence only
+    **{role: Permissions(role=role, edit=True, mark_presence=True) for role in EDITORS},
+    **{role: Permissions(role=role, mark_presence=True) for role in LEADERS},
+    Role.VOLUNTEER: Permissions(role=Role.VOLUNTEER),
 }
 
 

@@ -100,7 +100,7 @@ def household_detail(request, pk):
         "household": household,
         "residents": residents,
         "permissions": permissions,
-        "history": selectors.household_history(household) if permissions.see_details else [],
+        "history": selectors.household_history(household) if permissions.reads("history", Household) else [],
         "presence_choices": Presence.choices,
     }
     return render(request, "households/household_detail.html", context)
