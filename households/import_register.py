@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from lockdown.core.bulk import insert_rows
 
-from . import importers
+from . import id_conflicts, importers
 from .duplicates import register_duplicates
 from .importers import RESIDENT_FIELDS, ImportRow, RowError
 from .models import (
@@ -157,6 +157,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
     default_compound = plan_compound(job, reading, register.compounds)
     plan = Plan(errors=list(reading.errors), compound=default_compound)
     elsewhere = _registered_elsewhere(job.community, reading.rows)
+    told = id_conflicts.holders_seen_by(job.created_by, [holder for holder, _area in elsewhere.values()])
     compared, first, twice = [], {}, {}  # resident id → the first row that matches it; → all, where several do
     for checked, row in enumerate(reading.rows, start=1):
         if on_progress and checked % importers.PROGRESS_EVERY == 0:
@@ -167,9 +168,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
         document = (row.document_type or DocumentType.MAINLAND_ID, row.id_number)
         resident, error = _match(register, row, document, household_id)
         if error is None and resident is None and row.id_number and document in elsewhere:
-            error = _("This ID number is on the register of %(area)s: that committee has to move the resident.") % {
-                "area": elsewhere[document]
-            }
+            error = _number_elsewhere(job, row, compound, *elsewhere[document], told)
         if error:
             plan.errors.append(RowError(row.sheet, row.line, reading.header_of(row.sheet, "name"), error))
             continue
@@ -247,17 +246,33 @@ def _match(register, row, document, household_id):
 
 
 def _registered_elsewhere(community, rows):
-    """(document type, number) → community name, for the file's numbers on other communities' registers."""
+    """(document type, number) → (resident id, community name), for the file's numbers on other
+    communities' registers."""
     numbers = sorted({row.id_number for row in rows if row.id_number})
     found = {}
     for start in range(0, len(numbers), CHUNK):
         found |= {
-            (document_type, number): name
-            for document_type, number, name in Resident.objects.filter(id_number__in=numbers[start : start + CHUNK])
+            (document_type, number): (pk, name)
+            for pk, document_type, number, name in Resident.objects.filter(id_number__in=numbers[start : start + CHUNK])
             .exclude(community=community)
-            .values_list("document_type", "id_number", "community__name")
+            .values_list("pk", "document_type", "id_number", "community__name")
         }
     return found
+
+
+def _number_elsewhere(job, row, compound, holder_id, area, told):
+    """The row's rejection for a number on another community's register: where it is, to whoever
+    sees that resident; to anyone else only that it cannot be imported, recorded for the street
+    admins (households.id_conflicts)."""
+    if holder_id in told:
+        return _("This ID number is on the register of %(area)s: that committee has to move the resident.") % {
+            "area": area
+        }
+    attempt = {"community": job.community_id, "community_name": str(job.community), "name": row.name}
+    attempt |= {"household": room_label(row.building, row.unit, row.room, compound or "")}
+    attempt |= {"source": "import", "import_job": job.pk, "sheet": row.sheet, "line": row.line}
+    id_conflicts.id_conflict_record(actor=job.created_by, holder_id=holder_id, attempt=attempt)
+    return str(id_conflicts.NOT_IMPORTED_HERE)
 
 
 def _diff(register, resident, row, key, household_id):

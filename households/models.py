@@ -355,12 +355,14 @@ class Change(models.Model):
 
 
 class AuditEvent(models.Model):
-    """A deliberate look at protected data (an ID or phone number revealed, an export)."""
+    """A deliberate look at protected data (an ID or phone number revealed, an export), or an ID
+    number typed or imported that is another community's resident's (households.id_conflicts)."""
 
     class Action(models.TextChoices):
         REVEAL_ID = "reveal_id", _("Revealed ID number")
         REVEAL_PHONE = "reveal_phone", _("Revealed mobile number")
         EXPORT = "export", _("Export")
+        ID_CONFLICT = "id_conflict", _("ID number of another register")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -112,6 +112,11 @@ class AreaScope:
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
     @property
+    def sees_id_conflicts(self):
+        """Street admins sort out the ID numbers typed in one community that are another's (id_conflicts)."""
+        return bool(self.is_global or self.street_ids)
+
+    @property
     def prefers_mobile(self):
         """Leaders and volunteers work on phones; anyone who also holds a desk role gets the desk."""
         return not self.is_empty and not (set(self.roles) & EDITORS)

@@ -20,6 +20,7 @@ from lockdown.core.identity import (
     to_halfwidth,
 )
 
+from . import id_conflicts
 from .models import (
     AuditEvent,
     Building,
@@ -195,7 +196,12 @@ def _save_unique(resident, update_fields=None):
         with transaction.atomic():
             resident.save(update_fields=update_fields)
     except IntegrityError:
-        raise ServiceError(_("A resident with this ID number is already on the register."), field="id_number") from None
+        others = Resident.objects.filter(document_type=resident.document_type, id_number=resident.id_number)
+        holder = others.exclude(pk=resident.pk).first()
+        if holder is None:
+            raise ServiceError(str(id_conflicts.ALREADY_REGISTERED), field="id_number") from None
+        attempt = id_conflicts.attempt_in(resident.household, resident.name, resident, source="form")
+        raise id_conflicts.IdNumberTaken(holder=holder, attempt=attempt) from None
 
 
 @transaction.atomic
@@ -233,6 +239,7 @@ def _save_household(household):
     return household
 
 
+@id_conflicts.reports_id_conflicts  # outside the transaction: the record outlives its rollback
 @transaction.atomic
 def resident_create(*, actor, household: Household, data: ResidentInput) -> Resident:
     _require_editor(actor, household, _("You may not add residents to this household."))
@@ -257,6 +264,7 @@ def resident_create(*, actor, household: Household, data: ResidentInput) -> Resi
     return resident
 
 
+@id_conflicts.reports_id_conflicts
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, data: ResidentInput) -> Resident:
     # Lock and reread the row: a move or a presence mark may have landed since the form was shown,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, export_views, import_views, views
+from . import campaign_views, conflict_views, export_views, import_views, views
 
 app_name = "households"
 
@@ -41,4 +41,5 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/rejected.xlsx", import_views.import_rejected, name="import_rejected"),
+    path("id-conflicts/", conflict_views.id_conflict_list, name="id_conflicts"),
 ]

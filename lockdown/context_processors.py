@@ -9,7 +9,12 @@ def layout(request):
     if requested in LAYOUTS:
         request.session["layout"] = requested
     chosen = request.session.get("layout") if hasattr(request, "session") else None
+    user = getattr(request, "user", None)
+    scope = scope_of(request) if user and user.is_authenticated else None
     if chosen not in LAYOUTS:
-        user = getattr(request, "user", None)
-        chosen = "mobile" if user and user.is_authenticated and scope_of(request).prefers_mobile else "staff"
-    return {"layout_template": f"layouts/{chosen}.html", "is_mobile_layout": chosen == "mobile"}
+        chosen = "mobile" if scope and scope.prefers_mobile else "staff"
+    return {
+        "layout_template": f"layouts/{chosen}.html",
+        "is_mobile_layout": chosen == "mobile",
+        "sees_id_conflicts": bool(scope and scope.sees_id_conflicts),  # the street admin's menu
+    }

@@ -1,0 +1,95 @@
+"""An ID number typed or imported that is already another resident's.
+
+An ID number is on one register only, so a number on another community's register cannot be saved.
+Whoever may see that resident is told where the number is; anyone else is told only that it cannot
+be saved here (neither the name, the community nor the room, and not even that it is registered),
+and the attempt is recorded as an AuditEvent for the street admins, who see both sides and sort it
+out. Otherwise typing numbers into the form would tell staff who lives in other communities.
+"""
+
+import functools
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy
+
+from lockdown.core.errors import ServiceError
+
+from .models import AuditEvent, Community, Household, Resident, room_label
+from .scoping import AreaScope
+
+ALREADY_REGISTERED = gettext_lazy("A resident with this ID number is already on the register.")
+NOT_HERE = gettext_lazy(
+    "This ID number cannot be saved here. The street office has been told and will sort it out with your "
+    "committee; meanwhile check the number with the resident, or save the resident without it."
+)
+NOT_IMPORTED_HERE = gettext_lazy(
+    "This ID number cannot be imported here. The street office has been told and will sort it out with your "
+    "committee; meanwhile check the number with the resident."
+)
+ID_CONFLICT = AuditEvent.Action.ID_CONFLICT
+
+
+class IdNumberTaken(ServiceError):
+    """The number is `holder`'s (another resident). The service raising it does not know who is
+    asking; `reports_id_conflicts` turns it into what the asker may be told."""
+
+    def __init__(self, *, holder: Resident, attempt: dict):
+        super().__init__(str(ALREADY_REGISTERED), field="id_number")
+        self.holder, self.attempt = holder, attempt
+
+
+def attempt_in(household: Household, name: str, resident: Resident | None = None, **more) -> dict:
+    """What was being saved, as the record keeps it for the street admin."""
+    building = household.building
+    label = room_label(building.number, household.unit, household.room, building.compound.name)
+    detail = {"community": household.community_id, "community_name": str(building.community), "household": label}
+    return detail | {"name": name, "resident": resident.pk if resident and resident.pk else None} | more
+
+
+def reports_id_conflicts(service):
+    """Wrap a write service taking `actor`: an IdNumberTaken leaving it (after its transaction rolled
+    back) is recorded and told as the actor may be told it."""
+
+    @functools.wraps(service)
+    def wrapper(*args, actor, **kwargs):
+        try:
+            return service(*args, actor=actor, **kwargs)
+        except IdNumberTaken as taken:
+            raise id_conflict_error(actor=actor, holder=taken.holder, attempt=taken.attempt) from None
+
+    return wrapper
+
+
+def holders_seen_by(actor, holder_ids) -> set:
+    """The residents among `holder_ids` whom the actor sees (and so may be told of)."""
+    return set(
+        AreaScope.for_user(actor).filter(Resident.objects.filter(pk__in=holder_ids)).values_list("pk", flat=True)
+    )
+
+
+def id_conflict_error(*, actor, holder: Resident, attempt: dict) -> ServiceError:
+    if holders_seen_by(actor, [holder.pk]):
+        return ServiceError(str(ALREADY_REGISTERED), field="id_number")
+    id_conflict_record(actor=actor, holder_id=holder.pk, attempt=attempt)
+    return ServiceError(str(NOT_HERE), field="id_number")
+
+
+def id_conflict_record(*, actor, holder_id: int, attempt: dict) -> None:
+    """Record the attempt once (an import read again records its rows once)."""
+    job = attempt.get("import_job")
+    if job and AuditEvent.objects.filter(action=ID_CONFLICT, resident_id=holder_id, detail__import_job=job).exists():
+        return
+    AuditEvent.objects.create(actor=actor, action=ID_CONFLICT, resident_id=holder_id, detail=attempt)
+
+
+def id_conflicts_for(scope: AreaScope):
+    """The recorded conflicts a street admin sees: those whose register's resident, or whose
+    attempt, is in their areas. Empty for anyone else."""
+    if not scope.sees_id_conflicts:
+        return AuditEvent.objects.none()
+    residents = scope.filter(Resident.objects.all()).values("pk")
+    communities = list(scope.filter(Community.objects.all()).values_list("pk", flat=True))
+    events = AuditEvent.objects.filter(action=ID_CONFLICT).filter(
+        Q(resident__in=residents) | Q(detail__community__in=communities)
+    )
+    return events.select_related("actor", "resident__household__building__compound", "resident__community")
