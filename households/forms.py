@@ -6,6 +6,9 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from lockdown.core.errors import ServiceError
+
+from . import selectors
 from .exports import FORMATS, KINDS
 from .models import Building, Community, Compound, ControlLevel, Presence, Resident, Tag
 from .services import ResidentInput, TagInput
@@ -108,11 +111,63 @@ class ResidentForm(forms.Form):
 
 
 class MoveForm(forms.Form):
+    """The room a resident moves to. Where the community has that room in several compounds, the
+    form asks which with one button per household (its compound, room and residents): a tap on a
+    phone rather than the compound's name typed again."""
+
     room = forms.CharField(
         label=_("Move to room"),
         max_length=30,
         help_text=_("Building-unit-room as on the door, for example 12-3-501 or 12-501."),
     )
+    household = forms.CharField(label=_("Which compound?"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, scope, community_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.matches, self.room_error = None, None
+        if self.is_bound:
+            try:
+                self.matches = selectors.households_by_label(scope, community_id, self.data.get("room", ""))
+            except ServiceError as error:
+                self.room_error = error.message
+            else:
+                if not self.matches.certain:
+                    self.fields["household"].widget.choices = [(str(h.pk), _choice(h)) for h in self.matches.households]
+
+    @property
+    def asks_compound(self):
+        return bool(self.fields["household"].widget.choices)
+
+    def clean(self):
+        data = super().clean()
+        if "room" not in data:
+            return data
+        if self.room_error:
+            self.add_error("room", self.room_error)
+            return data
+        households = self.matches.households
+        if self.matches.certain:
+            data["target"] = households[0]
+            return data
+        # A choice made for the room typed before is no choice for this one: the form asks again.
+        chosen = [h for h in households if str(h.pk) == data.get("household")]
+        if chosen:
+            data["target"] = chosen[0]
+            return data
+        self.data = self.data.copy()
+        self.data["household"] = ""
+        message = _("%(room)s is in %(count)s compounds: tap the one you mean, then Move.")
+        self.add_error("household", message % {"room": data["room"], "count": len(households)})
+        return data
+
+
+def _choice(household):
+    """A household as its button names it: compound, room, and who lives there."""
+    label = f"{household.building.compound.name} {household.label}"
+    names = household.residents_named
+    if names:
+        label += " · " + "、".join(names[:3]) + ("…" if len(names) > 3 else "")
+    return label
 
 
 class PresenceForm(forms.Form):

@@ -180,10 +180,10 @@ def resident_edit(request, pk):
 def resident_move(request, pk):
     resident = _resident_in_scope(request, pk)
     _permissions_or_404(request, resident.household, "edit")
-    form = MoveForm(request.POST or None)
+    form = MoveForm(request.POST or None, scope=scope_of(request), community_id=resident.household.community_id)
     if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
         try:
-            target = selectors.household_by_label(resident.household.community_id, form.cleaned_data["room"])
             services.resident_move(actor=request.user, resident=resident, to_household=target)
         except ServiceError as error:
             _attach_service_error(form, error)
