@@ -12,6 +12,7 @@ from . import selectors
 from .exports import FORMATS, KINDS
 from .models import Building, Community, Compound, ControlLevel, Presence, Resident, Tag
 from .services import ResidentInput, TagInput
+from .versions import VersionedForm
 from .vocabulary import FIELDS
 from .words import WORD_CHOICES
 
@@ -23,8 +24,9 @@ def errors_text(form):
     return " ".join(error for errors in form.errors.values() for error in errors)
 
 
-class HouseholdForm(forms.Form):
-    """A plain form: the service, not the form, writes to the household."""
+class HouseholdForm(VersionedForm):
+    """A plain form: the service, not the form, writes to the household. Edited, it carries the
+    household's version (households.versions)."""
 
     unit = forms.CharField(label=_("unit"), max_length=10, required=False)
     room = forms.CharField(label=_("room"), max_length=10)
@@ -44,15 +46,28 @@ RESIDENT_FIELDS = [
 ]
 
 
-class ResidentForm(forms.Form):
+# The history's names of a resident's tags (services._apply_tags) → the form's fields.
+RESIDENT_HISTORY_FIELDS = {
+    **{f"tag:{tag}": f"tag_{tag}" for tag in Tag.values},
+    **{f"tag:{tag}:note": f"tag_{tag}_note" for tag in Tag.values},
+    f"tag:{Tag.CHRONIC}:condition": "chronic_condition",
+    f"tag:{Tag.CHRONIC}:medicine": "chronic_medicine",
+    f"tag:{Tag.PREGNANT}:due_date": "pregnant_due_date",
+}
+
+
+class ResidentForm(VersionedForm):
     """The resident's fields plus one tick and note per key-population tag.
 
     A plain form, not a ModelForm: the service decides what changes, so the form must not write
-    into the instance before it does.
+    into the instance before it does. Edited, it carries the resident's version (households.versions).
     """
 
+    history_fields = RESIDENT_HISTORY_FIELDS
+
     def __init__(self, *args, instance=None, **kwargs):
-        initial = model_to_dict(instance, RESIDENT_FIELDS) if instance else {}
+        initial = model_to_dict(instance, RESIDENT_FIELDS) | {"version": instance.version} if instance else {}
+        self.instance = instance
         super().__init__(*args, initial=initial, **kwargs)
         self.fields.update(
             fields_for_model(
@@ -89,6 +104,9 @@ class ResidentForm(forms.Form):
         self.fields["pregnant_due_date"] = forms.DateField(
             label=_("Due date"), required=False, widget=DATE_WIDGET, initial=pregnant.due_date if pregnant else None
         )
+
+    def rebound(self, data):
+        return type(self)(data, instance=self.instance)
 
     def field_rows(self):
         return [self[name] for name in RESIDENT_FIELDS]

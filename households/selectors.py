@@ -253,7 +253,10 @@ def describe_change(name, before, after):
     if name == "residents":
         return _("residents"), before, after
     if name.startswith("tag:"):
-        return Tag(name[4:]).label, _yes_no(before), _yes_no(after)
+        tag, _colon, detail = name[4:].partition(":")
+        if detail:  # a tag's note, condition, medicine or due date
+            return f"{Tag(tag).label} · {ResidentTag._meta.get_field(detail).verbose_name}", before, after
+        return Tag(tag).label, _yes_no(before), _yes_no(after)
     model = Household if name in ("unit", "room", "notes") else Resident
     try:
         model_field = model._meta.get_field(name)
