@@ -196,10 +196,12 @@ def campaign_send(*, actor, campaign: Campaign) -> Campaign:
     if not AreaScope.for_user(actor).may_edit_community(campaign.community):
         raise ServiceError(_("Only the community's staff may send a campaign."))
     with transaction.atomic():
-        # Two clicks on "send" wait for each other here; the second finds the campaign sent.
+        # Two clicks on "send", by one person or two, wait for each other here (a row lock on
+        # PostgreSQL; on SQLite the transaction's write lock, DATABASES' transaction_mode); the
+        # second finds the campaign sent.
         campaign = Campaign.objects.select_for_update().select_related("template").get(pk=campaign.pk)
         if not campaign.is_draft:
-            raise ServiceError(_("This campaign has already been sent."))
+            raise ServiceError(_("This campaign is already going out: follow it on this page."))
         if campaign.deadline <= timezone.now():
             raise ServiceError(_("The deadline has passed: start a new campaign with a time to come."))
         plan = campaign_plan(campaign)

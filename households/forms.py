@@ -6,9 +6,13 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from lockdown.core.errors import ServiceError
+
+from . import selectors
 from .exports import FORMATS, KINDS
 from .models import Building, Community, Compound, ControlLevel, Presence, Resident, Tag
 from .services import ResidentInput, TagInput
+from .versions import VersionedForm
 from .vocabulary import FIELDS
 from .words import WORD_CHOICES
 
@@ -20,8 +24,9 @@ def errors_text(form):
     return " ".join(error for errors in form.errors.values() for error in errors)
 
 
-class HouseholdForm(forms.Form):
-    """A plain form: the service, not the form, writes to the household."""
+class HouseholdForm(VersionedForm):
+    """A plain form: the service, not the form, writes to the household. Edited, it carries the
+    household's version (households.versions)."""
 
     unit = forms.CharField(label=_("unit"), max_length=10, required=False)
     room = forms.CharField(label=_("room"), max_length=10)
@@ -41,15 +46,28 @@ RESIDENT_FIELDS = [
 ]
 
 
-class ResidentForm(forms.Form):
+# The history's names of a resident's tags (services._apply_tags) → the form's fields.
+RESIDENT_HISTORY_FIELDS = {
+    **{f"tag:{tag}": f"tag_{tag}" for tag in Tag.values},
+    **{f"tag:{tag}:note": f"tag_{tag}_note" for tag in Tag.values},
+    f"tag:{Tag.CHRONIC}:condition": "chronic_condition",
+    f"tag:{Tag.CHRONIC}:medicine": "chronic_medicine",
+    f"tag:{Tag.PREGNANT}:due_date": "pregnant_due_date",
+}
+
+
+class ResidentForm(VersionedForm):
     """The resident's fields plus one tick and note per key-population tag.
 
     A plain form, not a ModelForm: the service decides what changes, so the form must not write
-    into the instance before it does.
+    into the instance before it does. Edited, it carries the resident's version (households.versions).
     """
 
+    history_fields = RESIDENT_HISTORY_FIELDS
+
     def __init__(self, *args, instance=None, **kwargs):
-        initial = model_to_dict(instance, RESIDENT_FIELDS) if instance else {}
+        initial = model_to_dict(instance, RESIDENT_FIELDS) | {"version": instance.version} if instance else {}
+        self.instance = instance
         super().__init__(*args, initial=initial, **kwargs)
         self.fields.update(
             fields_for_model(
@@ -87,6 +105,9 @@ class ResidentForm(forms.Form):
             label=_("Due date"), required=False, widget=DATE_WIDGET, initial=pregnant.due_date if pregnant else None
         )
 
+    def rebound(self, data):
+        return type(self)(data, instance=self.instance)
+
     def field_rows(self):
         return [self[name] for name in RESIDENT_FIELDS]
 
@@ -108,11 +129,63 @@ class ResidentForm(forms.Form):
 
 
 class MoveForm(forms.Form):
+    """The room a resident moves to. Where the community has that room in several compounds, the
+    form asks which with one button per household (its compound, room and residents): a tap on a
+    phone rather than the compound's name typed again."""
+
     room = forms.CharField(
         label=_("Move to room"),
         max_length=30,
         help_text=_("Building-unit-room as on the door, for example 12-3-501 or 12-501."),
     )
+    household = forms.CharField(label=_("Which compound?"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, scope, community_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.matches, self.room_error = None, None
+        if self.is_bound:
+            try:
+                self.matches = selectors.households_by_label(scope, community_id, self.data.get("room", ""))
+            except ServiceError as error:
+                self.room_error = error.message
+            else:
+                if not self.matches.certain:
+                    self.fields["household"].widget.choices = [(str(h.pk), _choice(h)) for h in self.matches.households]
+
+    @property
+    def asks_compound(self):
+        return bool(self.fields["household"].widget.choices)
+
+    def clean(self):
+        data = super().clean()
+        if "room" not in data:
+            return data
+        if self.room_error:
+            self.add_error("room", self.room_error)
+            return data
+        households = self.matches.households
+        if self.matches.certain:
+            data["target"] = households[0]
+            return data
+        # A choice made for the room typed before is no choice for this one: the form asks again.
+        chosen = [h for h in households if str(h.pk) == data.get("household")]
+        if chosen:
+            data["target"] = chosen[0]
+            return data
+        self.data = self.data.copy()
+        self.data["household"] = ""
+        message = _("%(room)s is in %(count)s compounds: tap the one you mean, then Move.")
+        self.add_error("household", message % {"room": data["room"], "count": len(households)})
+        return data
+
+
+def _choice(household):
+    """A household as its button names it: compound, room, and who lives there."""
+    label = f"{household.building.compound.name} {household.label}"
+    names = household.residents_named
+    if names:
+        label += " · " + "、".join(names[:3]) + ("…" if len(names) > 3 else "")
+    return label
 
 
 class PresenceForm(forms.Form):

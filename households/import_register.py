@@ -507,7 +507,7 @@ def _apply_updates(job, updates, place, now):
     if not updates:
         return
     residents = Resident.objects.in_bulk([u.resident_id for u in updates])
-    changed_fields, history, tag_rows = {"updated_at"}, [], []
+    changed_fields, history, tag_rows = {"updated_at", "version"}, [], []
     moved = []
     for update in updates:
         resident = residents[update.resident_id]
@@ -527,11 +527,12 @@ def _apply_updates(job, updates, place, now):
             changed_fields.update({"household", "building"})
             moved.append(resident)
         resident.updated_at = now
+        resident.version += 1  # the row is locked (_check_unchanged): an edit form read before is told
         changes = update.history()
         action = Change.Action.MOVED_IN if update.household else Change.Action.UPDATED
-        history.append((job.community_id, resident.household_id, resident.pk, action, changes))
+        history.append((job.community_id, resident.household_id, resident.pk, action, changes, resident.version))
         if update.household:
-            history.append((job.community_id, origin, resident.pk, Change.Action.MOVED_OUT, changes))
+            history.append((job.community_id, origin, resident.pk, Change.Action.MOVED_OUT, changes, resident.version))
         tag_rows += [
             (resident.pk, job.community_id, resident.building_id, tag, values)
             for tag, values in update.tags_added.items()
@@ -548,10 +549,20 @@ def _apply_updates(job, updates, place, now):
     _insert_tags(tag_rows)
     insert_rows(
         Change,
-        ["community_id", "household_id", "resident_id", "actor_id", "action", "changes", "import_job_id", "at"],
         [
-            (community_id, household_id, resident_id, job.created_by_id, action, changes, job.pk, now)
-            for community_id, household_id, resident_id, action, changes in history
+            "community_id",
+            "household_id",
+            "resident_id",
+            "actor_id",
+            "action",
+            "changes",
+            "import_job_id",
+            "at",
+            "version",
+        ],
+        [
+            (community_id, household_id, resident_id, job.created_by_id, action, changes, job.pk, now, version)
+            for community_id, household_id, resident_id, action, changes, version in history
         ],
         ids=False,
     )

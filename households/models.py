@@ -101,6 +101,9 @@ class Household(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # One more at each write of the row: an edit form carries the version it read (households.versions).
+    # The table's default too, for the import's and the demo's rows inserted by plain INSERTs.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         verbose_name = _("household")
@@ -202,6 +205,7 @@ class Resident(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)  # as the household's
 
     objects = ResidentQuerySet.as_manager()
 
@@ -348,6 +352,9 @@ class Change(models.Model):
     changes = models.JSONField(default=dict)
     import_job = models.ForeignKey("ImportJob", models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The version of the resident (or, for a change of the household itself, of the household) that
+    # this change made: what changed since a form read version n is the changes of versions above n.
+    version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -30,8 +30,11 @@ from .models import (
 from .vocabulary import ALIASES, IGNORED
 
 ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
+# A compound's name run into the room: 金杨一村12-3-501 (the name ends in a character that is no part of a room).
+COMPOUND_AND_ROOM = re.compile(r"^(?P<compound>.*[^0-9A-Za-z\s-])\s*(?P<room>[0-9A-Za-z]+(?:-[0-9A-Za-z]+){1,2})$")
 TAIL_QUERY = re.compile(r"^\d{3,}[\dXx]$")
 SEARCH_LIMIT = 50
+MATCHES_LIMIT = 20  # the households a typed room may mean, offered to choose from
 
 
 @dataclass
@@ -178,38 +181,64 @@ def building_households(scope, *, building):
 
 def parse_room(text):
     """A room written as on the door (12-3-501, 12-501), or with its compound first as the pages
-    write it (金杨一村 12-3-501): (compound or "", the match of ROOM_QUERY), or None."""
+    write it (金杨一村 12-3-501), with or without the space (金杨一村12-3-501): (compound or "", the
+    match of ROOM_QUERY), or None."""
     text = to_halfwidth(text).strip()
     match = ROOM_QUERY.match(text.replace(" ", ""))
     if match:
         return "", match
     compound, _space, room = text.rpartition(" ")
     match = ROOM_QUERY.match(room)
-    return (compound.strip(), match) if match and compound.strip() else None
+    if match and compound.strip():
+        return compound.strip(), match
+    joined = COMPOUND_AND_ROOM.match(text)
+    return (joined["compound"], ROOM_QUERY.match(joined["room"])) if joined else None
 
 
-def household_by_label(community_id, label):
-    """The household written as on the door (12-3-501, 12-501) in one community, with its compound
-    first where the community has several compounds with that room (金杨一村 12-3-501). It comes
-    annotated with `compound_shown`, for room_label."""
+@dataclass
+class RoomMatches:
+    """The households a typed room may mean; `certain` when it means exactly one and names no
+    compound that differs from its own, else the person chooses among `households`."""
+
+    households: list
+    certain: bool
+
+
+def households_by_label(scope, community_id, label):
+    """The households of one community within the account's areas that a room written as on the door
+    may mean (12-3-501, 12-501), its compound first or not (金杨一村 12-3-501, or the start of the
+    compound's name: 金杨 12-3-501). Each annotated with `compound_shown` and `residents_named`.
+
+    Never a guess: where the community has the room in several compounds and the text names none of
+    them, or names a compound that has no such room, every household it may be is returned uncertain,
+    for the form to ask. Raises ServiceError where there is none."""
     parsed = parse_room(label)
-    households = (
-        Household.objects.select_related("building__community", "building__compound")
-        .filter(community_id=community_id)
-        .annotate(compound_shown=compound_shown())
-    )
-    found = []
+    households = []
     if parsed:
         compound, match = parsed
-        households = households.filter(building__number=match["building"], unit=match["unit"] or "", room=match["room"])
-        found = list(households.filter(building__compound__name=compound) if compound else households[:2])
-    if not found:
+        households = list(
+            scope.filter(Household.objects.filter(community_id=community_id))
+            .filter(building__number=match["building"], unit=match["unit"] or "", room=match["room"])
+            .select_related("building__community", "building__compound")
+            .annotate(compound_shown=compound_shown())
+            .order_by("building__compound__name", "id")[:MATCHES_LIMIT]
+        )
+    if not households:
         raise ServiceError(_("There is no room %(label)s in this community.") % {"label": label}, field="room")
-    if len(found) > 1:
-        example = room_label(match["building"], match["unit"], match["room"], found[0].building.compound.name)
-        message = _("%(label)s is in more than one compound: write the compound first, as in %(example)s.")
-        raise ServiceError(message % {"label": label, "example": example}, field="room")
-    return found[0]
+    named = households
+    if compound:
+        named = [h for h in households if h.building.compound.name == compound] or [
+            h for h in households if h.building.compound.name.startswith(compound)
+        ]
+    names = defaultdict(list)
+    people = Resident.objects.current().filter(household__in=[h.pk for h in households]).order_by("id")
+    for household_id, name in people.values_list("household_id", "name"):
+        names[household_id].append(name)
+    for household in households:
+        household.residents_named = names[household.pk]
+    if len(named) == 1:
+        return RoomMatches([named[0]], certain=True)
+    return RoomMatches(named or households, certain=False)
 
 
 def household_history(household, limit=100):
@@ -224,7 +253,10 @@ def describe_change(name, before, after):
     if name == "residents":
         return _("residents"), before, after
     if name.startswith("tag:"):
-        return Tag(name[4:]).label, _yes_no(before), _yes_no(after)
+        tag, _colon, detail = name[4:].partition(":")
+        if detail:  # a tag's note, condition, medicine or due date
+            return f"{Tag(tag).label} · {ResidentTag._meta.get_field(detail).verbose_name}", before, after
+        return Tag(tag).label, _yes_no(before), _yes_no(after)
     model = Household if name in ("unit", "room", "notes") else Resident
     try:
         model_field = model._meta.get_field(name)
@@ -254,8 +286,8 @@ def resident_search(scope, query):
         residents = residents.filter(building__number=room["building"], household__room=room["room"])
         if room["unit"]:
             residents = residents.filter(household__unit=room["unit"])
-        if compound:
-            residents = residents.filter(building__compound__name=compound)
+        if compound:  # its name or the start of it, as the move form reads it
+            residents = residents.filter(building__compound__name__startswith=compound)
     elif TAIL_QUERY.match(query):
         # Only where the account's role reads the number: nobody finds whose number it is otherwise.
         kind, tail = "digits", query.upper()

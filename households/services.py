@@ -36,6 +36,7 @@ from .models import (
     Tag,
 )
 from .scoping import AreaScope
+from .versions import refuse_if_stale
 
 SENSITIVE = {"id_number": mask_id_number, "phone": mask_phone}
 
@@ -152,6 +153,7 @@ def history_value(field_name, value):
 
 
 def _record(*, actor, household, resident, action, changes):
+    """One history entry, with the version of the resident (or of the household, for its own change) it made."""
     Change.objects.create(
         community_id=household.community_id,
         household=household,
@@ -159,6 +161,7 @@ def _record(*, actor, household, resident, action, changes):
         actor=actor,
         action=action,
         changes=changes,
+        version=(resident or household).version,
     )
 
 
@@ -185,7 +188,10 @@ def _apply_tags(resident, tags, birth_date):
             continue
         if not row.pk:
             changes[f"tag:{tag}"] = [False, True]
+        # Each detail changed is named in the history, so that an edit read before it sees it (versions.py).
         for k, v in new.items():
+            if getattr(row, k) != v and (row.pk or v):
+                changes[f"tag:{tag}:{k}"] = [history_value(k, getattr(row, k)), history_value(k, v)]
             setattr(row, k, v)
         row.save()
     return changes
@@ -214,14 +220,23 @@ def household_create(*, actor, building: Building, unit: str, room: str, notes: 
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, unit: str, room: str, notes: str) -> Household:
+def household_update(
+    *, actor, household: Household, unit: str, room: str, notes: str, read_version: int | None = None
+) -> Household:
+    """Change the household's room and notes; refused (StaleEdit) if it changed since the form read
+    `read_version`."""
     _require_editor(actor, household, _("You may not change this household."))
+    household.refresh_from_db(from_queryset=Household.objects.select_for_update())
+    own_changes = Change.objects.filter(household=household, resident=None)
+    refuse_if_stale(current_version=household.version, read_version=read_version, history=own_changes)
     before = {"unit": household.unit, "room": household.room, "notes": household.notes}
-    household.unit, household.room, household.notes = unit, room, notes
-    household = _save_household(household)
+    household.unit, household.room, household.notes = to_halfwidth(unit).strip(), to_halfwidth(room).strip(), notes
     changes = {k: [v, getattr(household, k)] for k, v in before.items() if v != getattr(household, k)}
-    if changes:
-        _record(actor=actor, household=household, resident=None, action=Change.Action.UPDATED, changes=changes)
+    if not changes:
+        return household
+    household.version += 1
+    household = _save_household(household)
+    _record(actor=actor, household=household, resident=None, action=Change.Action.UPDATED, changes=changes)
     return household
 
 
@@ -230,12 +245,17 @@ def _save_household(household):
     household.room = to_halfwidth(household.room).strip()
     if not household.room:
         raise ServiceError(_("Enter the room number."), field="room")
-    clash = Household.objects.filter(building=household.building, unit=household.unit, room=household.room)
-    if clash.exclude(pk=household.pk).exists():
-        raise ServiceError(
-            _("Room %(label)s already exists in this building.") % {"label": household.label}, field="room"
-        )
-    household.save()
+    clash = ServiceError(
+        _("Room %(label)s already exists in this building.") % {"label": household.label}, field="room"
+    )
+    same_room = Household.objects.filter(building=household.building, unit=household.unit, room=household.room)
+    if same_room.exclude(pk=household.pk).exists():
+        raise clash
+    try:  # the same room added by someone else a moment ago: the table's constraint says so
+        with transaction.atomic():
+            household.save()
+    except IntegrityError:
+        raise clash from None
     return household
 
 
@@ -266,25 +286,32 @@ def resident_create(*, actor, household: Household, data: ResidentInput) -> Resi
 
 @id_conflicts.reports_id_conflicts
 @transaction.atomic
-def resident_update(*, actor, resident: Resident, data: ResidentInput) -> Resident:
+def resident_update(*, actor, resident: Resident, data: ResidentInput, read_version: int | None = None) -> Resident:
+    """Write the edit form's fields and tags; refused (StaleEdit) if any of them changed since the
+    form read `read_version`."""
     # Lock and reread the row: a move or a presence mark may have landed since the form was shown,
     # and only the fields the form edits are written back.
     resident.refresh_from_db(from_queryset=Resident.objects.select_for_update())
     household = resident.household
     _require_editor(actor, household, _("You may not change this resident."))
+    refuse_if_stale(
+        current_version=resident.version, read_version=read_version, history=Change.objects.filter(resident=resident)
+    )
     values = _clean_resident(data)
     changes = {
         k: [history_value(k, getattr(resident, k)), history_value(k, v)]
         for k, v in values.items()
         if getattr(resident, k) != v
     }
+    changes |= _apply_tags(resident, data.tags, values["birth_date"])
+    if not changes:
+        return resident
     written = values | _derived(values)
     for k, v in written.items():
         setattr(resident, k, v)
-    _save_unique(resident, update_fields=[*written, "updated_at"])
-    changes |= _apply_tags(resident, data.tags, values["birth_date"])
-    if changes:
-        _record(actor=actor, household=household, resident=resident, action=Change.Action.UPDATED, changes=changes)
+    resident.version += 1
+    _save_unique(resident, update_fields=[*written, "version", "updated_at"])
+    _record(actor=actor, household=household, resident=resident, action=Change.Action.UPDATED, changes=changes)
     return resident
 
 
@@ -298,7 +325,8 @@ def resident_move(*, actor, resident: Resident, to_household: Household) -> Resi
         raise ServiceError(_("The resident already lives in %(label)s.") % {"label": origin.label})
     resident.household = to_household
     resident.community_id, resident.building_id = to_household.community_id, to_household.building_id
-    resident.save(update_fields=["household", "community", "building", "updated_at"])
+    resident.version += 1
+    resident.save(update_fields=["household", "community", "building", "version", "updated_at"])
     rows_follow_resident(resident)
     move = {"household": [origin.label, to_household.label]}
     _record(actor=actor, household=origin, resident=resident, action=Change.Action.MOVED_OUT, changes=move)
@@ -323,7 +351,10 @@ def resident_set_presence(*, actor, resident: Resident, presence: str) -> Reside
     current = Resident.objects.select_for_update().get(pk=resident.pk)
     if current.presence == presence:
         return current
-    Resident.objects.filter(pk=resident.pk).update(presence=presence, updated_at=timezone.now())
+    resident.version = current.version + 1
+    Resident.objects.filter(pk=resident.pk).update(
+        presence=presence, version=resident.version, updated_at=timezone.now()
+    )
     _record(
         actor=actor,
         household=resident.household,

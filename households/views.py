@@ -15,6 +15,7 @@ from . import selectors, services
 from .forms import ControlLevelForm, HouseholdForm, MoveForm, PresenceForm, ResidentForm
 from .models import Building, Community, Compound, Household, Presence, Resident, Tag, Zone, compound_shown, room_label
 from .scoping import scope_of
+from .versions import StaleEdit
 
 KEY_POPULATION_PAGE_SIZE = 100
 
@@ -129,11 +130,14 @@ def household_create(request, building_pk):
 def household_edit(request, pk):
     household = _household_in_scope(request, pk)
     _permissions_or_404(request, household, "edit")
-    initial = {"unit": household.unit, "room": household.room, "notes": household.notes}
-    form = HouseholdForm(request.POST or None, initial=initial)
+    form = HouseholdForm(request.POST or None, initial=_household_initial(household))
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            services.household_update(actor=request.user, household=household, **form.cleaned_data)
+            services.household_update(actor=request.user, household=household, read_version=data.pop("version"), **data)
+        except StaleEdit as stale:
+            fresh = _household_in_scope(request, pk)
+            form = form.redo(HouseholdForm(initial=_household_initial(fresh)), stale)
         except ServiceError as error:
             _attach_service_error(form, error)
         else:
@@ -141,6 +145,10 @@ def household_edit(request, pk):
             return redirect("households:detail", pk=household.pk)
     context = {"form": form, "building": household.building, "household": household}
     return render(request, "households/household_form.html", context)
+
+
+def _household_initial(household):
+    return {"unit": household.unit, "room": household.room, "notes": household.notes, "version": household.version}
 
 
 @login_required
@@ -166,7 +174,11 @@ def resident_edit(request, pk):
     form = ResidentForm(request.POST or None, instance=resident)
     if request.method == "POST" and form.is_valid():
         try:
-            services.resident_update(actor=request.user, resident=resident, data=form.to_input())
+            services.resident_update(
+                actor=request.user, resident=resident, data=form.to_input(), read_version=form.cleaned_data["version"]
+            )
+        except StaleEdit as stale:
+            form = form.redo(ResidentForm(instance=_resident_in_scope(request, pk)), stale)
         except ServiceError as error:
             _attach_service_error(form, error)
         else:
@@ -180,10 +192,10 @@ def resident_edit(request, pk):
 def resident_move(request, pk):
     resident = _resident_in_scope(request, pk)
     _permissions_or_404(request, resident.household, "edit")
-    form = MoveForm(request.POST or None)
+    form = MoveForm(request.POST or None, scope=scope_of(request), community_id=resident.household.community_id)
     if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
         try:
-            target = selectors.household_by_label(resident.household.community_id, form.cleaned_data["room"])
             services.resident_move(actor=request.user, resident=resident, to_household=target)
         except ServiceError as error:
             _attach_service_error(form, error)

@@ -332,3 +332,31 @@ def wider_than_the_screen(page):
             .map((el) => `${el.tagName.toLowerCase()}.${el.className} right=${el.getBoundingClientRect().right}`)""",
         PHONE_WIDTH,
     )
+
+
+def test_staff_on_a_phone_moves_a_resident_to_a_room_two_compounds_have_by_tapping_the_compound(
+    two_compounds, open_page
+):
+    world = two_compounds
+    page = open_page("phone")
+    page.goto(f"/residents/{world.other_resident.pk}/move/")
+    log_in(page, "staff")
+
+    # 12-3-501 is in 金杨新村 and in 金杨二村: the form asks which, one big button each
+    page.locator("input[name=room]").fill("12-3-501")
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
+    choices = page.locator("input[name=household]")
+    expect(choices).to_have_count(2)
+    assert_fits_the_phone(page)
+    assert_no_small_tap_targets({path_of(page): small_tap_targets(page)})
+    world.other_resident.refresh_from_db()
+    assert world.other_resident.household == world.other_household
+
+    # One tap on 金杨二村's room, one on Move: the resident lives there
+    page.locator("label", has_text="金杨二村 12-3-501").click()
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
+    assert path_of(page) == f"/households/{world.second_household.pk}/"
+    world.other_resident.refresh_from_db()
+    assert world.other_resident.household == world.second_household

@@ -109,7 +109,7 @@ def test_sending_from_the_page_sends_and_a_second_click_is_told(
     second = client.post(url, follow=True)
 
     assert len(memory_sms.sent) == 2
-    assert "already been sent" in second.content.decode()
+    assert "This campaign is already going out" in second.content.decode()
 
 
 def test_another_community_s_campaign_is_not_found(client, world, sent):

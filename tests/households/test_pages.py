@@ -305,20 +305,84 @@ def test_in_a_community_of_two_compounds_every_room_is_written_with_its_compound
     assert room_labels(far) == {"12-3-501"}
 
 
-def test_search_and_the_move_form_take_a_room_with_its_compound(client, two_compounds):
+def test_search_takes_a_room_with_its_compound(client, two_compounds):
+    client.force_login(two_compounds.users[Role.COMMITTEE_STAFF])
+
+    spaced = client.get(reverse("households:search"), {"q": "金杨二村 12-3-501"})
+    joined = client.get(reverse("households:search"), {"q": "金杨二村12-3-501"})
+
+    assert [r.name for r in spaced.context["residents"]] == ["张小明"]
+    assert [r.name for r in joined.context["residents"]] == ["张小明"]
+
+
+def move_choices(response):
+    """The households the move form offers for the room typed: {pk: label}, empty if it asks nothing."""
+    form = response.context["form"]
+    return {int(pk): label for pk, label in form.fields["household"].widget.choices}
+
+
+def test_a_move_to_a_room_two_compounds_have_asks_which_and_goes_to_the_one_tapped(client, two_compounds):
     world = two_compounds
     client.force_login(world.users[Role.COMMITTEE_STAFF])
     url = reverse("households:resident_move", args=[world.other_resident.pk])
 
-    found = client.get(reverse("households:search"), {"q": "金杨二村 12-3-501"})
-    ambiguous = client.post(url, {"room": "12-3-501"})
-    moved = client.post(url, {"room": "金杨二村 12-3-501"}, follow=True)
+    asked = client.post(url, {"room": "12-3-501"})
 
-    assert [r.name for r in found.context["residents"]] == ["张小明"]
-    assert "12-3-501 is in more than one compound" in ambiguous.content.decode()
+    assert asked.status_code == 200
+    assert move_choices(asked) == {
+        world.household.pk: "金杨新村 12-3-501 · 张三",
+        world.second_household.pk: "金杨二村 12-3-501 · 张小明",
+    }
+    assert "12-3-501 is in 2 compounds: tap the one you mean, then Move." in asked.content.decode()
+    assert f'value="{world.second_household.pk}"' in asked.content.decode()
+    world.other_resident.refresh_from_db()
+    assert world.other_resident.household == world.other_household
+
+    moved = client.post(url, {"room": "12-3-501", "household": world.second_household.pk}, follow=True)
+
     assert "李四 moved to 金杨二村 12-3-501." in moved.content.decode()
     world.other_resident.refresh_from_db()
     assert world.other_resident.household == world.second_household
+
+
+@pytest.mark.parametrize("room", ["金杨二村 12-3-501", "金杨二村12-3-501", "金杨二 12-3-501"])
+def test_a_move_goes_at_once_where_the_room_is_written_with_its_compound(client, two_compounds, room):
+    world = two_compounds
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    moved = client.post(reverse("households:resident_move", args=[world.other_resident.pk]), {"room": room})
+
+    assert moved.status_code == 302
+    world.other_resident.refresh_from_db()
+    assert world.other_resident.household == world.second_household
+
+
+@pytest.mark.parametrize("chosen", ["", "99999999999999999999999", "x", "far"])
+def test_a_move_to_a_compound_without_that_room_or_a_choice_not_offered_asks_again(client, two_compounds, chosen):
+    world = two_compounds
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    chosen = world.far_household.pk if chosen == "far" else chosen
+
+    asked = client.post(
+        reverse("households:resident_move", args=[world.other_resident.pk]),
+        {"room": "金杨三村 12-3-501", "household": chosen},
+    )
+
+    assert asked.status_code == 200
+    assert set(move_choices(asked)) == {world.household.pk, world.second_household.pk}
+    world.other_resident.refresh_from_db()
+    assert world.other_resident.household == world.other_household
+
+
+def test_a_move_to_a_room_of_one_compound_asks_nothing(client, two_compounds):
+    world = two_compounds
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    moved = client.post(reverse("households:resident_move", args=[world.resident.pk]), {"room": "13-1-101"})
+
+    assert moved.status_code == 302
+    world.resident.refresh_from_db()
+    assert world.resident.household == world.other_household
 
 
 def test_the_overview_heads_each_compound_where_there_are_several(client, two_compounds):
