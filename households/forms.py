@@ -6,6 +6,8 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from lockdown.core.inputs import BIRTH_DATE, NEAR_TODAY, CleanForm
+
 from .exports import FORMATS, KINDS
 from .models import Building, Community, Compound, ControlLevel, Presence, Resident, Tag
 from .services import ResidentInput, TagInput
@@ -20,8 +22,10 @@ def errors_text(form):
     return " ".join(error for errors in form.errors.values() for error in errors)
 
 
-class HouseholdForm(forms.Form):
+class HouseholdForm(CleanForm):
     """A plain form: the service, not the form, writes to the household."""
+
+    code_fields = ("unit", "room")
 
     unit = forms.CharField(label=_("unit"), max_length=10, required=False)
     room = forms.CharField(label=_("room"), max_length=10)
@@ -41,12 +45,14 @@ RESIDENT_FIELDS = [
 ]
 
 
-class ResidentForm(forms.Form):
+class ResidentForm(CleanForm):
     """The resident's fields plus one tick and note per key-population tag.
 
     A plain form, not a ModelForm: the service decides what changes, so the form must not write
     into the instance before it does.
     """
+
+    date_bounds = {"birth_date": BIRTH_DATE, "pregnant_due_date": NEAR_TODAY}
 
     def __init__(self, *args, instance=None, **kwargs):
         initial = model_to_dict(instance, RESIDENT_FIELDS) if instance else {}
@@ -107,7 +113,8 @@ class ResidentForm(forms.Form):
         return ResidentInput(**{name: data[name] for name in RESIDENT_FIELDS}, tags=tags)
 
 
-class MoveForm(forms.Form):
+class MoveForm(CleanForm):
+    code_fields = ("room",)
     room = forms.CharField(
         label=_("Move to room"),
         max_length=30,
@@ -115,18 +122,18 @@ class MoveForm(forms.Form):
     )
 
 
-class PresenceForm(forms.Form):
+class PresenceForm(CleanForm):
     presence = forms.ChoiceField(label=_("Presence"), choices=Presence.choices)
 
 
-class ControlLevelForm(forms.Form):
+class ControlLevelForm(CleanForm):
     level = forms.ChoiceField(
         label=_("Control level"), choices=[("", _("Not set")), *ControlLevel.choices], required=False
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(CleanForm):
     community = forms.ModelChoiceField(label=_("community"), queryset=Community.objects.none(), empty_label=None)
     compound = forms.ModelChoiceField(
         label=_("compound"),
@@ -156,7 +163,7 @@ class ImportUploadForm(forms.Form):
         self.fields["compound"].label_from_instance = lambda compound: f"{compound.community} · {compound}"
 
 
-class ImportColumnsForm(forms.Form):
+class ImportColumnsForm(CleanForm):
     """One choice per column of the file: which field of the register it feeds, or none."""
 
     def __init__(self, *args, headers, columns, **kwargs):
@@ -174,7 +181,7 @@ class ImportColumnsForm(forms.Form):
         return {self.keys[name]: value for name, value in self.cleaned_data.items()}
 
 
-class ImportChoicesForm(forms.Form):
+class ImportChoicesForm(CleanForm):
     """The admin's choices on an import's preview: what each word means (those still not understood,
     and those explained before, to change), which row to keep of the same person twice, and whether
     rows whose ID number a spreadsheet rounded go in without it."""
@@ -263,7 +270,7 @@ class ImportChoicesForm(forms.Form):
         }
 
 
-class ExportForm(forms.Form):
+class ExportForm(CleanForm):
     kind = forms.ChoiceField(choices=[(name, kind.label) for name, kind in KINDS.items()])
     fmt = forms.ChoiceField(choices=[(fmt, fmt) for fmt in FORMATS])
     building = forms.ModelChoiceField(
