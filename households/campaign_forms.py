@@ -5,6 +5,8 @@ import itertools
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lockdown.core.inputs import WITHIN_A_YEAR_AHEAD, CleanForm
+
 from .campaigns import CampaignInput
 from .models import Building, Community, Compound, Presence, Recipient, SmsTemplate, Tag
 
@@ -24,7 +26,8 @@ class BuildingsField(forms.ModelMultipleChoiceField):
     iterator = ByCompound
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(CleanForm):
+    date_bounds = {"deadline": WITHIN_A_YEAR_AHEAD}
     community = forms.ModelChoiceField(label=_("community"), queryset=Community.objects.none())
     title = forms.CharField(label=_("title"), max_length=100, initial=_("Recall of residents away"))
     template = forms.ModelChoiceField(label=_("SMS template"), queryset=SmsTemplate.objects.filter(active=True))
@@ -81,6 +84,7 @@ class CampaignForm(forms.Form):
         )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(CleanForm):
+    date_bounds = {"expected_at": WITHIN_A_YEAR_AHEAD}
     outcome = forms.ChoiceField(label=_("outcome"), choices=Recipient.Outcome.choices)
     expected_at = forms.DateTimeField(label=_("expected back"), required=False, widget=DATETIME_WIDGET)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from lockdown.core import sms
 from lockdown.core.errors import ServiceError
+from lockdown.core.inputs import query_ids
 
 from . import campaign_exports, campaign_selectors, campaigns, outbox
 from .campaign_forms import CampaignForm, OutcomeForm
@@ -105,7 +106,7 @@ def campaign_progress(request, pk):
     counts = {f"total.{name}": value for name, value in total.items()}
     for row in buildings:
         counts |= {f"{row.building_id}.{name}": value for name, value in row.progress.items()}
-    listed = [int(part) for part in request.GET.get("recipients", "").split(",") if part.isdigit()][:PAGE_SIZE]
+    listed = query_ids(request.GET, "recipients")[:PAGE_SIZE]
     recipients = campaign_selectors.recipient_states(scope, campaign, listed)
     provider_error = campaign_selectors.campaign_provider_error(campaign)
     return JsonResponse(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from lockdown.core.errors import ServiceError
+from lockdown.core.inputs import BIRTH_DATE, NEAR_TODAY, CleanForm
 
 from . import selectors
 from .exports import FORMATS, KINDS
@@ -24,9 +25,11 @@ def errors_text(form):
     return " ".join(error for errors in form.errors.values() for error in errors)
 
 
-class HouseholdForm(VersionedForm):
+class HouseholdForm(VersionedForm, CleanForm):
     """A plain form: the service, not the form, writes to the household. Edited, it carries the
     household's version (households.versions)."""
+
+    code_fields = ("unit", "room")
 
     unit = forms.CharField(label=_("unit"), max_length=10, required=False)
     room = forms.CharField(label=_("room"), max_length=10)
@@ -56,7 +59,7 @@ RESIDENT_HISTORY_FIELDS = {
 }
 
 
-class ResidentForm(VersionedForm):
+class ResidentForm(VersionedForm, CleanForm):
     """The resident's fields plus one tick and note per key-population tag.
 
     A plain form, not a ModelForm: the service decides what changes, so the form must not write
@@ -64,6 +67,7 @@ class ResidentForm(VersionedForm):
     """
 
     history_fields = RESIDENT_HISTORY_FIELDS
+    date_bounds = {"birth_date": BIRTH_DATE, "pregnant_due_date": NEAR_TODAY}
 
     def __init__(self, *args, instance=None, **kwargs):
         initial = model_to_dict(instance, RESIDENT_FIELDS) | {"version": instance.version} if instance else {}
@@ -128,10 +132,12 @@ class ResidentForm(VersionedForm):
         return ResidentInput(**{name: data[name] for name in RESIDENT_FIELDS}, tags=tags)
 
 
-class MoveForm(forms.Form):
+class MoveForm(CleanForm):
     """The room a resident moves to. Where the community has that room in several compounds, the
     form asks which with one button per household (its compound, room and residents): a tap on a
     phone rather than the compound's name typed again."""
+
+    code_fields = ("room",)
 
     room = forms.CharField(
         label=_("Move to room"),
@@ -188,18 +194,18 @@ def _choice(household):
     return label
 
 
-class PresenceForm(forms.Form):
+class PresenceForm(CleanForm):
     presence = forms.ChoiceField(label=_("Presence"), choices=Presence.choices)
 
 
-class ControlLevelForm(forms.Form):
+class ControlLevelForm(CleanForm):
     level = forms.ChoiceField(
         label=_("Control level"), choices=[("", _("Not set")), *ControlLevel.choices], required=False
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(CleanForm):
     community = forms.ModelChoiceField(label=_("community"), queryset=Community.objects.none(), empty_label=None)
     compound = forms.ModelChoiceField(
         label=_("compound"),
@@ -229,7 +235,7 @@ class ImportUploadForm(forms.Form):
         self.fields["compound"].label_from_instance = lambda compound: f"{compound.community} · {compound}"
 
 
-class ImportColumnsForm(forms.Form):
+class ImportColumnsForm(CleanForm):
     """One choice per column of the file: which field of the register it feeds, or none."""
 
     def __init__(self, *args, headers, columns, **kwargs):
@@ -247,7 +253,7 @@ class ImportColumnsForm(forms.Form):
         return {self.keys[name]: value for name, value in self.cleaned_data.items()}
 
 
-class ImportChoicesForm(forms.Form):
+class ImportChoicesForm(CleanForm):
     """The admin's choices on an import's preview: what each word means (those still not understood,
     and those explained before, to change), which row to keep of the same person twice, and whether
     rows whose ID number a spreadsheet rounded go in without it."""
@@ -336,7 +342,7 @@ class ImportChoicesForm(forms.Form):
         }
 
 
-class ExportForm(forms.Form):
+class ExportForm(CleanForm):
     kind = forms.ChoiceField(choices=[(name, kind.label) for name, kind in KINDS.items()])
     fmt = forms.ChoiceField(choices=[(fmt, fmt) for fmt in FORMATS])
     building = forms.ModelChoiceField(

@@ -21,8 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lockdown.core import cells
+from lockdown.core.bounds import TEXT_MAX
 from lockdown.core.cells import CellError, RoundedNumber
 from lockdown.core.spreadsheets import cell_text, read_sheets
+from lockdown.core.text import clean_row
 
 from . import rooms
 from .duplicates import People
@@ -326,6 +328,7 @@ class _Cells:
 
 
 def _read_row(sheet, line, row, plan, reading, context):
+    row = clean_row(row)  # invisible characters out, before anything reads a cell
     width = len(row)
     if plan.name_index < width and header_key(row[plan.name_index]) == plan.name_key:
         reading.skipped_lines += 1  # the header repeated on a printed page
@@ -559,5 +562,18 @@ PARSERS = {
     "id_number": lambda raw, _context: raw,  # checked with the document type, in _cross_check
     "birth_date": lambda raw, context: cells.date(raw, today=context.today),
     "phone": lambda raw, _context: cells.mobiles(raw),
-    "notes": lambda raw, _context: _as_written(raw),
+    "notes": lambda raw, _context: _note(raw),
 }
+
+
+def _note(raw):
+    note = _as_written(raw)
+    if len(note) > TEXT_MAX:
+        raise CellError(
+            _(
+                "This note is %(length)s characters long: at most %(max)s are kept. "
+                "Shorten it and upload the file again."
+            )
+            % {"length": len(note), "max": TEXT_MAX}
+        )
+    return note

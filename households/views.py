@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lockdown.core.errors import ServiceError
-from lockdown.core.identity import to_halfwidth
+from lockdown.core.inputs import query_id
 
 from . import selectors, services
 from .forms import ControlLevelForm, HouseholdForm, MoveForm, PresenceForm, ResidentForm
@@ -281,8 +281,7 @@ def search(request):
 def key_population(request):
     scope = scope_of(request)
     tag = request.GET.get("tag", "") if request.GET.get("tag") in Tag.values else ""
-    zone_id = _int_or_none(request.GET.get("zone"))
-    building_id = _int_or_none(request.GET.get("building"))
+    zone_id, building_id = query_id(request.GET, "zone"), query_id(request.GET, "building")
     residents = selectors.key_population(scope, tag=tag, zone_id=zone_id, building_id=building_id)
     page = Paginator(residents, KEY_POPULATION_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.table_rows(scope, page.object_list)
@@ -297,8 +296,3 @@ def key_population(request):
         "building_id": building_id,
     }
     return render(request, "households/key_population.html", context)
-
-
-def _int_or_none(value):
-    value = to_halfwidth(value or "").strip()
-    return int(value) if value.isdigit() else None

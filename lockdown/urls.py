@@ -20,3 +20,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("households.urls")),
 ]
+
+handler400 = "lockdown.views.bad_request"

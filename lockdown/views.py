@@ -35,3 +35,9 @@ def home(request):
     if len(communities) == 1:
         return redirect("households:community", pk=communities[0].pk)
     return redirect("households:areas")
+
+
+def bad_request(request, exception):
+    """400: the page's address or form held what no page can answer (lockdown.core.inputs), and says what."""
+    message = exception.args[0] if exception and exception.args else ""
+    return render(request, "400.html", {"message": message}, status=400)

@@ -12,6 +12,7 @@ import re
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .bounds import EARLIEST_BIRTH_DATE
 from .identity import (
     FULLWIDTH,
     ID_ERRORS,
@@ -75,7 +76,7 @@ def date(value, *, today=None) -> datetime.date:
         found = _date_from_number(value)
     else:
         found = _date_from_text(text(value))
-    if not datetime.date(1880, 1, 1) <= found <= (today or timezone.localdate()):
+    if not EARLIEST_BIRTH_DATE <= found <= (today or timezone.localdate()):
         raise CellError(_("%(date)s is not a possible birth date.") % {"date": found.isoformat()})
     return found
 

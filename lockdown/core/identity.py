@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from .bounds import EARLIEST_BIRTH_DATE
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 # The first digit of the region code names a part of the country; 9 is unused, 0 only in tests.
@@ -50,7 +52,7 @@ def parse_mainland_id(raw, today=None):
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValueError("birth_date") from None
-    if not datetime.date(1880, 1, 1) <= birth <= (today or timezone.localdate()):
+    if not EARLIEST_BIRTH_DATE <= birth <= (today or timezone.localdate()):
         raise ValueError("birth_date")
     if id_check_char(number[:17]) != number[17]:
         raise ValueError("checksum")

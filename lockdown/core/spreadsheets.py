@@ -17,6 +17,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -25,7 +26,6 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, Shee
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-FORMULA_STARTS = {"=", "@", "+", "-"}
 
 
 class UnreadableFile(Exception):
@@ -101,6 +101,18 @@ def cell_text(value) -> str:
 
 THIN = Side(style="thin", color="999999")
 BOXED = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+# A text cell starting with one of these is run as a formula by some office suite: OWASP's list for
+# CSV injection (= + - @, tab, carriage return), the line feed, the NUL that LibreOffice drops before
+# reading an "=" after it, and the full-width signs a Chinese input method types (an office suite
+# that folds them to half-width would run them too). A cell whose value is a number is a number and
+# passes; text that starts so is always neutralised, whatever follows the sign ("=1+1", "-2+3+cmd|…").
+FORMULA_STARTS = frozenset("=+-@\t\r\n\x00＝＋－＠")
+# What an .xlsx cannot hold (openpyxl refuses it): control characters, from an uploaded file's cells.
+NOT_IN_XLSX = ILLEGAL_CHARACTERS_RE
+
+
+def looks_like_formula(value) -> bool:
+    return type(value) is str and value[:1] in FORMULA_STARTS
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,7 @@ def write_table(sheets: Iterable[SheetSpec], target) -> None:
         if spec.for_print:
             _lay_out_for_print(worksheet, header_rows=len(spec.titles) + 1)
         for title in spec.titles:
-            cell = WriteOnlyCell(worksheet, value=title)
+            cell = _text_cell(worksheet, title)
             cell.font = Font(bold=True, size=14)
             worksheet.append([cell])
         worksheet.append([_header_cell(worksheet, column.title) for column in spec.columns])
@@ -145,7 +157,11 @@ def write_table(sheets: Iterable[SheetSpec], target) -> None:
                 worksheet.append([_text_cell(worksheet, value, as_text=True) for value in row])
         else:
             for row in spec.rows:
-                if any(type(value) is str and value.startswith("=") for value in row):
+                # Most rows are plain values, appended as they are; a row with a cell to neutralise or
+                # clean is written cell by cell.
+                if any(
+                    type(value) is str and (value[:1] in FORMULA_STARTS or NOT_IN_XLSX.search(value)) for value in row
+                ):
                     row = [_text_cell(worksheet, value) for value in row]
                 worksheet.append(row)
     if not workbook.worksheets:
@@ -164,7 +180,7 @@ def _lay_out_for_print(worksheet, header_rows):
 
 
 def _header_cell(worksheet, title):
-    cell = WriteOnlyCell(worksheet, value=title)
+    cell = _text_cell(worksheet, title)
     cell.font, cell.border = Font(bold=True), BOXED
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     return cell
@@ -177,26 +193,37 @@ def _boxed_cell(worksheet, value):
 
 
 def _text_cell(worksheet, value, as_text=False):
-    """A cell that shows what was typed: openpyxl would make "=…" a formula, and Excel would run it.
+    """A cell that shows what was typed. openpyxl would make "=…" a formula (and "#N/A" an error), and
+    Excel runs a formula; a text cell that starts like one is marked as Excel marks text typed after
+    an apostrophe (quotePrefix), so that it stays text when someone edits it in the sheet. The value
+    keeps no apostrophe: the workbook imports again as it was exported.
     `as_text`: formatted as text, so that what a person types there later stays as typed."""
+    if type(value) is str and NOT_IN_XLSX.search(value):
+        value = NOT_IN_XLSX.sub("", value)
     cell = WriteOnlyCell(worksheet, value=value)
-    if cell.data_type == "f":
+    if cell.data_type in ("f", "e"):
         cell.data_type = "s"
+    if looks_like_formula(value):
+        cell.quotePrefix = True
     if as_text:
         cell.number_format = "@"
     return cell
 
 
 def write_csv(columns: list[Column], rows: Iterable[list], file: io.TextIOBase):
-    """CSV with a byte-order mark, so that Excel on Windows opens the Chinese text correctly."""
+    """CSV with a byte-order mark, so that Excel on Windows opens the Chinese text correctly.
+
+    Every field is quoted: an office suite that splits fields at ";" (Excel in many locales), or
+    that a person tells to, still reads "a;=1+1" as one text field, not a field that starts "="."""
     file.write("\ufeff")
-    writer = csv.writer(file)
-    writer.writerow([column.title for column in columns])
+    writer = csv.writer(file, quoting=csv.QUOTE_ALL)
+    writer.writerow([_inert(column.title) for column in columns])
     writer.writerows([_inert(value) for value in row] for row in rows)
 
 
 def _inert(value):
-    """Text Excel would read as a formula ("=…", "@…", "+x", "-x") gets a leading apostrophe."""
-    if type(value) is str and value[:1] in FORMULA_STARTS and not value[1:2].isdigit():
+    """Text an office suite would run as a formula gets a leading apostrophe, as OWASP advises: the
+    suite shows it as text. (The import takes the apostrophe off again: lockdown.core.text.)"""
+    if type(value) is str and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value

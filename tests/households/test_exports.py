@@ -1,5 +1,6 @@
 """Exports: scoped, masked per role, audited, streamed, and the household table imports again unchanged."""
 
+import csv
 import datetime
 import io
 import re
@@ -165,9 +166,9 @@ def test_one_buildings_roster_as_csv_names_the_building_on_each_row(register):
     text = target.getvalue().decode("utf-8")
     lines = text.splitlines()
     assert text.startswith("\ufeff")
-    assert lines[0].lstrip("\ufeff").startswith("小区,楼号,单元,室号,姓名")
+    assert lines[0].lstrip("\ufeff").startswith('"小区","楼号","单元","室号","姓名"')
     assert count == 1
-    assert lines[1].startswith("金杨新村,13,1,101,李四")
+    assert lines[1].startswith('"金杨新村","13","1","101","李四"')
 
 
 def test_an_export_does_not_issue_more_queries_as_the_register_grows(register):
@@ -273,3 +274,51 @@ def test_every_word_an_export_writes_is_a_word_the_import_reads_back(register, s
 
     assert (job.status, job.errors, job.findings["unknown"], job.findings["kept"]) == ("preview", [], [], [])
     assert (job.created, job.changed, job.changes) == (0, 0, [])
+
+
+# Text an office suite would run as a formula, per leading character and shape (lockdown.core.spreadsheets).
+FORMULA_NOTES = [
+    "=1+1",
+    '=0+HYPERLINK("http://example.org","点我")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "＝1+1",
+]
+
+
+@pytest.mark.parametrize("note", FORMULA_NOTES)
+def test_every_export_format_neutralises_a_note_that_starts_like_a_formula(register, note):
+    register.resident.notes = note
+    register.resident.save()
+    staff = register.users[Role.COMMITTEE_STAFF]
+
+    csv_rows = list(csv.reader(io.StringIO(export(staff, "households", "csv")[1].getvalue().decode("utf-8-sig"))))
+    workbook = openpyxl.load_workbook(export(staff, "households")[1])
+
+    header = csv_rows[0]
+    csv_note = next(row for row in csv_rows if row[header.index("姓名")] == "张三")[header.index("备注")]
+    assert csv_note == "'" + note
+    cell = next(row for row in workbook.active.iter_rows() if row[4].value == "张三")[HOUSEHOLD_NOTES]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (note, "s", True)
+
+
+HOUSEHOLD_NOTES = [column.title for column in exports.HOUSEHOLD_COLUMNS].index("备注")
+
+
+@pytest.mark.parametrize("fmt", exports.FORMATS)
+def test_a_household_table_with_formula_like_notes_imports_again_without_a_change(register, settings, tmp_path, fmt):
+    """The CSV's apostrophe is taken off again by the import; the workbook's value never had one."""
+    settings.MEDIA_ROOT = tmp_path
+    register.resident.notes = "=1+1"
+    register.resident.save()
+    staff = register.users[Role.COMMITTEE_STAFF]
+    _count, target = export(staff, "households", fmt)
+
+    upload = SimpleUploadedFile(f"住户信息表.{fmt}", target.getvalue())
+    job = import_job_create(actor=staff, community=register.community, compound=None, upload=upload)
+    import_job_preview(job)
+    job.refresh_from_db()
+
+    assert (job.status, job.problems, job.errors, job.changes) == (ImportJob.Status.PREVIEW, [], [], [])

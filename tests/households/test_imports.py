@@ -24,7 +24,7 @@ from households.models import (
 from lockdown.core.errors import ServiceError
 from tests.households.factories import ResidentFactory, valid_id_number
 
-from .sheets import xlsx
+from .sheets import csv_file, xlsx
 
 Status = ImportJob.Status
 COLUMNS = ["楼号", "单元", "室号", "姓名", "身份证号", "出生日期", "联系电话", "在住情况", "重点人群"]
@@ -670,3 +670,21 @@ def test_the_rejected_rows_workbook_writes_a_rounded_id_by_its_certain_digits_on
     assert written.endswith("…")
     assert IDS[0].startswith(written[:-1])
     assert len(written[:-1]) < 16  # never a whole 18-digit number, that a re-upload would take for true
+
+
+def test_the_rejected_rows_workbook_neutralises_formulas_and_drops_control_characters_of_the_file(world, tmp_path):
+    """A hostile CSV's rejected row comes back as text: no formula, and no character an .xlsx cannot hold."""
+    rows = [COLUMNS, ["12", "3", "501", "=1+1\x01", "1234", "", "-2+3+cmd|' /C calc'!A0", "", ""]]
+    job = committed(world, csv_file(tmp_path / "登记表.csv", rows))
+    target = tmp_path / "rejected.xlsx"
+
+    count = imports.rejected_rows_write(job, target)
+
+    import openpyxl
+
+    row = next(openpyxl.load_workbook(target).active.iter_rows(min_row=2, max_row=2))
+    assert count == 1
+    assert [(cell.value, cell.data_type, bool(cell.quotePrefix)) for cell in (row[3], row[6])] == [
+        ("=1+1", "s", True),
+        ("-2+3+cmd|' /C calc'!A0", "s", True),
+    ]
