@@ -211,6 +211,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema names every area and field of the register: for logged-in accounts only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "lockdown.api.declare_errors_and_ids"],
 }
 
 # Celery: with REDIS_URL, Redis is the broker; without, tasks run in-process.
