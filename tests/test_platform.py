@@ -131,6 +131,29 @@ def test_an_unknown_login_counts_under_its_normalised_spelling(client, staff_wit
     assert attempts == {"13911112222": 2, "ghost": 2}
 
 
+def test_pages_for_a_logged_in_account_are_not_stored_and_carry_a_content_security_policy(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    answers = [
+        client.get(reverse("households:detail", args=[world.household.pk])),
+        client.get(f"/api/residents/{world.resident.pk}/"),
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert all("no-store" in answer.headers["Cache-Control"] for answer in answers)
+    assert all("script-src 'self';" in answer.headers["Content-Security-Policy"] for answer in answers)
+
+
+def test_the_login_page_has_the_policy_and_static_files_stay_cacheable(client, world):
+    login = client.get(reverse("login"))
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    stylesheet = client.get("/static/css/app.css")
+
+    assert "default-src 'self'" in login.headers["Content-Security-Policy"]
+    assert stylesheet.status_code == 200
+    assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
+
+
 def test_sessions_expire(world):
     assert django_settings.SESSION_COOKIE_AGE <= 12 * 3600
 
