@@ -66,13 +66,14 @@ ERROR_RESPONSES = {
     "400": ("The request's parameters or body are not valid: the message says which and why.", MESSAGES_SCHEMA),
     "403": ("Not logged in, or the caller's role may not do this.", DETAIL_SCHEMA),
     "404": ("Nothing with this id in the caller's areas, or no such page of the list.", DETAIL_SCHEMA),
+    "415": ("The body is neither JSON nor a form.", DETAIL_SCHEMA),
 }
 
 
 def declare_errors_and_ids(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation declares the 403 and 404 that
-    exception_handler gives, and the 400 if it takes parameters or a body; every id in a path
-    declares the range that IdFilter accepts in a query."""
+    exception_handler gives, the 400 if it takes parameters or a body, the 415 if it takes a body;
+    every id in a path declares the range that IdFilter accepts in a query."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
@@ -80,7 +81,7 @@ def declare_errors_and_ids(result, generator, request, public):
                     parameter["schema"] = dict(ID_SCHEMA)
             takes_input = "requestBody" in operation or any(p["in"] == "query" for p in operation.get("parameters", []))
             for status, (description, schema) in ERROR_RESPONSES.items():
-                if status == "400" and not takes_input:
+                if (status == "400" and not takes_input) or (status == "415" and "requestBody" not in operation):
                     continue
                 operation["responses"].setdefault(
                     status, {"description": description, "content": {"application/json": {"schema": schema}}}

@@ -8,6 +8,8 @@ from households.api import router as households_router
 
 from . import views
 
+handler404 = views.page_not_found
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.Login.as_view(), name="login"),

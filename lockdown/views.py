@@ -1,6 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
+from rest_framework.exceptions import NotFound
 
 from households.campaign_selectors import visible_campaigns
 from households.models import Building, Community
@@ -35,3 +38,11 @@ def home(request):
     if len(communities) == 1:
         return redirect("households:community", pk=communities[0].pk)
     return redirect("households:areas")
+
+
+def page_not_found(request, exception):
+    """An address under /api/ that names nothing (`/api/residents/1.5/`) answers as the API does,
+    in JSON; any other, with the site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -68,3 +68,28 @@ def test_a_refusal_by_role_is_said_in_chinese(client, world, chinese):
     response = client.post(f"/api/residents/{world.resident.pk}/reveal/", {"field": "phone"})
 
     assert response.json() == {"detail": "您的角色无权查看此号码。"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/api/residents/1.5/"), ("get", "/api/households/1e-9/"), ("post", "/api/residents/abc/reveal/")],
+)
+def test_an_id_that_is_no_number_answers_404_in_json(client, world, method, path):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    response = getattr(client, method)(path, {"field": "phone"} if method == "post" else None)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("path", ["presence", "reveal"])
+@pytest.mark.parametrize("body", ["[]", '["phone"]', '"phone"', "null", '{"field": ["phone"], "presence": ["away"]}'])
+def test_a_body_of_the_wrong_shape_is_a_400(client, world, path, body):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    response = client.post(f"/api/residents/{world.resident.pk}/{path}/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    world.resident.refresh_from_db()
+    assert world.resident.presence == Presence.HOME

@@ -36,7 +36,7 @@ def test_every_operation_declares_its_refusals(schema):
 
     assert declared[("get", "/api/residents/")] == {"200", "400", "403", "404"}
     assert declared[("get", "/api/residents/{id}/")] == {"200", "403", "404"}
-    assert declared[("post", "/api/residents/{id}/reveal/")] == {"200", "400", "403", "404"}
+    assert declared[("post", "/api/residents/{id}/reveal/")] == {"200", "400", "403", "404", "415"}
     assert all({"403", "404"} <= statuses for statuses in declared.values())
 
 
