@@ -1,8 +1,9 @@
 """The register over REST: the same scoping and masking as the pages, read-only but for presence
 and the audited reveal."""
 
+from collections.abc import Mapping
+
 import django_filters
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, routers, serializers, viewsets
 from rest_framework.decorators import action
@@ -89,6 +90,8 @@ class ResidentSerializer(serializers.ModelSerializer):
             "party_member",
             "tags",
         ]
+        # What a role may not read comes back empty (scoping.NOT_READ): the schema says it can.
+        extra_kwargs = {"document_type": {"allow_blank": True}, "party_member": {"allow_null": True}}
 
     def to_representation(self, resident):
         permissions = scope_of(self.context["request"]).permissions_for(resident.household)
@@ -137,6 +140,13 @@ class ResidentFilter(IdFilterSet):
         fields = ["household", "presence", "tag", "building", "zone", "name"]
 
 
+def posted_text(request, name):
+    """The text posted as `name`, or None: a body that is a JSON list, or a value that is a list or
+    an object, is refused by the service's own check, with its message."""
+    value = request.data.get(name) if isinstance(request.data, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
 class ResidentViewSet(ScopedViewSet):
     queryset = Resident.objects.select_related("household__building__community").prefetch_related("tags").order_by("id")
     serializer_class = ResidentSerializer
@@ -149,7 +159,7 @@ class ResidentViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def presence(self, request, pk=None):
         resident = self.get_object()
-        services.resident_set_presence(actor=request.user, resident=resident, presence=request.data.get("presence"))
+        services.resident_set_presence(actor=request.user, resident=resident, presence=posted_text(request, "presence"))
         return Response(self.get_serializer(resident).data)
 
     @extend_schema(
@@ -158,11 +168,11 @@ class ResidentViewSet(ScopedViewSet):
     )
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
-        resident = get_object_or_404(self.get_queryset(), pk=pk)
+        resident = self.get_object()
         value = services.resident_reveal(
             actor=request.user,
             resident=resident,
-            field_name=request.data.get("field"),
+            field_name=posted_text(request, "field"),
             ip_address=request.META.get("REMOTE_ADDR"),
         )
         return Response({"value": value})

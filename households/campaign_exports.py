@@ -26,7 +26,7 @@ COLUMNS = [
 ]
 
 
-def write_campaign(*, actor, scope, campaign, target) -> int:
+def write_campaign(*, actor, scope, campaign, target, ip_address=None) -> int:
     recipients = campaign_selectors.campaign_recipients(scope, campaign)
     permissions = scope.permissions_by_building(Building.objects.filter(pk__in=recipients.values("building_id")))
     rows = (_row(recipient, permissions[recipient.building_id]) for recipient in recipients.iterator(chunk_size=2000))
@@ -37,6 +37,7 @@ def write_campaign(*, actor, scope, campaign, target) -> int:
     AuditEvent.objects.create(
         actor=actor,
         action=AuditEvent.Action.EXPORT,
+        ip_address=ip_address,
         detail={"kind": "campaign", "campaign": campaign.pk, "rows": counter.rows},
     )
     return counter.rows

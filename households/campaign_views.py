@@ -121,7 +121,9 @@ def campaign_export(request, pk):
     if campaign.is_draft:
         raise Http404
     file = io.BytesIO()
-    campaign_exports.write_campaign(actor=request.user, scope=scope, campaign=campaign, target=file)
+    campaign_exports.write_campaign(
+        actor=request.user, scope=scope, campaign=campaign, target=file, ip_address=request.META.get("REMOTE_ADDR")
+    )
     file.seek(0)
     name = f"{campaign.title}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return FileResponse(file, as_attachment=True, filename=name)

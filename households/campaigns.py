@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from lockdown.core import sms
 from lockdown.core.bulk import insert_rows
-from lockdown.core.errors import ServiceError
+from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.identity import MOBILE_PATTERN, mask_phone
 
 from . import outbox, services
@@ -79,7 +79,7 @@ class Preview:
 
 def campaign_create(*, actor, community, data: CampaignInput) -> Campaign:
     if not AreaScope.for_user(actor).may_edit_community(community):
-        raise ServiceError(_("Only the community's staff may start a campaign."))
+        raise NotPermitted(_("Only the community's staff may start a campaign."))
     _check_input(community, data)
     return Campaign.objects.create(
         community=community,
@@ -194,7 +194,7 @@ def campaign_preview(campaign, sample_size=5) -> Preview:
 def campaign_send(*, actor, campaign: Campaign) -> Campaign:
     """Write the outbox and the recipients in one transaction; the batches go to Celery on commit."""
     if not AreaScope.for_user(actor).may_edit_community(campaign.community):
-        raise ServiceError(_("Only the community's staff may send a campaign."))
+        raise NotPermitted(_("Only the community's staff may send a campaign."))
     with transaction.atomic():
         # Two clicks on "send", by one person or two, wait for each other here (a row lock on
         # PostgreSQL; on SQLite the transaction's write lock, DATABASES' transaction_mode); the
@@ -243,7 +243,7 @@ def recipient_record_outcome(*, actor, recipient: Recipient, outcome: str, expec
     """Record what became of a recipient; *returned* also marks the resident at home, with history."""
     resident = recipient.resident
     if not AreaScope.for_user(actor).permissions_for(resident.household).mark_presence:
-        raise ServiceError(_("You may not record outcomes for this resident."))
+        raise NotPermitted(_("You may not record outcomes for this resident."))
     if outcome not in Recipient.Outcome.values:
         raise ServiceError(_("Choose an outcome."), field="outcome")
     if outcome == Recipient.Outcome.CONFIRMED and expected_at is None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from lockdown.core.errors import ServiceError
+from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.identity import (
     ID_ERRORS,
     mask_id_number,
@@ -346,7 +346,7 @@ def resident_set_presence(*, actor, resident: Resident, presence: str) -> Reside
     if presence not in Presence.values:
         raise ServiceError(_("Choose where the resident is."), field="presence")
     if not AreaScope.for_user(actor).permissions_for(resident.household).mark_presence:
-        raise ServiceError(_("You may not mark this resident's presence."))
+        raise NotPermitted(_("You may not mark this resident's presence."))
     # Lock the row so two leaders marking at once both land in history in order.
     current = Resident.objects.select_for_update().get(pk=resident.pk)
     if current.presence == presence:
@@ -370,8 +370,10 @@ def resident_reveal(*, actor, resident: Resident, field_name: str, ip_address=No
     """Return the unmasked number and record that this person looked at it."""
     permissions = AreaScope.for_user(actor).permissions_for(resident.household)
     allowed = {"id_number": permissions.reveal_id, "phone": permissions.reveal_phone}
-    if not allowed.get(field_name):
-        raise ServiceError(_("Your role may not see this number."))
+    if field_name not in allowed:
+        raise ServiceError(_("Choose the ID number or the phone number."), field="field")
+    if not allowed[field_name]:
+        raise NotPermitted(_("Your role may not see this number."))
     action = AuditEvent.Action.REVEAL_ID if field_name == "id_number" else AuditEvent.Action.REVEAL_PHONE
     AuditEvent.objects.create(actor=actor, action=action, resident=resident, ip_address=ip_address)
     return getattr(resident, field_name)
@@ -383,7 +385,7 @@ def control_level_set(*, actor, area, level: str, note: str = ""):
     if level and level not in ControlLevel.values:
         raise ServiceError(_("Choose a control level."), field="level")
     if not AreaScope.for_user(actor).may_edit_community(area.community):
-        raise ServiceError(_("You may not change this area's control level."))
+        raise NotPermitted(_("You may not change this area's control level."))
     if area.control_level == level:
         return area
     kind = "building" if isinstance(area, Building) else "compound"

@@ -1,11 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeDoneView
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from households.api import router as households_router
 
 from . import views
+
+handler400 = views.bad_request
+handler404 = views.page_not_found
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,8 +21,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(households_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     path("", include("households.urls")),
 ]
-
-handler400 = "lockdown.views.bad_request"

@@ -1,6 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
+from rest_framework.exceptions import NotFound
 
 from households.campaign_selectors import visible_campaigns
 from households.models import Building, Community
@@ -41,3 +44,11 @@ def bad_request(request, exception):
     """400: the page's address or form held what no page can answer (lockdown.core.inputs), and says what."""
     message = exception.args[0] if exception and exception.args else ""
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def page_not_found(request, exception):
+    """An address under /api/ that names nothing (`/api/residents/1.5/`) answers as the API does,
+    in JSON; any other, with the site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.urls import reverse
 
@@ -83,6 +84,74 @@ def test_wrong_password_says_so_and_repeated_failures_lock_the_account(client, w
     assert "password is wrong" in first.content.decode()
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.content.decode()
+
+
+MOBILE_SPELLINGS = ["13900000013", "139 0000 0013", "139-0000-0013", "+8613900000013", "8613900000013"]
+
+
+@pytest.fixture
+def staff_with_mobile(world, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 5
+    staff = world.users[Role.COMMITTEE_STAFF]
+    staff.mobile = "13900000013"
+    staff.save()
+    return staff
+
+
+@pytest.mark.parametrize("right_spelling", ["staff", *MOBILE_SPELLINGS])
+def test_wrong_passwords_in_different_spellings_lock_the_account(client, staff_with_mobile, right_spelling):
+    for spelling in ["staff", *MOBILE_SPELLINGS[1:]]:
+        client.post(reverse("login"), {"username": spelling, "password": "nope"})
+
+    locked = client.post(reverse("login"), {"username": right_spelling, "password": "pw-for-tests-123"})
+
+    assert locked.status_code == 429
+    assert AccessAttempt.objects.get().username == "staff"
+
+
+def test_a_successful_login_resets_the_account_counter_for_every_spelling(client, staff_with_mobile):
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "139 0000 0013", "password": "nope"})
+    client.post(reverse("login"), {"username": "staff", "password": "pw-for-tests-123"})
+    client.logout()
+    client.post(reverse("login"), {"username": "139 0000 0013", "password": "nope"})
+
+    response = client.post(reverse("login"), {"username": "139 0000 0013", "password": "pw-for-tests-123"})
+
+    assert response.status_code == 302
+
+
+def test_an_unknown_login_counts_under_its_normalised_spelling(client, staff_with_mobile):
+    for spelling in ["139 1111 2222", "+8613911112222", "ghost ", "ghost"]:
+        client.post(reverse("login"), {"username": spelling, "password": "nope"})
+
+    attempts = dict(AccessAttempt.objects.values_list("username", "failures_since_start"))
+
+    assert attempts == {"13911112222": 2, "ghost": 2}
+
+
+def test_pages_for_a_logged_in_account_are_not_stored_and_carry_a_content_security_policy(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    answers = [
+        client.get(reverse("households:detail", args=[world.household.pk])),
+        client.get(f"/api/residents/{world.resident.pk}/"),
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert all("no-store" in answer.headers["Cache-Control"] for answer in answers)
+    assert all("script-src 'self';" in answer.headers["Content-Security-Policy"] for answer in answers)
+
+
+def test_the_login_page_has_the_policy_and_static_files_stay_cacheable(client, world):
+    login = client.get(reverse("login"))
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    stylesheet = client.get("/static/css/app.css")
+
+    assert "default-src 'self'" in login.headers["Content-Security-Policy"]
+    assert stylesheet.status_code == 200
+    assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
 
 
 def test_sessions_expire(world):

@@ -8,3 +8,7 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class NotPermitted(ServiceError):
+    """A write the actor's role or areas do not allow: the API answers 403, as the pages do."""

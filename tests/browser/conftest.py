@@ -63,7 +63,8 @@ def browser():
 def open_page(browser, live_server):
     """open_page("desktop" | "phone") -> a page on the live server in a fresh context (no cookies).
 
-    After the test, any JavaScript error or server error (5xx) seen by a page fails the test."""
+    After the test, any JavaScript error, server error (5xx) or Content-Security-Policy violation
+    seen by a page fails the test."""
     contexts, problems = [], []
 
     def open_page(device):
@@ -73,12 +74,20 @@ def open_page(browser, live_server):
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
         page.on("response", lambda response: note_server_error(response, problems))
+        page.on("console", lambda message: note_policy_violation(message, problems))
         return page
 
     yield open_page
     for context in contexts:
         context.close()
     assert problems == []
+
+
+def note_policy_violation(message, problems):
+    # Chromium reports what the policy blocked on the console ("Refused to execute inline script
+    # because it violates the following Content Security Policy directive ...").
+    if "Content Security Policy" in message.text:
+        problems.append(f"CSP violation: {message.text}")
 
 
 def note_server_error(response, problems):

@@ -267,14 +267,15 @@ def test_a_leader_cannot_record_outside_their_buildings(client, world, sent):
 def test_the_export_lists_the_residents_with_their_numbers_for_staff_and_is_recorded(client, world, sent):
     client.force_login(world.users[Role.COMMITTEE_STAFF])
 
-    response = client.get(reverse("households:campaign_export", args=[sent.pk]))
+    response = client.get(reverse("households:campaign_export", args=[sent.pk]), REMOTE_ADDR="10.1.2.3")
 
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header, *rows = sheet.iter_rows(min_row=2, values_only=True)
     phones = {r.resident.phone for r in Recipient.objects.select_related("resident")}
     assert {row[header.index("手机")] for row in rows} == phones
     assert {row[header.index("短信")] for row in rows} == {"已发送"}
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, detail__campaign=sent.pk).count() == 1
+    audit = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, detail__campaign=sent.pk)
+    assert (audit.actor, audit.ip_address) == (world.users[Role.COMMITTEE_STAFF], "10.1.2.3")
 
 
 def test_receipts_with_a_wrong_token_change_nothing(client, world, sent, settings):
