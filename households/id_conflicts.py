@@ -18,6 +18,9 @@ from .models import AuditEvent, Community, Household, Resident, room_label
 from .scoping import AreaScope
 
 ALREADY_REGISTERED = gettext_lazy("A resident with this ID number is already on the register.")
+REGISTERED_AS = gettext_lazy(
+    "This ID number is already on the register as %(name)s, %(room)s: check the number, or move that resident here."
+)
 NOT_HERE = gettext_lazy(
     "This ID number cannot be saved here. The street office has been told and will sort it out with your "
     "committee; meanwhile check the number with the resident, or save the resident without it."
@@ -69,9 +72,16 @@ def holders_seen_by(actor, holder_ids) -> set:
 
 def id_conflict_error(*, actor, holder: Resident, attempt: dict) -> ServiceError:
     if holders_seen_by(actor, [holder.pk]):
-        return ServiceError(str(ALREADY_REGISTERED), field="id_number")
+        return ServiceError(REGISTERED_AS % {"name": holder.name, "room": holder_room(holder)}, field="id_number")
     id_conflict_record(actor=actor, holder_id=holder.pk, attempt=attempt)
     return ServiceError(str(NOT_HERE), field="id_number")
+
+
+def holder_room(holder: Resident) -> str:
+    """Where the register has the number's resident: the community and the room."""
+    household = holder.household
+    building = household.building
+    return f"{building.community} {room_label(building.number, household.unit, household.room, building.compound.name)}"
 
 
 def id_conflict_record(*, actor, holder_id: int, attempt: dict) -> None:

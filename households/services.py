@@ -34,6 +34,7 @@ from .models import (
     Resident,
     ResidentTag,
     Tag,
+    room_label,
 )
 from .scoping import AreaScope
 from .versions import refuse_if_stale
@@ -315,6 +316,13 @@ def resident_update(*, actor, resident: Resident, data: ResidentInput, read_vers
     return resident
 
 
+def _move_labels(origin: Household, to: Household) -> list[str]:
+    """The rooms a move's history names: with their compounds where the move crosses from one to another."""
+    if origin.building.compound_id == to.building.compound_id:
+        return [origin.label, to.label]
+    return [room_label(h.building.number, h.unit, h.room, h.building.compound.name) for h in (origin, to)]
+
+
 @transaction.atomic
 def resident_move(*, actor, resident: Resident, to_household: Household) -> Resident:
     resident.refresh_from_db(from_queryset=Resident.objects.select_for_update())
@@ -328,7 +336,7 @@ def resident_move(*, actor, resident: Resident, to_household: Household) -> Resi
     resident.version += 1
     resident.save(update_fields=["household", "community", "building", "version", "updated_at"])
     rows_follow_resident(resident)
-    move = {"household": [origin.label, to_household.label]}
+    move = {"household": _move_labels(origin, to_household)}
     _record(actor=actor, household=origin, resident=resident, action=Change.Action.MOVED_OUT, changes=move)
     _record(actor=actor, household=to_household, resident=resident, action=Change.Action.MOVED_IN, changes=move)
     return resident

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from households.scoping import scope_of
 
 LAYOUTS = ("staff", "mobile")
@@ -17,4 +19,9 @@ def layout(request):
         "layout_template": f"layouts/{chosen}.html",
         "is_mobile_layout": chosen == "mobile",
         "sees_id_conflicts": bool(scope and scope.sees_id_conflicts),  # the street admin's menu
+        # Nobody finds a resident by a number they may not read (AreaScope.reading): a volunteer's
+        # search box offers names and rooms only.
+        "search_placeholder": _("Name, initials, 12-501, last 4 digits")
+        if not scope or scope.reads("phone")
+        else _("Name, initials, 12-501"),
     }

@@ -22,6 +22,8 @@ from .bounds import EARLIEST_BIRTH_DATE, EARLIEST_DATE, ID_MAX, ID_MIN, LATEST_D
 from .identity import to_halfwidth
 from .text import clean_code, clean_line, clean_paragraphs
 
+TOO_LONG = _("At most %(limit_value)d characters fit here; this has %(show_value)d. Shorten it and save again.")
+
 
 def as_id(value) -> int | None:
     """The id a value names, or None if it names none (not a whole number from 1 to ID_MAX)."""
@@ -123,6 +125,7 @@ class CleanForm(forms.Form):
                 field.max_length = TEXT_MAX
                 field.validators.append(MaxLengthValidator(TEXT_MAX))
                 field.widget.attrs.setdefault("maxlength", str(TEXT_MAX))
+            field.error_messages["max_length"] = TOO_LONG
             if name in self.code_fields:
                 clean = clean_code
             elif isinstance(field.widget, forms.Textarea):

@@ -345,6 +345,17 @@ def test_a_move_to_a_room_two_compounds_have_asks_which_and_goes_to_the_one_tapp
     assert world.other_resident.household == world.second_household
 
 
+def test_a_move_to_another_compound_names_both_compounds_in_the_history(two_compounds):
+    world = two_compounds
+
+    services.resident_move(
+        actor=world.users[Role.COMMITTEE_STAFF], resident=world.resident, to_household=world.second_household
+    )
+
+    moved_in = Change.objects.get(household=world.second_household, action=Change.Action.MOVED_IN)
+    assert moved_in.changes["household"] == ["金杨新村 12-3-501", "金杨二村 12-3-501"]
+
+
 @pytest.mark.parametrize("room", ["金杨二村 12-3-501", "金杨二村12-3-501", "金杨二 12-3-501"])
 def test_a_move_goes_at_once_where_the_room_is_written_with_its_compound(client, two_compounds, room):
     world = two_compounds

@@ -112,7 +112,9 @@ def test_a_200_kb_note_is_refused_with_a_message_and_a_note_of_2000_characters_t
     long = add_resident(staff, world, notes="长" * 200_000)
     most = add_resident(staff, world, notes="长" * TEXT_MAX)
 
-    assert long.context["form"].errors["notes"] == ["Ensure this value has at most 2000 characters (it has 200000)."]
+    assert long.context["form"].errors["notes"] == [
+        "At most 2000 characters fit here; this has 200000. Shorten it and save again."
+    ]
     assert most.status_code == 302
     assert Resident.objects.count() == residents + 1
     assert Change.objects.count() == changes + 1
@@ -123,9 +125,17 @@ def test_a_household_note_is_bounded_too(staff, world):
 
     response = staff.post(url, {"unit": "3", "room": "501", "notes": "长" * 200_000})
 
-    assert "at most 2000 characters" in response.content.decode()
+    assert "At most 2000 characters fit here; this has 200000." in response.content.decode()
     world.household.refresh_from_db()
     assert world.household.notes == ""
+
+
+@pytest.mark.parametrize("query", ["\x00", "张\x00三", ZERO_WIDTH + "张三"])
+def test_a_search_holding_a_nul_or_an_invisible_character_answers(staff, world, query):
+    response = staff.get(reverse("households:search"), {"q": query})
+
+    assert response.status_code == 200
+    assert [r.name for r in response.context["residents"]] == ([] if query == "\x00" else ["张三"])
 
 
 def test_a_campaign_deadline_years_ahead_is_refused(staff, world):
