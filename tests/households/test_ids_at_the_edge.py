@@ -42,6 +42,15 @@ def test_a_query_string_id_that_cannot_exist_answers_400_with_a_message(client, 
     assert "Go back and choose from the list on the page." in response.content.decode()
 
 
+def test_a_leader_is_told_on_the_phone_layout(client, world):
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    response = client.get(reverse("households:key_population"), {"building": "abc"})
+
+    assert response.status_code == 400
+    assert '<body class="mobile">' in response.content.decode()
+
+
 @pytest.mark.parametrize("page", QUERY_IDS)
 def test_an_empty_or_real_id_in_the_query_string_is_answered(client, world, campaign, page):
     url, name = QUERY_IDS[page]
