@@ -366,6 +366,7 @@ def _save_reading_of_running_job(job, reading, plan):
     job.plan_digest = plan.digest
     job.rows_checked = len(plan.creates) + len(plan.updates) + plan.unchanged
     job.message = ""
+    job.progress_at = timezone.now()
     job.save()
 
 
@@ -420,9 +421,9 @@ def unreadable_message(error: UnreadableFile) -> str:
     numbers = {name: f"{value:,}" if isinstance(value, int) else value for name, value in error.numbers.items()}
     messages = {
         "sheet": _(
-            "Sheet %(sheet)s has cells over %(rows)s rows × %(columns)s columns; at most %(most_rows)s rows and "
-            "%(most_columns)s columns can be read. Delete what lies beyond the data (a stray cell far below or "
-            "to the right), or copy the data into a new workbook, and upload it again."
+            "The cells of sheet %(sheet)s span %(rows)s rows × %(columns)s columns; at most %(most_rows)s rows "
+            "and %(most_columns)s columns can be read. Delete what lies beyond the data (a stray cell far below "
+            "or to the right of it), or copy the data into a new workbook, and upload it again."
         ),
         "rows_in_file": _(
             "The file has %(rows)s rows; at most %(most)s can be imported at once. Split it into several files "

@@ -32,19 +32,27 @@ MAX_UNCOMPRESSED = 200 * 2**20  # all of them together, unpacked
 MAX_RATIO = 100  # unpacked : packed, of any member over RATIO_FROM (a zip bomb packs 1000:1 and more)
 RATIO_FROM = 2**20
 MAX_LINE = 2**20  # one line of a .csv, in bytes
-# The reading process's address space. The benchmark's workbook peaks at about 150 MB; a 200,000 × 30
-# sheet at under 1 GB.
+# The reading process's address space (lockdown.core.spreadsheets.READER_MEMORY). The benchmark's
+# workbook peaks at about 150 MB; a 200,000 × 30 sheet at under 1 GB.
 MEMORY_LIMIT = 2 * 2**30
 BATCH = 500  # rows a frame
 
 CHUNK = 1 << 20
 # A cell that holds something, as Excel, WPS, LibreOffice and openpyxl write it: <c r="B7" …>…</c>;
-# calamine leaves out the empty ones (<c r="B7" s="1"/>, <c …></c>), and so does this.
-CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^/>]*>(?!</c>)')
-# Any other spelling of a cell (r not first or absent, a namespace prefix) sends the sheet to the
-# slower reading below, which follows calamine's rules for each tag. (Counting costs a tenth of a
-# second on the benchmark's 72 MB; a regular expression looking for them all, five times that.)
-ODD_CELLS = (b"<c>", b"<c/")
+# calamine leaves out the empty ones (<c r="B7" s="1"/>, <c …></c>), and so does this. Its column
+# letters are enough at first: the rows are those of the <row r="7"> around it, a fifth of the time of
+# reading each cell's row. Only if that is beyond the bounds (empty rows count there: a border far
+# below) are the cells' own rows read.
+CELL = re.compile(rb'<c r="([A-Za-z]+)[0-9]+"[^/>]*>(?!</c>)')  # calamine reads "xfd1" as XFD1
+CELL_AT = re.compile(rb'<c r="([A-Za-z]+)([0-9]+)"[^/>]*>(?!</c>)')
+ROW = re.compile(rb'<row r="([0-9]+)"')
+# Any other spelling of a cell or row (r not first or absent, a namespace prefix) sends the sheet to
+# the slower reading below, which follows calamine's rules for each tag. A writer spells every cell
+# alike, so the first 64 KB of a sheet tell (counting in all of it would cost a quarter of a second
+# on the benchmark's 72 MB). A file spelling them otherwise further on is hostile: it meets the
+# memory limit.
+ODD = (b"<c>", b"<c/", b"<row>", b"<row/")
+HEAD = 2**16
 PREFIXED = re.compile(rb"<[\w.-]+:worksheet\b")
 TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
 ATTRIBUTE_R = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
@@ -98,10 +106,16 @@ class CheckedWorkbook:
         member = self.sheets.get(name)
         if member is None:  # not found through the workbook's list: any member holding cells may be it
             for member in self.unlisted:
-                _check_extent(name, _read_member(self.archive, member, _Extent()))
+                _check_extent(name, self._extent(member))
             self.unlisted = []
         else:
-            _check_extent(name, _read_member(self.archive, self.archive.getinfo(member), _Extent()))
+            _check_extent(name, self._extent(self.archive.getinfo(member)))
+
+    def _extent(self, member):
+        extent = _read_member(self.archive, member, _Extent())
+        if extent is not None and not _within(extent):
+            extent = _read_member(self.archive, member, _Extent(cells_rows=True))
+        return extent
 
     def _sheet_members(self):
         """{the sheet's name on its tab: its member}, as calamine finds them; {} if the workbook does not say."""
@@ -144,11 +158,14 @@ def _read_member(archive, member, reader):
 
 def _check_extent(name, extent):
     """Refuse a sheet whose cells holding a value span more than the bounds: (rows, columns, cells)."""
-    if extent is None:
-        return
-    rows, columns, cells = extent
-    if rows > MAX_ROWS or columns > MAX_COLUMNS or rows * columns > MAX_CELLS or cells > MAX_CELLS:
+    if extent is not None and not _within(extent):
+        rows, columns, _cells = extent
         raise Refused("sheet", sheet=name, rows=rows, columns=columns, most_rows=MAX_ROWS, most_columns=MAX_COLUMNS)
+
+
+def _within(extent):
+    rows, columns, cells = extent
+    return rows <= MAX_ROWS and columns <= MAX_COLUMNS and rows * columns <= MAX_CELLS and cells <= MAX_CELLS
 
 
 class _NoDtd:
@@ -161,29 +178,37 @@ class _NoDtd:
 
 
 class _Extent(_NoDtd):
-    def __init__(self):
+    def __init__(self, cells_rows=False):
+        self.cells_rows = cells_rows
         self.top = self.left = sys.maxsize
         self.bottom = self.right = self.cells = 0
-        self.odd = False
+        self.odd = None
         self.row = self.column = 0  # calamine's position for a tag without r
 
     def feed(self, data):
         super().feed(data)
-        self.odd = (
-            self.odd
-            or data.count(b"<c ") != data.count(b'<c r="')
-            or any(spelling in data for spelling in ODD_CELLS)
-            or PREFIXED.search(data, 0, 4096) is not None
-        )
+        if self.odd is None:
+            head = data[: data.rfind(b"<", 0, HEAD)] if len(data) > HEAD else data  # no tag cut in two
+            self.odd = (
+                head.count(b"<c ") != head.count(b'<c r="')
+                or head.count(b"<row ") != head.count(b'<row r="')
+                or any(spelling in head for spelling in ODD)
+                or PREFIXED.search(head) is not None
+            )
         if self.odd:
             self._feed_tags(data)
             return
-        found = CELL.findall(data)
+        if self.cells_rows:
+            found = CELL_AT.findall(data)
+            letters, lines = {letters for letters, _ in found}, {digits for _, digits in found}
+        else:
+            found = CELL.findall(data)
+            letters, lines = set(found), set(ROW.findall(data))
         if not found:
             return
         self.cells += len(found)
-        columns = [_column(letters) for letters in {letters for letters, _digits in found}]
-        lines = [int(digits) for digits in {digits for _letters, digits in found}]
+        columns = [_column(each.upper()) for each in letters]
+        lines = [int(digits) for digits in lines] or [self.top, self.bottom]
         self._widen(min(lines), max(lines), min(columns), max(columns))
 
     def _feed_tags(self, data):
@@ -333,8 +358,8 @@ def _without_nul(value):
 
 
 def main(arguments):
-    path, kind, name, mode = arguments
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    path, kind, name, mode, memory = arguments
+    resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
     out = sys.stdout.buffer
 
     def send(frame):
@@ -345,7 +370,7 @@ def main(arguments):
     except Refused as refusal:
         send(("refused", refusal.reason, refusal.numbers))
     except MemoryError:
-        send(("refused", "memory", {"mb": MEMORY_LIMIT // 2**20}))
+        send(("refused", "memory", {"mb": int(memory) // 2**20}))
     except (Unreadable, zipfile.BadZipFile, csv.Error, OSError, UnicodeError, ValueError) as error:
         send(("unreadable", str(error)))
     except Exception as error:  # calamine's errors, and its panics (a BaseException) below

@@ -29,10 +29,13 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import sheet_reader
+
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 FORMULA_STARTS = {"=", "@", "+", "-"}
 READER = Path(__file__).with_name("sheet_reader.py")
+READER_MEMORY = sheet_reader.MEMORY_LIMIT
 PIPE_BYTES = 2**20  # what Linux lets a process ask for (/proc/sys/fs/pipe-max-size)
 
 
@@ -84,7 +87,8 @@ class _ReadingProcess:
         if suffix not in SUFFIXES:
             raise UnreadableFile(f"unsupported suffix {suffix!r}")
         kind = {".csv": "csv", ".xls": "xls"}.get(suffix, "xlsx")
-        self.command = [sys.executable, "-I", "-P", str(READER), str(path), kind, csv_name, "rows" if with_rows else ""]
+        mode = "rows" if with_rows else "heights"
+        self.command = [sys.executable, "-I", "-P", str(READER), str(path), kind, csv_name, mode, str(READER_MEMORY)]
         self.ahead = None
         self.ended = False
 
