@@ -5,6 +5,7 @@ if the result is the one previewed, so what the admin confirmed is what lands. T
 households/importers.py, the comparison and the writes in households/import_register.py.
 """
 
+import datetime
 import hashlib
 import logging
 from collections import defaultdict
@@ -18,7 +19,17 @@ from django.utils.translation import gettext as _
 from lockdown.core import cells
 from lockdown.core.cells import natural_key
 from lockdown.core.errors import ServiceError
-from lockdown.core.spreadsheets import SUFFIXES, Column, SheetSpec, UnreadableFile, cell_text, read_sheets, write_table
+from lockdown.core.spreadsheets import (
+    SUFFIXES,
+    Column,
+    SheetSpec,
+    TooLarge,
+    UnreadableFile,
+    cell_text,
+    count_lines,
+    read_sheets,
+    write_table,
+)
 
 from . import importers
 from .import_register import Plan, RegisterChanged, plan_import, write_plan
@@ -29,6 +40,14 @@ from .words import WORD_CHOICES
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
+# The tasks' time limit: a job reading or writing with no sign of life for this long was lost (its
+# worker killed, a broker restarted), since no task runs longer.
+TIME_LIMIT = 1800
+RUNNING = (Status.QUEUED, Status.READING, Status.COMMITTING)
+
+
+class _Stopped(Exception):
+    """The job was cancelled, or failed as lost, while it was being read: the reading stops."""
 
 
 # The job's life ---------------------------------------------------------------------------------------
@@ -160,7 +179,8 @@ def _decide(actor, job, *, remember, **decided):
             setattr(job, name, value)
         job.status = Status.QUEUED
         job.message = ""
-        job.save(update_fields=[*decided, "status", "message"])
+        job.progress_at = timezone.now()
+        job.save(update_fields=[*decided, "status", "message", "progress_at"])
     return job
 
 
@@ -179,15 +199,18 @@ def import_job_confirm(*, actor, job: ImportJob, choices: dict | None = None) ->
         if any(getattr(job, name) != value for name, value in decided.items()):
             _decide(actor, job, remember={"words": choices["words"]}, **decided)
             return False
-    if not ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(status=Status.COMMITTING):
+    if not ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(
+        status=Status.COMMITTING, progress_at=timezone.now()
+    ):
         raise ServiceError(_("This import is not waiting for confirmation."))
     job.status = Status.COMMITTING
     return True
 
 
 def import_job_cancel(*, actor, job: ImportJob) -> ImportJob:
+    """Cancel any job that is not writing; one being read stops at its next progress."""
     _require_importer(actor, job)
-    waiting = (Status.PREVIEW, Status.NEEDS_MAPPING, Status.FAILED, Status.QUEUED)
+    waiting = (Status.PREVIEW, Status.NEEDS_MAPPING, Status.FAILED, Status.QUEUED, Status.READING)
     if not ImportJob.objects.filter(pk=job.pk, status__in=waiting).update(
         status=Status.CANCELLED, finished_at=timezone.now()
     ):
@@ -203,13 +226,18 @@ def _require_importer(actor, job):
 
 def import_job_preview(job: ImportJob) -> None:
     """Read the file and compare it with the register (the task's work); nothing is written."""
-    if not ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(status=Status.READING):
+    if not ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
+        status=Status.READING, progress_at=timezone.now()
+    ):
         return  # already read, or cancelled: a task delivered twice does nothing
+    job.status = Status.READING
     with translation.override(job.language):
         try:
             reading, plan = _read_and_plan(job)
-        except UnreadableFile:
-            _fail(job, _("This file cannot be read as a spreadsheet. Save it again as .xlsx and upload it."))
+        except _Stopped:
+            return
+        except UnreadableFile as error:
+            _fail(job, unreadable_message(error))
             return
         except Exception:
             logger.exception("import %s: preview failed", job.pk)
@@ -233,6 +261,10 @@ def import_job_commit(job: ImportJob) -> None:
                     return  # another delivery of the task finished it
                 write_plan(job, plan)
                 ImportJob.objects.filter(pk=job.pk).update(status=Status.DONE, finished_at=timezone.now())
+        except _Stopped:
+            return
+        except UnreadableFile as error:  # read at the preview, but a reading may still run out of memory
+            _fail(job, unreadable_message(error))
         except RegisterChanged:
             _save_reading(job, reading, plan)
             ImportJob.objects.filter(pk=job.pk).update(
@@ -247,20 +279,27 @@ def import_job_commit(job: ImportJob) -> None:
 
 
 def _fail(job, message):
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.FAILED, message=message, finished_at=timezone.now())
+    """Fail the job, unless it was cancelled (or failed as lost) meanwhile."""
+    ImportJob.objects.filter(pk=job.pk, status__in=RUNNING).update(
+        status=Status.FAILED, message=message, finished_at=timezone.now()
+    )
 
 
 def _read_and_plan(job):
     path = Path(job.file.path)
 
+    def progress(**counts):
+        if not ImportJob.objects.filter(pk=job.pk, status=job.status).update(progress_at=timezone.now(), **counts):
+            raise _Stopped
+
     def read_progress(lines):
-        ImportJob.objects.filter(pk=job.pk).update(lines_read=lines)
+        progress(lines_read=lines)
 
     def check_progress(rows):
-        ImportJob.objects.filter(pk=job.pk).update(rows_checked=rows)
+        progress(rows_checked=rows)
 
     if not job.lines_total:  # counted once, at the preview: the kept file does not change
-        job.lines_total = sum(sheet.height for sheet in read_sheets(path))
+        job.lines_total = count_lines(path)
     job.lines_read, job.rows_checked = 0, 0
     ImportJob.objects.filter(pk=job.pk).update(lines_total=job.lines_total, lines_read=0, rows_checked=0)
     choices = importers.Choices(
@@ -280,6 +319,13 @@ def _read_and_plan(job):
 
 
 def _save_reading(job, reading, plan):
+    with transaction.atomic():
+        if not ImportJob.objects.select_for_update().filter(pk=job.pk, status=job.status).exists():
+            return  # cancelled, or failed as lost, while it was read
+        _save_reading_of_running_job(job, reading, plan)
+
+
+def _save_reading_of_running_job(job, reading, plan):
     job.sheets = [
         {"name": s.name, "header_line": s.header_line, "headers": s.headers, "building": s.building, "titles": s.titles}
         for s in reading.sheets
@@ -320,6 +366,7 @@ def _save_reading(job, reading, plan):
     job.plan_digest = plan.digest
     job.rows_checked = len(plan.creates) + len(plan.updates) + plan.unchanged
     job.message = ""
+    job.progress_at = timezone.now()
     job.save()
 
 
@@ -346,6 +393,70 @@ def _in_file_order(error):
 
 def _error_json(error):
     return {"sheet": error.sheet, "line": error.line, "column": error.column, "message": error.message}
+
+
+def import_jobs_tidy() -> int:
+    """Beat: fail the jobs a lost worker left waiting, reading or writing (a worker is lost with its
+    transaction, so nothing was written). Returns how many."""
+    now = timezone.now()
+    lost = ImportJob.objects.filter(status__in=RUNNING, progress_at__lt=now - datetime.timedelta(seconds=TIME_LIMIT))
+    changed = 0
+    for language, status in lost.values_list("language", "status").distinct():
+        with translation.override(language):
+            message = (
+                _("The import was interrupted and nothing was written. Start it again.")
+                if status == Status.COMMITTING
+                else _("The reading of the file was interrupted. Start it again.")
+            )
+        changed += lost.filter(language=language, status=status).update(
+            status=Status.FAILED, finished_at=now, message=message
+        )
+    return changed
+
+
+def unreadable_message(error: UnreadableFile) -> str:
+    """What the admin reads when a file cannot be read, or is beyond what a register may be: what to do."""
+    if not isinstance(error, TooLarge):
+        return _("This file cannot be read as a spreadsheet. Save it again as .xlsx and upload it.")
+    numbers = {name: f"{value:,}" if isinstance(value, int) else value for name, value in error.numbers.items()}
+    messages = {
+        "sheet": _(
+            "The cells of sheet %(sheet)s span %(rows)s rows × %(columns)s columns; at most %(most_rows)s rows "
+            "and %(most_columns)s columns can be read. Delete what lies beyond the data (a stray cell far below "
+            "or to the right of it), or copy the data into a new workbook, and upload it again."
+        ),
+        "rows_in_file": _(
+            "The file has %(rows)s rows; at most %(most)s can be imported at once. Split it into several files "
+            "and import them one after another."
+        ),
+        "sheets": _("The file has %(sheets)s sheets; at most %(most)s can be read. Split it into several files."),
+        "members": _(
+            "This file holds %(members)s parts, at most %(most)s are read: it is no workbook as Excel or WPS "
+            "saves it. Open it, save it again as .xlsx, and upload that."
+        ),
+        "unpacked": _(
+            "This file unpacks to %(mb)s MB, at most %(most)s MB are read. Delete what lies beyond the data, "
+            "or copy the data into a new workbook, and upload it again."
+        ),
+        "ratio": _(
+            "A part of this file unpacks to %(ratio)s times its size, at most %(most)s times are read: it is no "
+            "workbook as Excel or WPS saves it. Open it, save it again as .xlsx, and upload that."
+        ),
+        "line": _(
+            "Line %(line)s of the file is longer than %(most_kb)s KB: this is no table of residents. Check that "
+            "it is the right file, save it again as .xlsx, and upload it."
+        ),
+        "csv_columns": _(
+            "Line %(line)s of the file has %(columns)s columns; at most %(most)s can be read. Check the "
+            "separators, or save the file as .xlsx, and upload it again."
+        ),
+    }
+    if error.reason not in messages:  # "memory": the reading ran out of its memory
+        return _(
+            "Reading this file needed more memory than an import may use: it holds far more than a register. "
+            "Delete what lies beyond the data, or copy the data into a new workbook, and upload it again."
+        )
+    return messages[error.reason] % numbers
 
 
 # The rejected rows, to fix in Excel and upload again ------------------------------------------------------

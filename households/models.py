@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -405,6 +406,8 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of the job's task (queued, claimed, progress): a lost job is failed after a while.
+    progress_at = models.DateTimeField(default=timezone.now)
     language = models.CharField(max_length=10, default="zh-hans")
     file = models.FileField(upload_to="imports/%Y/%m/")
     file_name = models.CharField(_("file"), max_length=200)

@@ -11,7 +11,7 @@ def refresh_age_tags_task():
     return services.refresh_age_tags()
 
 
-@shared_task(time_limit=1800, soft_time_limit=1740)
+@shared_task(time_limit=imports.TIME_LIMIT, soft_time_limit=imports.TIME_LIMIT - 60)
 def preview_import_task(job_pk):
     """Read an uploaded spreadsheet and compare it with the register; writes only the job's preview."""
     job = ImportJob.objects.select_related("community", "compound").filter(pk=job_pk).first()
@@ -19,7 +19,7 @@ def preview_import_task(job_pk):
         imports.import_job_preview(job)
 
 
-@shared_task(time_limit=1800, soft_time_limit=1740)
+@shared_task(time_limit=imports.TIME_LIMIT, soft_time_limit=imports.TIME_LIMIT - 60)
 def commit_import_task(job_pk):
     """Write a confirmed import in one transaction."""
     job = ImportJob.objects.select_related("community", "compound").filter(pk=job_pk).first()
@@ -35,8 +35,9 @@ def export_task(job_pk):
 
 @shared_task(time_limit=600, soft_time_limit=540)
 def tidy_exports_task():
-    """Beat: fail exports a lost worker left behind; delete exported files (personal data) after EXPORT_KEEP_HOURS."""
-    return export_jobs.export_jobs_tidy()
+    """Beat: fail exports and imports a lost worker left behind; delete exported files (personal data)
+    after EXPORT_KEEP_HOURS."""
+    return export_jobs.export_jobs_tidy() + imports.import_jobs_tidy()
 
 
 @shared_task(bind=True, time_limit=settings.SMS_SEND_TIME_LIMIT, soft_time_limit=settings.SMS_SEND_TIME_LIMIT - 10)

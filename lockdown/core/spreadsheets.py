@@ -2,17 +2,25 @@
 
 Reading: .xlsx and .xls through python-calamine (fast, and it reads both formats), .csv in UTF-8 or
 GB18030 (what Excel on a Chinese Windows saves). Rows come out one at a time as lists of cell values
-(str, int, float, date, datetime), with their row number as Excel shows it.
+(str, int, float, date, datetime), with their row number as Excel shows it. The file is read in a
+process of its own, under a memory limit, after its size is checked (lockdown/core/sheet_reader.py):
+an uploaded file may be hostile, and no file may take down the process that asked for its rows.
 
 Writing: openpyxl in write-only mode, which streams rows to the file instead of holding the workbook.
 """
 
-import codecs
+import contextlib
 import csv
 import datetime
+import fcntl
 import io
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -21,69 +29,144 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from . import sheet_reader
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+READER = Path(__file__).with_name("sheet_reader.py")
+READER_MEMORY = sheet_reader.MEMORY_LIMIT
+PIPE_BYTES = 2**20  # what Linux lets a process ask for (/proc/sys/fs/pipe-max-size)
 
 
 class UnreadableFile(Exception):
     """The file is not a spreadsheet this module can read; the message says why, in English."""
 
 
+class TooLarge(UnreadableFile):
+    """The file is beyond the bounds of lockdown/core/sheet_reader.py: `reason` says which (rows,
+    columns, cells of a sheet, sheets, lines, the zip's members, size or ratio, memory), `numbers`
+    what the file has and what is allowed, for a message saying what to do."""
+
+    def __init__(self, reason: str, numbers: dict):
+        super().__init__(f"{reason}: {numbers}")
+        self.reason, self.numbers = reason, numbers
+
+
 @dataclass(frozen=True)
 class Sheet:
     name: str
     height: int  # rows, for progress; the last rows may be blank
-    rows: Iterator[tuple[int, list]]  # (row number from 1, cell values)
+    rows: Iterator[tuple[int, list]] = field(default_factory=lambda: iter(()))  # (row number from 1, cell values)
 
 
 def read_sheets(path: Path, *, csv_name: str | None = None) -> Iterator[Sheet]:
     """Every visible worksheet of the file, in order; a .csv file is one sheet named after the file
-    (or `csv_name`: the name the person gave it, where the file is stored under another)."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        yield _csv_sheet(path, csv_name or path.stem)
-        return
-    if suffix not in EXCEL_SUFFIXES:
-        raise UnreadableFile(f"unsupported suffix {suffix!r}")
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        for meta in workbook.sheets_metadata:
-            if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
-                continue
-            sheet = workbook.get_sheet_by_name(meta.name)
-            # Calamine's range starts at the first used cell; Excel's row numbers count from row 1.
-            first = sheet.start[0] + 1 if sheet.start else 1
-            yield Sheet(meta.name, sheet.height, enumerate(sheet.iter_rows(), start=first))
-    except CalamineError as error:
-        raise UnreadableFile(str(error)) from None
+    (or `csv_name`: the name the person gave it, where the file is stored under another).
+    UnreadableFile (or TooLarge) as soon as the reading finds the file is not one it reads."""
+    with _ReadingProcess(path, csv_name or path.stem, with_rows=True) as reading:
+        while (frame := reading.next_sheet()) is not None:
+            name, height, first = frame
+            yield Sheet(name, height, enumerate(reading.rows(), start=first))
 
 
-def csv_encoding(path: Path) -> str:
-    """UTF-8 when every byte decodes as UTF-8, else GB18030 (a superset of GBK and GB2312)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as file:
-            while chunk := file.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig"
+def count_lines(path: Path) -> int:
+    """The rows of every visible worksheet, for the progress of a reading (calamine's heights: the
+    sheets are loaded, their cells not sent)."""
+    with _ReadingProcess(path, path.stem, with_rows=False) as reading:
+        return sum(frame[1] for frame in iter(reading.next_sheet, None))
 
 
-def _csv_sheet(path, name):
-    encoding = csv_encoding(path)
-    with path.open("rb") as file:
-        height = sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+class _ReadingProcess:
+    """sheet_reader.py run on one file, and the frames it writes, read as they come: a sheet's rows
+    arrive while the caller works on the rows before them, and the reading process never holds more
+    than one sheet."""
 
-    def rows():
-        with path.open(encoding=encoding, newline="", errors="replace") as file:
-            yield from enumerate(csv.reader(file), start=1)
+    def __init__(self, path, csv_name, *, with_rows):
+        suffix = path.suffix.lower()
+        if suffix not in SUFFIXES:
+            raise UnreadableFile(f"unsupported suffix {suffix!r}")
+        kind = {".csv": "csv", ".xls": "xls"}.get(suffix, "xlsx")
+        mode = "rows" if with_rows else "heights"
+        self.command = [sys.executable, "-I", "-P", str(READER), str(path), kind, csv_name, mode, str(READER_MEMORY)]
+        self.ahead = None
+        self.ended = False
 
-    return Sheet(name, height, rows())
+    def __enter__(self):
+        self.errors = tempfile.TemporaryFile()  # a file, not a pipe: a long backtrace cannot block it
+        self.process = subprocess.Popen(
+            self.command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.errors
+        )
+        # A bigger pipe lets the reading run some sheets ahead of the caller: calamine's work on the next
+        # sheets overlaps with the caller's on these rows (64 KB, Linux's default, is under 3,000 cells).
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(self.process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        return self
+
+    def __exit__(self, *exception):
+        self.process.stdout.close()
+        if self.process.poll() is None:  # the caller stopped early
+            self.process.kill()
+        self.process.wait()
+        self.errors.close()
+
+    def next_sheet(self):
+        """(name, height, first row) of the next sheet, past what is left of this one's rows; None at the end."""
+        while (frame := self._take()) is not None:
+            if frame[0] == "sheet":
+                return frame[1:]
+        return None
+
+    def rows(self):
+        while (frame := self._peek()) is not None and frame[0] == "rows":
+            self.ahead = None
+            yield from frame[1]
+
+    def _peek(self):
+        if self.ahead is None and not self.ended:
+            self.ahead = self._load()
+        return self.ahead
+
+    def _take(self):
+        frame, self.ahead = self._peek(), None
+        return frame
+
+    def _load(self):
+        try:
+            frame = _CellsUnpickler(self.process.stdout).load()
+        except EOFError:
+            raise self._died() from None
+        match frame:
+            case ("end",):
+                self.ended = True
+                return None
+            case ("refused", reason, numbers):
+                raise TooLarge(reason, numbers)
+            case ("unreadable", why):
+                raise UnreadableFile(why)
+        return frame
+
+    def _died(self):
+        """The reading process ended without a last word: killed, or out of memory in calamine (which
+        aborts rather than raise)."""
+        code = self.process.wait()
+        self.errors.seek(0)
+        said = self.errors.read(4000).decode(errors="replace")
+        if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV) or "memory allocation" in said:
+            return TooLarge("memory", {"code": code})
+        return UnreadableFile(f"the reading process ended with {code}: {said[-500:]}")
+
+
+class _CellsUnpickler(pickle.Unpickler):
+    """Frames hold cell values only: nothing else may be loaded from them."""
+
+    CLASSES = {("datetime", name): getattr(datetime, name) for name in ("date", "datetime", "time", "timedelta")}
+
+    def find_class(self, module, name):
+        if (module, name) not in self.CLASSES:
+            raise pickle.UnpicklingError(f"{module}.{name} is no cell value")
+        return self.CLASSES[module, name]
 
 
 def cell_text(value) -> str:
