@@ -62,7 +62,7 @@ def run(names):
     settings.SMS_NUMBERS_PER_REQUEST = NUMBERS_PER_REQUEST
     settings.SMS_REQUESTS_PER_SECOND = REQUESTS_PER_SECOND
     sms.get_backend.cache_clear()
-    staff = User.objects.create_user("bench-staff", password="x", is_superuser=True)
+    staff = User.objects.create_user("bench-sms-staff", password="x", is_superuser=True)
     warm_up = _campaign(staff, "预热", WARM_UP, first_phone=13_000_000_000)
     campaign = _campaign(staff, "召回", MESSAGES, first_phone=13_100_000_000)
     queue, key = f"bench-sms-{os.getpid()}", f"bench-sms-queries-{os.getpid()}"
