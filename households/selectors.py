@@ -277,7 +277,7 @@ def resident_search(scope, query):
     """Residents matching a name, pinyin initials, a room (12-501, 12-3-501, 金杨一村 12-3-501) or the
     last digits of a phone or ID number. Returns (residents, kind) with at most SEARCH_LIMIT + 1
     residents, so the page can say there are more."""
-    query = clean_line(query)  # a NUL or an invisible character typed into the box matches nothing
+    query = clean_line(query)  # a NUL or an invisible character typed into the box is dropped, the rest searched
     parsed = parse_room(query)
     query = to_halfwidth(query).strip().replace(" ", "")
     if not query:

@@ -31,10 +31,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import sheet_reader
+from .formulas import inert, looks_like_formula
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 READER = Path(__file__).with_name("sheet_reader.py")
 READER_MEMORY = sheet_reader.MEMORY_LIMIT
 PIPE_BYTES = 2**20  # what Linux lets a process ask for (/proc/sys/fs/pipe-max-size)
@@ -184,18 +184,8 @@ def cell_text(value) -> str:
 
 THIN = Side(style="thin", color="999999")
 BOXED = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-# A text cell starting with one of these is run as a formula by some office suite: OWASP's list for
-# CSV injection (= + - @, tab, carriage return), the line feed, the NUL that LibreOffice drops before
-# reading an "=" after it, and the full-width signs a Chinese input method types (an office suite
-# that folds them to half-width would run them too). A cell whose value is a number is a number and
-# passes; text that starts so is always neutralised, whatever follows the sign ("=1+1", "-2+3+cmd|…").
-FORMULA_STARTS = frozenset("=+-@\t\r\n\x00＝＋－＠")
 # What an .xlsx cannot hold (openpyxl refuses it): control characters, from an uploaded file's cells.
 NOT_IN_XLSX = ILLEGAL_CHARACTERS_RE
-
-
-def looks_like_formula(value) -> bool:
-    return type(value) is str and value[:1] in FORMULA_STARTS
 
 
 @dataclass(frozen=True)
@@ -243,7 +233,7 @@ def write_table(sheets: Iterable[SheetSpec], target) -> None:
                 # Most rows are plain values, appended as they are; a row with a cell to neutralise or
                 # clean is written cell by cell.
                 if any(
-                    type(value) is str and (value[:1] in FORMULA_STARTS or NOT_IN_XLSX.search(value)) for value in row
+                    looks_like_formula(value) or (type(value) is str and NOT_IN_XLSX.search(value)) for value in row
                 ):
                     row = [_text_cell(worksheet, value) for value in row]
                 worksheet.append(row)
@@ -300,13 +290,5 @@ def write_csv(columns: list[Column], rows: Iterable[list], file: io.TextIOBase):
     that a person tells to, still reads "a;=1+1" as one text field, not a field that starts "="."""
     file.write("\ufeff")
     writer = csv.writer(file, quoting=csv.QUOTE_ALL)
-    writer.writerow([_inert(column.title) for column in columns])
-    writer.writerows([_inert(value) for value in row] for row in rows)
-
-
-def _inert(value):
-    """Text an office suite would run as a formula gets a leading apostrophe, as OWASP advises: the
-    suite shows it as text. (The import takes the apostrophe off again: lockdown.core.text.)"""
-    if type(value) is str and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
+    writer.writerow([inert(column.title) for column in columns])
+    writer.writerows([inert(value) for value in row] for row in rows)

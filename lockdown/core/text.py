@@ -19,7 +19,7 @@ import re
 import sys
 import unicodedata
 
-from .spreadsheets import FORMULA_STARTS
+from .formulas import without_inert_mark
 
 INVISIBLE_CATEGORIES = ("Cc", "Cf", "Cs")
 DRAW_NOTHING = "\u034f\u115f\u1160\u3164\uffa0"  # combining grapheme joiner, Hangul fillers (category Lo/Mn)
@@ -85,8 +85,7 @@ def clean_cell(value):
     Called for every cell of an import: the common case is one search and a quick check, no copy."""
     if type(value) is not str:
         return value
-    if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
-        value = value[1:]
+    value = without_inert_mark(value)
     if _clean_already(value):
         return value.strip()
     return _cleaned(LINE_BREAK.sub("\n", value))
