@@ -85,11 +85,22 @@ def holder_room(holder: Resident) -> str:
 
 
 def id_conflict_record(*, actor, holder_id: int, attempt: dict) -> None:
-    """Record the attempt once (an import read again records its rows once)."""
-    job = attempt.get("import_job")
-    if job and AuditEvent.objects.filter(action=ID_CONFLICT, resident_id=holder_id, detail__import_job=job).exists():
-        return
     AuditEvent.objects.create(actor=actor, action=ID_CONFLICT, resident_id=holder_id, detail=attempt)
+
+
+def id_conflicts_record_import(*, actor, job, conflicts: list[tuple[int, dict]]) -> None:
+    """Record an import's attempts, (holder id, attempt) each, in one statement; once per holder and
+    job, as a file is read again for its preview, its decisions and its confirmation."""
+    if not conflicts:
+        return
+    recorded = set(
+        AuditEvent.objects.filter(action=ID_CONFLICT, detail__import_job=job.pk).values_list("resident_id", flat=True)
+    )
+    AuditEvent.objects.bulk_create(
+        AuditEvent(actor=actor, action=ID_CONFLICT, resident_id=holder_id, detail=attempt)
+        for holder_id, attempt in dict(conflicts).items()
+        if holder_id not in recorded
+    )
 
 
 def id_conflicts_for(scope: AreaScope):

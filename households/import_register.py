@@ -159,6 +159,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
     elsewhere = _registered_elsewhere(job.community, reading.rows)
     told = id_conflicts.holders_seen_by(job.created_by, [holder for holder, _area in elsewhere.values()])
     compared, first, twice = [], {}, {}  # resident id → the first row that matches it; → all, where several do
+    conflicts = []  # (holder id, attempt) of the numbers on registers the importer does not see
     for checked, row in enumerate(reading.rows, start=1):
         if on_progress and checked % importers.PROGRESS_EVERY == 0:
             on_progress(checked)
@@ -168,7 +169,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
         document = (row.document_type or DocumentType.MAINLAND_ID, row.id_number)
         resident, error = _match(register, row, document, household_id)
         if error is None and resident is None and row.id_number and document in elsewhere:
-            error = _number_elsewhere(job, row, compound, *elsewhere[document], told)
+            error = _number_elsewhere(job, row, compound, *elsewhere[document], told, conflicts)
         if error:
             plan.errors.append(RowError(row.sheet, row.line, reading.header_of(row.sheet, "name"), error))
             continue
@@ -178,6 +179,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
                 twice[resident[_ID]] = twice.get(resident[_ID]) or [earlier]
                 twice[resident[_ID]].append(row)
         compared.append((row, key, household_id, resident))
+    id_conflicts.id_conflicts_record_import(actor=job.created_by, job=job, conflicts=conflicts)
     going_on, plan.duplicates, plan.resolved, plan.left_out = register_duplicates(twice, keep or {})
     going_on = {(row.sheet, row.line) for row in going_on}
     new_buildings, new_households = set(), {}
@@ -260,10 +262,10 @@ def _registered_elsewhere(community, rows):
     return found
 
 
-def _number_elsewhere(job, row, compound, holder_id, area, told):
+def _number_elsewhere(job, row, compound, holder_id, area, told, conflicts):
     """The row's rejection for a number on another community's register: where it is, to whoever
-    sees that resident; to anyone else only that it cannot be imported, recorded for the street
-    admins (households.id_conflicts)."""
+    sees that resident; to anyone else only that it cannot be imported, the attempt added to
+    `conflicts` to be recorded for the street admins (households.id_conflicts)."""
     if holder_id in told:
         return _("This ID number is on the register of %(area)s: that committee has to move the resident.") % {
             "area": area
@@ -271,7 +273,7 @@ def _number_elsewhere(job, row, compound, holder_id, area, told):
     attempt = {"community": job.community_id, "community_name": str(job.community), "name": row.name}
     attempt |= {"household": room_label(row.building, row.unit, row.room, compound or "")}
     attempt |= {"source": "import", "import_job": job.pk, "sheet": row.sheet, "line": row.line}
-    id_conflicts.id_conflict_record(actor=job.created_by, holder_id=holder_id, attempt=attempt)
+    conflicts.append((holder_id, attempt))
     return str(id_conflicts.NOT_IMPORTED_HERE)
 
 

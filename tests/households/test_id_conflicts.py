@@ -4,16 +4,20 @@ who sees both, finds the attempt listed."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from households import services
 from households.id_conflicts import NOT_HERE, NOT_IMPORTED_HERE
+from households.import_register import plan_import
+from households.importers import read_register
 from households.imports import import_job_create, import_job_preview
 from households.models import AuditEvent, Change, Resident, Role
 from households.services import ResidentInput
 from lockdown.core.errors import ServiceError
 
-from .factories import StreetFactory, user_with_role
+from .factories import ResidentFactory, StreetFactory, user_with_role
 from .sheets import xlsx
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +121,27 @@ def test_an_import_row_with_another_community_s_number_says_nothing_of_it_and_is
         "name": "钱七",
         "household": "金杨新村 12-3-503",
     }
+
+
+def test_an_import_records_its_conflicts_in_as_many_queries_however_many_rows(world, tmp_path):
+    far = [ResidentFactory(household=world.far_household, name=f"远{i}") for i in range(40)]
+    queries = {}
+    for rows in (2, 40):
+        sheet = [["室号", "姓名", "身份证号"]] + [[f"12-3-{600 + i}", f"钱{i}", r.id_number] for i, r in enumerate(far)]
+        path = xlsx(tmp_path / f"{rows}.xlsx", {"S": sheet[: rows + 1]})
+        job = import_job_create(
+            actor=world.users[Role.COMMITTEE_STAFF],
+            community=world.community,
+            compound=world.building.compound,
+            upload=SimpleUploadedFile(path.name, path.read_bytes()),
+        )
+        reading = read_register(path, community_name=world.community.name)
+        with CaptureQueriesContext(connection) as captured:
+            plan_import(job, reading)
+        queries[rows] = len(captured)
+
+    assert len(conflicts()) == 2 + 40
+    assert queries[40] == queries[2]
 
 
 def test_the_street_admin_importing_is_told_which_register_holds_the_number(world, tmp_path):
