@@ -446,6 +446,15 @@ def unreadable_message(error: UnreadableFile) -> str:
             "Line %(line)s of the file is longer than %(most_kb)s KB: this is no table of residents. Check that "
             "it is the right file, save it again as .xlsx, and upload it."
         ),
+        "cell_text": _(
+            "Row %(line)s of sheet %(sheet)s has a cell holding more text than Excel allows in a cell "
+            "(%(most)s characters): this is no table of residents. Check that it is the right file, delete "
+            "that text, and upload it again."
+        ),
+        "sent": _(
+            "The cells of this file hold more than %(most_mb)s MB of text in all, far more than a register. "
+            "Check that it is the right file, or copy the data into a new workbook, and upload it again."
+        ),
         "csv_columns": _(
             "Line %(line)s of the file has %(columns)s columns; at most %(most)s can be read. Check the "
             "separators, or save the file as .xlsx, and upload it again."

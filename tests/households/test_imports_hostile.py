@@ -13,7 +13,7 @@ from households import tasks
 from households.imports import import_job_cancel, import_job_commit, import_job_create, import_job_preview
 from households.models import ImportJob, Resident, Role
 from lockdown.core.errors import ServiceError
-from tests.core.test_spreadsheets_hostile import sheet_xml, workbook_with_sheet_xml
+from tests.core.test_spreadsheets_hostile import shared_strings_workbook, sheet_xml, workbook_with_sheet_xml
 
 from .test_imports import register_file
 
@@ -70,6 +70,20 @@ def test_a_reading_that_runs_out_of_memory_fails_its_job_not_the_worker(world, t
     job.refresh_from_db()
     assert job.status == Status.FAILED
     assert job.message.startswith("Reading this file needed more memory than an import may use")
+
+
+def test_a_cell_of_more_text_than_excel_allows_fails_the_job_saying_where(world, tmp_path):
+    path = shared_strings_workbook(tmp_path / "登记表.xlsx", ["姓名", "x" * 40_000], [0, 0, 1])
+    job = uploaded(world, path, language="zh-hans")
+
+    import_job_preview(job)
+
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert job.message == (
+        "工作表“Sheet”第 3 行有一个单元格的文字超过了 Excel 一个单元格所能容纳的长度（32,767 个字符）："
+        "这不是住户表。请确认文件没有选错，删除那段文字后再重新上传。"
+    )
 
 
 def test_a_csv_of_one_huge_line_fails_the_job_with_what_to_do(world, tmp_path):
