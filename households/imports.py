@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -41,8 +42,11 @@ from .words import WORD_CHOICES
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
 # The tasks' time limit: a job reading or writing with no sign of life for this long was lost (its
-# worker killed, a broker restarted), since no task runs longer.
+# worker killed, a broker restarted), since no task runs longer, and each progress is a sign of life.
 TIME_LIMIT = 1800
+# A job waiting for a worker shows no sign of life until one takes it, and in a crisis the queue may be
+# long: only this long a wait means that its task was lost.
+QUEUED_LIMIT = 6 * 3600
 RUNNING = (Status.QUEUED, Status.READING, Status.COMMITTING)
 
 
@@ -396,10 +400,15 @@ def _error_json(error):
 
 
 def import_jobs_tidy() -> int:
-    """Beat: fail the jobs a lost worker left waiting, reading or writing (a worker is lost with its
-    transaction, so nothing was written). Returns how many."""
+    """Beat: fail the jobs a lost worker or task left waiting, reading or writing (a worker is lost with
+    its transaction, so nothing was written). Returns how many."""
     now = timezone.now()
-    lost = ImportJob.objects.filter(status__in=RUNNING, progress_at__lt=now - datetime.timedelta(seconds=TIME_LIMIT))
+    lost = ImportJob.objects.filter(
+        Q(status=Status.QUEUED, progress_at__lt=now - datetime.timedelta(seconds=QUEUED_LIMIT))
+        | Q(
+            status__in=(Status.READING, Status.COMMITTING), progress_at__lt=now - datetime.timedelta(seconds=TIME_LIMIT)
+        )
+    )
     changed = 0
     for language, status in lost.values_list("language", "status").distinct():
         with translation.override(language):
