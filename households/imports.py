@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -41,8 +42,11 @@ from .words import WORD_CHOICES
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
 # The tasks' time limit: a job reading or writing with no sign of life for this long was lost (its
-# worker killed, a broker restarted), since no task runs longer.
+# worker killed, a broker restarted), since no task runs longer, and each progress is a sign of life.
 TIME_LIMIT = 1800
+# A job waiting for a worker shows no sign of life until one takes it, and in a crisis the queue may be
+# long: only this long a wait means that its task was lost.
+QUEUED_LIMIT = 6 * 3600
 RUNNING = (Status.QUEUED, Status.READING, Status.COMMITTING)
 
 
@@ -396,10 +400,15 @@ def _error_json(error):
 
 
 def import_jobs_tidy() -> int:
-    """Beat: fail the jobs a lost worker left waiting, reading or writing (a worker is lost with its
-    transaction, so nothing was written). Returns how many."""
+    """Beat: fail the jobs a lost worker or task left waiting, reading or writing (a worker is lost with
+    its transaction, so nothing was written). Returns how many."""
     now = timezone.now()
-    lost = ImportJob.objects.filter(status__in=RUNNING, progress_at__lt=now - datetime.timedelta(seconds=TIME_LIMIT))
+    lost = ImportJob.objects.filter(
+        Q(status=Status.QUEUED, progress_at__lt=now - datetime.timedelta(seconds=QUEUED_LIMIT))
+        | Q(
+            status__in=(Status.READING, Status.COMMITTING), progress_at__lt=now - datetime.timedelta(seconds=TIME_LIMIT)
+        )
+    )
     changed = 0
     for language, status in lost.values_list("language", "status").distinct():
         with translation.override(language):
@@ -445,6 +454,15 @@ def unreadable_message(error: UnreadableFile) -> str:
         "line": _(
             "Line %(line)s of the file is longer than %(most_kb)s KB: this is no table of residents. Check that "
             "it is the right file, save it again as .xlsx, and upload it."
+        ),
+        "cell_text": _(
+            "Row %(line)s of sheet %(sheet)s has a cell holding more text than Excel allows in a cell "
+            "(%(most)s characters): this is no table of residents. Check that it is the right file, delete "
+            "that text, and upload it again."
+        ),
+        "sent": _(
+            "The cells of this file hold more than %(most_mb)s MB of text in all, far more than a register. "
+            "Check that it is the right file, or copy the data into a new workbook, and upload it again."
         ),
         "csv_columns": _(
             "Line %(line)s of the file has %(columns)s columns; at most %(most)s can be read. Check the "

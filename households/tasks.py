@@ -35,9 +35,16 @@ def export_task(job_pk):
 
 @shared_task(time_limit=600, soft_time_limit=540)
 def tidy_exports_task():
-    """Beat: fail exports and imports a lost worker left behind; delete exported files (personal data)
-    after EXPORT_KEEP_HOURS."""
-    return export_jobs.export_jobs_tidy() + imports.import_jobs_tidy()
+    """Beat: fail exports a lost worker left behind; delete exported files (personal data) after
+    EXPORT_KEEP_HOURS."""
+    return export_jobs.export_jobs_tidy()
+
+
+@shared_task(time_limit=300, soft_time_limit=270)
+def tidy_imports_task():
+    """Beat, every few minutes: fail the imports a lost worker or task left behind, soon after the
+    time limit, so that the admin waiting on the page learns it and starts again."""
+    return imports.import_jobs_tidy()
 
 
 @shared_task(bind=True, time_limit=settings.SMS_SEND_TIME_LIMIT, soft_time_limit=settings.SMS_SEND_TIME_LIMIT - 10)

@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "households.tasks.tidy_exports_task",
         "schedule": 3600,
     },
+    "tidy-imports": {
+        "task": "households.tasks.tidy_imports_task",
+        "schedule": 300,
+    },
     "reconcile-outbox": {
         "task": "households.tasks.reconcile_outbox_task",
         "schedule": 60,

@@ -13,9 +13,11 @@ this process dies of it.
 
 import codecs
 import csv
+import os
 import pickle
 import re
 import resource
+import signal
 import sys
 import zipfile
 from xml.etree import ElementTree
@@ -32,10 +34,16 @@ MAX_UNCOMPRESSED = 200 * 2**20  # all of them together, unpacked
 MAX_RATIO = 100  # unpacked : packed, of any member over RATIO_FROM (a zip bomb packs 1000:1 and more)
 RATIO_FROM = 2**20
 MAX_LINE = 2**20  # one line of a .csv, in bytes
+MAX_CELL_TEXT = 32_767  # characters in one cell: Excel's own limit, so no register holds more
+# What the caller is sent of one file, pickled. A cell holding a shared string is sent as a copy of it,
+# so a file's size does not bound this: a 767 KB .xlsx of one 1 MB string in 300 cells sends 314 MB.
+MAX_SENT = 2 * MAX_UNCOMPRESSED
 # The reading process's address space (lockdown.core.spreadsheets.READER_MEMORY). The benchmark's
 # workbook peaks at about 150 MB; a 200,000 × 30 sheet at under 1 GB.
 MEMORY_LIMIT = 2 * 2**30
+CPU_LIMIT = 600  # seconds: the benchmark's workbook takes under 10; past this the reading is hostile
 BATCH = 500  # rows a frame
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 CHUNK = 1 << 20
 # A cell that holds something, as Excel, WPS, LibreOffice and openpyxl write it: <c r="B7" …>…</c>;
@@ -289,6 +297,15 @@ def csv_lines(path):
 # Reading ----------------------------------------------------------------------------------------------
 
 
+def _checked(batch, sheet, first_line):
+    """The batch of rows, refused if a cell holds more text than Excel allows."""
+    for line, row in enumerate(batch, start=first_line):
+        for value in row:
+            if type(value) is str and len(value) > MAX_CELL_TEXT:
+                raise Refused("cell_text", sheet=sheet, line=line, most=MAX_CELL_TEXT)
+    return batch
+
+
 def read(path, kind, name, with_rows, send):
     if kind == "csv":
         _read_csv(path, name, with_rows, send)
@@ -312,10 +329,10 @@ def _read_csv(path, name, with_rows, send):
                 raise Refused("csv_columns", line=line, columns=len(row), most=MAX_COLUMNS)
             batch.append(row)
             if len(batch) == BATCH:
-                send(("rows", batch))
+                send(("rows", _checked(batch, name, line - BATCH + 1)))
                 batch = []
         if batch:
-            send(("rows", batch))
+            send(("rows", _checked(batch, name, line - len(batch) + 1)))
 
 
 def _read_excel(path, kind, with_rows, send):
@@ -340,16 +357,18 @@ def _read_excel(path, kind, with_rows, send):
         if rows > MAX_ROWS:
             raise Refused("rows_in_file", rows=rows, most=MAX_ROWS)
         # Calamine's range starts at the first used cell; Excel's row numbers count from row 1.
-        send(("sheet", name, sheet.height, sheet.start[0] + 1 if sheet.start else 1))
+        first = sheet.start[0] + 1 if sheet.start else 1
+        send(("sheet", name, sheet.height, first))
         if with_rows:
             batch = []
             for row in sheet.iter_rows():
                 batch.append(row if kind == "xlsx" else [_without_nul(value) for value in row])
                 if len(batch) == BATCH:
-                    send(("rows", batch))
+                    send(("rows", _checked(batch, name, first)))
+                    first += BATCH
                     batch = []
             if batch:
-                send(("rows", batch))
+                send(("rows", _checked(batch, name, first)))
         del sheet
 
 
@@ -357,29 +376,59 @@ def _without_nul(value):
     return value.replace("\x00", "") if type(value) is str else value
 
 
+class _Frames:
+    """The frames written to stdout, refused past `most` bytes in all (the last word excepted)."""
+
+    def __init__(self, out, most):
+        self.out, self.most, self.sent = out, most, 0
+
+    def send(self, frame):
+        data = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+        self.sent += len(data)
+        if self.sent > self.most:
+            raise Refused("sent", most_mb=self.most // 2**20)
+        self.out.write(data)
+
+    def last(self, frame):
+        pickle.dump(frame, self.out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _die_with(parent):
+    """End with the process that asked for the rows: killed by Celery's time limit or gunicorn, it
+    leaves nobody to read them. (Linux sends the signal when the thread that started this one ends:
+    the caller reads in the thread that started it.)"""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+
+
 def main(arguments):
-    path, kind, name, mode, memory = arguments
+    path, kind, name, mode, memory, most_sent, parent = arguments
+    _die_with(int(parent))
     resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
-    out = sys.stdout.buffer
-
-    def send(frame):
-        pickle.dump(frame, out, protocol=pickle.HIGHEST_PROTOCOL)
-
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT, CPU_LIMIT + 5))  # SIGXCPU, then SIGKILL
+    frames = _Frames(sys.stdout.buffer, int(most_sent))
     try:
-        read(path, kind, name, mode == "rows", send)
+        read(path, kind, name, mode == "rows", frames.send)
     except Refused as refusal:
-        send(("refused", refusal.reason, refusal.numbers))
+        frames.last(("refused", refusal.reason, refusal.numbers))
     except MemoryError:
-        send(("refused", "memory", {"mb": int(memory) // 2**20}))
+        frames.last(("refused", "memory", {"mb": int(memory) // 2**20}))
     except (Unreadable, zipfile.BadZipFile, csv.Error, OSError, UnicodeError, ValueError) as error:
-        send(("unreadable", str(error)))
+        frames.last(("unreadable", str(error)))
     except Exception as error:  # calamine's errors, and its panics (a BaseException) below
-        send(("unreadable", f"{type(error).__name__}: {error}"))
+        frames.last(("unreadable", f"{type(error).__name__}: {error}"))
     except BaseException as error:
         if isinstance(error, (SystemExit, KeyboardInterrupt)):
             raise
-        send(("unreadable", f"{type(error).__name__}: {error}"))
-    out.flush()
+        frames.last(("unreadable", f"{type(error).__name__}: {error}"))
+    sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import csv
 import datetime
 import fcntl
 import io
+import os
 import pickle
 import signal
 import subprocess
@@ -37,6 +38,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 READER = Path(__file__).with_name("sheet_reader.py")
 READER_MEMORY = sheet_reader.MEMORY_LIMIT
+READER_SENT = sheet_reader.MAX_SENT  # bytes of frames one file may send
 PIPE_BYTES = 2**20  # what Linux lets a process ask for (/proc/sys/fs/pipe-max-size)
 
 
@@ -46,8 +48,8 @@ class UnreadableFile(Exception):
 
 class TooLarge(UnreadableFile):
     """The file is beyond the bounds of lockdown/core/sheet_reader.py: `reason` says which (rows,
-    columns, cells of a sheet, sheets, lines, the zip's members, size or ratio, memory), `numbers`
-    what the file has and what is allowed, for a message saying what to do."""
+    columns, cells of a sheet, sheets, lines, the zip's members, size or ratio, a cell's text, what the
+    file sends, memory), `numbers` what the file has and what is allowed, for a message saying what to do."""
 
     def __init__(self, reason: str, numbers: dict):
         super().__init__(f"{reason}: {numbers}")
@@ -89,7 +91,8 @@ class _ReadingProcess:
             raise UnreadableFile(f"unsupported suffix {suffix!r}")
         kind = {".csv": "csv", ".xls": "xls"}.get(suffix, "xlsx")
         mode = "rows" if with_rows else "heights"
-        self.command = [sys.executable, "-I", "-P", str(READER), str(path), kind, csv_name, mode, str(READER_MEMORY)]
+        self.command = [sys.executable, "-I", "-P", str(READER), str(path), kind, csv_name, mode]
+        self.command += [str(READER_MEMORY), str(READER_SENT), str(os.getpid())]
         self.ahead = None
         self.ended = False
 

@@ -2,7 +2,12 @@
 own, and never takes down the process that asked for its rows. Every file is made here, small."""
 
 import os
+import signal
+import subprocess
+import sys
+import time
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -237,6 +242,50 @@ def test_the_memory_limit_is_the_reading_process_own(tmp_path, monkeypatch):
     assert len(rows_of(path)["1号楼"]) == 20_000
 
 
+def _alive(pid):
+    """Whether the process runs still (a zombie, killed and not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent's death signal is Linux's")
+def test_a_reading_process_ends_with_the_process_that_asked_for_its_rows(tmp_path):
+    """Celery's hard time limit or gunicorn kills the process reading a file with SIGKILL: its reading
+    process, here waiting for a file that never comes (a named pipe), must not run on alone."""
+    waiting = tmp_path / "waiting.csv"
+    os.mkfifo(waiting)
+    asker = subprocess.Popen(
+        [sys.executable, "-c", ASKER, str(waiting)], cwd=Path(__file__).parents[2], stdout=subprocess.PIPE
+    )
+    reading = int(asker.stdout.readline())
+    try:
+        assert _alive(reading)
+        asker.kill()
+        asker.wait()
+        for _ in range(100):  # a bounded wait: the death signal comes at once
+            if not _alive(reading):
+                break
+            time.sleep(0.1)
+        assert not _alive(reading)
+    finally:
+        if _alive(reading):
+            os.kill(reading, signal.SIGKILL)
+
+
+ASKER = """
+import sys
+from pathlib import Path
+from lockdown.core.spreadsheets import _ReadingProcess
+
+with _ReadingProcess(Path(sys.argv[1]), "waiting", with_rows=True) as reading:
+    print(reading.process.pid, flush=True)
+    reading.next_sheet()
+"""
+
+
 def test_a_reader_stopped_early_ends_its_reading_process(tmp_path):
     path = tmp_path / "two.xlsx"
     workbook = openpyxl.Workbook(write_only=True)
@@ -250,3 +299,36 @@ def test_a_reader_stopped_early_ends_its_reading_process(tmp_path):
     assert next(first.rows) == (1, [0.0, "A"])
     sheets.close()
     assert [sheet.name for sheet in read_sheets(path)] == ["A", "B"]
+
+
+def shared_strings_workbook(path, strings, indices):
+    """A workbook whose sheet's column A holds the shared strings of these indices, a row each: Excel
+    stores a text once, however many cells hold it (openpyxl writes each cell's text in the cell)."""
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>{i}</v></c></row>' for n, i in enumerate(indices, start=1))
+    items = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    table = f'<sst xmlns="{MAIN}" count="{len(indices)}" uniqueCount="{len(strings)}">{items}</sst>'
+    return workbook_with_sheet_xml(path, sheet_xml(rows), extra=[("xl/sharedStrings.xml", table.encode())])
+
+
+def test_a_cell_of_more_text_than_excel_allows_is_refused_with_its_sheet_and_row(tmp_path):
+    path = shared_strings_workbook(tmp_path / "long.xlsx", ["姓名", "x" * 32_767, "x" * 40_000], [0, 1, 2])
+    refused = refusal(path)
+    assert (refused.reason, refused.numbers) == ("cell_text", {"sheet": "Sheet", "line": 3, "most": 32_767})
+
+
+def test_a_csv_field_of_more_text_than_excel_allows_is_refused_with_its_line(tmp_path):
+    path = csv_file(tmp_path / "long.csv", [["姓名", "备注"], ["张三", "x" * 40_000]])
+    refused = refusal(path)
+    assert (refused.reason, refused.numbers) == ("cell_text", {"sheet": "long", "line": 2, "most": 32_767})
+
+
+def test_a_shared_string_in_many_cells_is_refused_past_what_one_file_may_send(tmp_path, monkeypatch):
+    """The text is stored once and sent once a cell: 100 cells of 30,000 characters, a file of a few KB,
+    send 3 MB. The cap (400 MB) is lowered here to 1 MB."""
+    path = shared_strings_workbook(tmp_path / "shared.xlsx", ["x" * 30_000], [0] * 100)
+    assert path.stat().st_size < 20_000
+    monkeypatch.setattr(spreadsheets, "READER_SENT", 2**20)
+    refused = refusal(path)
+    assert (refused.reason, refused.numbers) == ("sent", {"most_mb": 1})
+    monkeypatch.undo()
+    assert len(rows_of(path)["Sheet"]) == 100

@@ -13,7 +13,7 @@ from households import tasks
 from households.imports import import_job_cancel, import_job_commit, import_job_create, import_job_preview
 from households.models import ImportJob, Resident, Role
 from lockdown.core.errors import ServiceError
-from tests.core.test_spreadsheets_hostile import sheet_xml, workbook_with_sheet_xml
+from tests.core.test_spreadsheets_hostile import shared_strings_workbook, sheet_xml, workbook_with_sheet_xml
 
 from .test_imports import register_file
 
@@ -72,6 +72,20 @@ def test_a_reading_that_runs_out_of_memory_fails_its_job_not_the_worker(world, t
     assert job.message.startswith("Reading this file needed more memory than an import may use")
 
 
+def test_a_cell_of_more_text_than_excel_allows_fails_the_job_saying_where(world, tmp_path):
+    path = shared_strings_workbook(tmp_path / "登记表.xlsx", ["姓名", "x" * 40_000], [0, 0, 1])
+    job = uploaded(world, path, language="zh-hans")
+
+    import_job_preview(job)
+
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert job.message == (
+        "工作表“Sheet”第 3 行有一个单元格的文字超过了 Excel 一个单元格所能容纳的长度（32,767 个字符）："
+        "这不是住户表。请确认文件没有选错，删除那段文字后再重新上传。"
+    )
+
+
 def test_a_csv_of_one_huge_line_fails_the_job_with_what_to_do(world, tmp_path):
     path = tmp_path / "登记表.csv"
     path.write_bytes("姓名,电话\n".encode() + b"x" * (2 * 2**20))
@@ -124,22 +138,41 @@ def test_a_job_being_written_cannot_be_cancelled(world, tmp_path):
         import_job_cancel(actor=world.users[Role.COMMITTEE_STAFF], job=job)
 
 
-def test_the_hourly_tidy_fails_the_jobs_a_lost_worker_left_and_leaves_the_living(world, tmp_path):
+def test_the_tidy_fails_the_jobs_a_lost_worker_left_and_leaves_the_living(world, tmp_path):
     path = register_file(tmp_path)
-    long_ago = timezone.now() - datetime.timedelta(minutes=31)
-    reading, writing, waiting, alive = (uploaded(world, path, "zh-hans") for _ in range(4))
-    ImportJob.objects.filter(pk=reading.pk).update(status=Status.READING, progress_at=long_ago)
-    ImportJob.objects.filter(pk=writing.pk).update(status=Status.COMMITTING, progress_at=long_ago)
-    ImportJob.objects.filter(pk=waiting.pk).update(progress_at=long_ago)
+    now = timezone.now()
+    reading, writing, lost, waiting, alive = (uploaded(world, path, "zh-hans") for _ in range(5))
+    ImportJob.objects.filter(pk=reading.pk).update(status=Status.READING, progress_at=now - MINUTES_31)
+    ImportJob.objects.filter(pk=writing.pk).update(status=Status.COMMITTING, progress_at=now - MINUTES_31)
+    ImportJob.objects.filter(pk=lost.pk).update(progress_at=now - datetime.timedelta(hours=6, minutes=1))
+    ImportJob.objects.filter(pk=waiting.pk).update(progress_at=now - datetime.timedelta(hours=5))
     ImportJob.objects.filter(pk=alive.pk).update(status=Status.READING)
 
-    assert tasks.tidy_exports_task() == 3
+    assert tasks.tidy_imports_task() == 3
 
     jobs = {job.pk: (job.status, job.message) for job in ImportJob.objects.all()}
     assert jobs[reading.pk] == (Status.FAILED, "文件读取中途中断。请重新开始。")
     assert jobs[writing.pk] == (Status.FAILED, "导入中途中断，没有写入任何内容。请重新开始。")
-    assert jobs[waiting.pk] == (Status.FAILED, "文件读取中途中断。请重新开始。")
+    assert jobs[lost.pk] == (Status.FAILED, "文件读取中途中断。请重新开始。")
+    assert jobs[waiting.pk] == (Status.QUEUED, "")  # a long queue in a crisis, not a lost task
     assert jobs[alive.pk] == (Status.READING, "")
+
+
+MINUTES_31 = datetime.timedelta(minutes=31)
+
+
+def test_the_imports_tidy_runs_every_five_minutes_and_the_exports_tidy_leaves_imports_alone(world, tmp_path, settings):
+    job = uploaded(world, register_file(tmp_path))
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.READING, progress_at=timezone.now() - MINUTES_31)
+
+    tasks.tidy_exports_task()
+
+    job.refresh_from_db()
+    assert job.status == Status.READING
+    assert settings.CELERY_BEAT_SCHEDULE["tidy-imports"] == {
+        "task": "households.tasks.tidy_imports_task",
+        "schedule": 300,
+    }
 
 
 def test_a_job_failed_as_lost_is_not_written_by_a_worker_that_comes_back(world, tmp_path):
@@ -148,7 +181,7 @@ def test_a_job_failed_as_lost_is_not_written_by_a_worker_that_comes_back(world, 
     ImportJob.objects.filter(pk=job.pk).update(
         status=Status.COMMITTING, progress_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    tasks.tidy_exports_task()
+    tasks.tidy_imports_task()
     job.refresh_from_db()
     residents = Resident.objects.count()
 
