@@ -20,4 +20,6 @@ def id_conflict_list(request):
     page = Paginator(id_conflicts.id_conflicts_for(scope), PAGE_SIZE).get_page(request.GET.get("page"))
     # The register's side of each conflict is named only where it is in the admin's areas.
     visible = id_conflicts.holders_seen_by(request.user, [event.resident_id for event in page if event.resident_id])
+    for event in page:
+        event.holder_id_number = id_conflicts.holder_id_number(event)
     return render(request, "households/id_conflict_list.html", {"page": page, "visible": visible})

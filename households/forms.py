@@ -148,15 +148,7 @@ class MoveForm(CleanForm):
 
     def __init__(self, *args, scope, community_id, **kwargs):
         super().__init__(*args, **kwargs)
-        self.matches, self.room_error = None, None
-        if self.is_bound:
-            try:
-                self.matches = selectors.households_by_label(scope, community_id, self.data.get("room", ""))
-            except ServiceError as error:
-                self.room_error = error.message
-            else:
-                if not self.matches.certain:
-                    self.fields["household"].widget.choices = [(str(h.pk), _choice(h)) for h in self.matches.households]
+        self.scope, self.community_id, self.matches = scope, community_id, None
 
     @property
     def asks_compound(self):
@@ -166,13 +158,17 @@ class MoveForm(CleanForm):
         data = super().clean()
         if "room" not in data:
             return data
-        if self.room_error:
-            self.add_error("room", self.room_error)
+        # Looked up on the room as cleaned (code_fields: no invisible characters, half-width digits).
+        try:
+            self.matches = selectors.households_by_label(self.scope, self.community_id, data["room"])
+        except ServiceError as error:
+            self.add_error("room", error.message)
             return data
         households = self.matches.households
         if self.matches.certain:
             data["target"] = households[0]
             return data
+        self.fields["household"].widget.choices = [(str(h.pk), _choice(h)) for h in households]
         # A choice made for the room typed before is no choice for this one: the form asks again.
         chosen = [h for h in households if str(h.pk) == data.get("household")]
         if chosen:

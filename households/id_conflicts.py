@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from lockdown.core.errors import ServiceError
 
-from .models import AuditEvent, Community, Household, Resident, room_label
-from .scoping import AreaScope
+from .models import AuditEvent, Community, Household, Resident, Role, room_label
+from .scoping import AreaScope, Permissions
 
 ALREADY_REGISTERED = gettext_lazy("A resident with this ID number is already on the register.")
 REGISTERED_AS = gettext_lazy(
@@ -30,6 +30,7 @@ NOT_IMPORTED_HERE = gettext_lazy(
     "committee; meanwhile check the number with the resident."
 )
 ID_CONFLICT = AuditEvent.Action.ID_CONFLICT
+STREET_ADMIN = Permissions.for_role(Role.STREET_ADMIN)  # who sorts the conflicts out
 
 
 class IdNumberTaken(ServiceError):
@@ -64,10 +65,10 @@ def reports_id_conflicts(service):
 
 
 def holders_seen_by(actor, holder_ids) -> set:
-    """The residents among `holder_ids` whom the actor sees (and so may be told of)."""
-    return set(
-        AreaScope.for_user(actor).filter(Resident.objects.filter(pk__in=holder_ids)).values_list("pk", flat=True)
-    )
+    """The residents among `holder_ids` whom the actor sees through a role that reads ID numbers (and
+    so may be told of): a volunteer's building does not tell its volunteer whose number it is."""
+    residents = AreaScope.for_user(actor).reading("id_number").filter(Resident.objects.filter(pk__in=holder_ids))
+    return set(residents.values_list("pk", flat=True))
 
 
 def id_conflict_error(*, actor, holder: Resident, attempt: dict) -> ServiceError:
@@ -105,12 +106,19 @@ def id_conflicts_record_import(*, actor, job, conflicts: list[tuple[int, dict]])
 
 def id_conflicts_for(scope: AreaScope):
     """The recorded conflicts a street admin sees: those whose register's resident, or whose
-    attempt, is in their areas. Empty for anyone else."""
+    attempt, is in their streets (not in the areas of their other roles). Empty for anyone else."""
     if not scope.sees_id_conflicts:
         return AuditEvent.objects.none()
-    residents = scope.filter(Resident.objects.all()).values("pk")
-    communities = list(scope.filter(Community.objects.all()).values_list("pk", flat=True))
+    streets = AreaScope(street_ids=scope.street_ids, is_global=scope.is_global)
+    residents = streets.filter(Resident.objects.all()).values("pk")
+    communities = list(streets.filter(Community.objects.all()).values_list("pk", flat=True))
     events = AuditEvent.objects.filter(action=ID_CONFLICT).filter(
         Q(resident__in=residents) | Q(detail__community__in=communities)
     )
     return events.select_related("actor", "resident__household__building__compound", "resident__community")
+
+
+def holder_id_number(event) -> str:
+    """The register's ID number of a conflict as the street admin reads it (scoping.FIELDS)."""
+    holder = event.resident
+    return STREET_ADMIN.read("id_number", holder.id_number) if holder else ""

@@ -242,12 +242,33 @@ def households_by_label(scope, community_id, label):
     return RoomMatches(named or households, certain=False)
 
 
-def household_history(household, limit=100):
-    """The household's latest changes, each with `lines`: (field label, before, after) in words."""
+def household_history(household, permissions, limit=100):
+    """The household's latest changes, each with `lines`: (field label, before, after) in words, each
+    value as `permissions` reads its field (a leader reads a birth date's month, not the day)."""
     changes = list(household.changes.select_related("actor", "resident")[:limit])
     for change in changes:
-        change.lines = [describe_change(name, *values) for name, values in change.changes.items()]
+        change.lines = [
+            describe_change(name, *history_as_read(permissions, change, name, values))
+            for name, values in change.changes.items()
+        ]
     return changes
+
+
+# History names that are not a field's own name: the moved resident's rooms, an import's new residents.
+_HISTORY_FIELDS = {"household": (Resident, "household"), "residents": (Resident, "name")}
+
+
+def history_as_read(permissions, change, name, values):
+    """An entry's [before, after] of `name` as the role reads that field (scoping.FIELDS): a tag's
+    details ("tag:chronic:condition") as ResidentTag's, a household's own change as Household's."""
+    if name.startswith("tag:"):
+        model, field_name = ResidentTag, name[4:].partition(":")[2] or "tag"
+    elif name in _HISTORY_FIELDS:
+        model, field_name = _HISTORY_FIELDS[name]
+    else:
+        model, field_name = (Household if change.resident_id is None else Resident), name
+    read = [permissions.read(field_name, value, of=model) for value in values]
+    return ["" if value is None else value for value in read]
 
 
 def describe_change(name, before, after):

@@ -97,11 +97,12 @@ def household_detail(request, pk):
     household = _household_in_scope(request, pk)
     permissions = scope_of(request).permissions_for(household)
     residents = selectors.with_labels(household.residents.order_by("presence", "id"))
+    reads_history = permissions.reads("history", Household)
     context = {
         "household": household,
         "residents": residents,
         "permissions": permissions,
-        "history": selectors.household_history(household) if permissions.reads("history", Household) else [],
+        "history": selectors.household_history(household, permissions) if reads_history else [],
         "presence_choices": Presence.choices,
     }
     return render(request, "households/household_detail.html", context)

@@ -9,6 +9,7 @@ from households.campaign_selectors import visible_campaigns
 from households.models import Building, Community
 from households.scoping import scope_of
 
+from .core.inputs import BadQuery
 from .forms import LoginForm, PasswordChangeForm
 
 
@@ -41,8 +42,9 @@ def home(request):
 
 
 def bad_request(request, exception):
-    """400: the page's address or form held what no page can answer (lockdown.core.inputs), and says what."""
-    message = exception.args[0] if exception and exception.args else ""
+    """400: the page's address or form held what no page can answer, and says what where the project
+    refused it (BadQuery); anything else Django refuses gets the page's general words."""
+    message = exception.args[0] if isinstance(exception, BadQuery) and exception.args else ""
     return render(request, "400.html", {"message": message}, status=400)
 
 

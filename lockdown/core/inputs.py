@@ -2,7 +2,7 @@
 is cleaned and bounded before the form's own checks.
 
 An id outside what the database holds (lockdown.core.bounds) never reaches a query: in a query string
-it answers 400 with a message (BadRequest, shown by lockdown.views.bad_request), in a form it is a
+it answers 400 with a message (BadQuery, shown by lockdown.views.bad_request), in a form it is a
 choice that does not exist. Text is cleaned (lockdown.core.text) and bounded in length, dates are
 bounded, each with a message next to its field.
 """
@@ -21,6 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from .bounds import EARLIEST_BIRTH_DATE, EARLIEST_DATE, ID_MAX, ID_MIN, LATEST_DATE, NEAR, TEXT_MAX
 from .identity import to_halfwidth
 from .text import clean_code, clean_line, clean_paragraphs
+
+
+class BadQuery(BadRequest):
+    """A request the project refuses, with a message for the person: the 400 page shows it. Any other
+    400 (a host not allowed, a request too big) says nothing of why, since Django's words for it
+    name the configuration, in English."""
+
 
 TOO_LONG = _("At most %(limit_value)d characters fit here; this has %(show_value)d. Shorten it and save again.")
 
@@ -45,7 +52,7 @@ def query_id(query, name) -> int | None:
         return None
     number = as_id(raw)
     if number is None:
-        raise BadRequest(_bad_id(raw))
+        raise BadQuery(_bad_id(raw))
     return number
 
 
@@ -56,7 +63,7 @@ def query_ids(query, name) -> list[int]:
         if part.strip():
             number = as_id(part)
             if number is None:
-                raise BadRequest(_bad_id(part))
+                raise BadQuery(_bad_id(part))
             numbers.append(number)
     return numbers
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from households import campaign_exports, exports
 from households.models import Change, Household, Recipient, Relation, Resident, ResidentTag, Role, Tag
 from households.scoping import Access, AreaScope, field_access
+from households.services import history_value
 from lockdown.core.identity import mask_id_number, mask_phone
 
 from .factories import CampaignFactory, ResidentTagFactory, valid_id_number
@@ -139,6 +140,16 @@ def marked(world):
         actor=staff,
         action=Change.Action.UPDATED,
         changes={"notes": [FORMS["history"][FULL], FORMS["notes"][FULL]]},
+    )
+    # A change of the birth date and of the phone, written as the services write them (a leader
+    # reads the history, and in it the birth date's month only).
+    Change.objects.create(
+        community=world.community,
+        household=world.household,
+        resident=resident,
+        actor=staff,
+        action=Change.Action.UPDATED,
+        changes={"birth_date": ["", history_value("birth_date", BIRTH)], "phone": ["", history_value("phone", PHONE)]},
     )
     world.campaign = CampaignFactory(community=world.community, sent_at=timezone.now(), sent_by=staff)
     Recipient.objects.create(

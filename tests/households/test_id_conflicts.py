@@ -13,9 +13,10 @@ from households.id_conflicts import NOT_HERE, NOT_IMPORTED_HERE
 from households.import_register import plan_import
 from households.importers import read_register
 from households.imports import import_job_create, import_job_preview
-from households.models import AuditEvent, Change, Resident, Role
+from households.models import AuditEvent, Change, Resident, Role, RoleAssignment
 from households.services import ResidentInput
 from lockdown.core.errors import ServiceError
+from lockdown.core.identity import mask_id_number
 
 from .factories import ResidentFactory, StreetFactory, user_with_role
 from .sheets import xlsx
@@ -185,3 +186,41 @@ def test_the_street_admin_lists_each_conflict_with_both_sides_and_nobody_else_ma
         assert reverse("households:id_conflicts") not in client.get(reverse("households:areas")).content.decode()
     client.force_login(stranger)
     assert "钱七" not in client.get(reverse("households:id_conflicts")).content.decode()
+
+
+def test_a_number_seen_only_through_a_volunteer_s_building_is_not_confirmed(world):
+    # Staff of 金杨 who also volunteer in 长宁's building 12, where 王五 lives: a volunteer reads no ID numbers.
+    staff = world.users[Role.COMMITTEE_STAFF]
+    RoleAssignment.objects.create(user=staff, role=Role.VOLUNTEER, building=world.far_building)
+
+    with pytest.raises(ServiceError) as refused:
+        services.resident_create(
+            actor=staff,
+            household=world.household,
+            data=ResidentInput(name="钱七", id_number=world.far_resident.id_number),
+        )
+
+    assert refused.value.message == str(NOT_HERE)
+    assert [event.resident for event in conflicts()] == [world.far_resident]
+
+
+def test_the_list_holds_only_the_conflicts_of_the_street_admin_s_own_streets(client, world):
+    staff = world.users[Role.COMMITTEE_STAFF]
+    with pytest.raises(ServiceError):
+        services.resident_create(
+            actor=staff,
+            household=world.household,
+            data=ResidentInput(name="钱七", id_number=world.far_resident.id_number),
+        )
+    # The admin of another street who is also staff of 长宁, where the register's side of it is.
+    mixed = user_with_role(Role.STREET_ADMIN, StreetFactory())
+    RoleAssignment.objects.create(user=mixed, role=Role.COMMITTEE_STAFF, community=world.other_community)
+
+    client.force_login(mixed)
+    html = client.get(reverse("households:id_conflicts")).content.decode()
+    client.force_login(world.users[Role.STREET_ADMIN])
+    own = client.get(reverse("households:id_conflicts")).content.decode()
+
+    assert "钱七" not in html
+    assert mask_id_number(world.far_resident.id_number) in own
+    assert world.far_resident.id_number not in own

@@ -51,6 +51,18 @@ def test_a_leader_is_told_on_the_phone_layout(client, world):
     assert '<body class="mobile">' in response.content.decode()
 
 
+def test_a_400_django_raises_says_nothing_of_the_configuration(client, world, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    response = client.get(reverse("home"), HTTP_HOST="lockdown.internal.example")
+
+    assert response.status_code == 400
+    assert "lockdown.internal.example" not in response.content.decode()
+    assert "ALLOWED_HOSTS" not in response.content.decode()
+    assert "This request cannot be answered as it is." in response.content.decode()
+
+
 @pytest.mark.parametrize("page", QUERY_IDS)
 def test_an_empty_or_real_id_in_the_query_string_is_answered(client, world, campaign, page):
     url, name = QUERY_IDS[page]

@@ -206,3 +206,21 @@ def test_the_import_keeps_a_birth_date_before_1900_in_the_notes_instead(tmp_path
 
     assert row.birth_date is None
     assert row.notes_with_remarks(None) == "出生日期：1890-01-01"
+
+
+@pytest.mark.parametrize("room", ["12-3-501" + ZERO_WIDTH, "１２-3-501", "１２－３－５０１"])
+def test_a_move_finds_the_room_as_cleaned_not_as_typed(staff, world, room):
+    moved = staff.post(reverse("households:resident_move", args=[world.other_resident.pk]), {"room": room})
+
+    assert moved.status_code == 302
+    world.other_resident.refresh_from_db()
+    assert world.other_resident.household == world.household
+
+
+def test_a_move_to_no_such_room_names_the_room_as_cleaned(staff, world):
+    response = staff.post(
+        reverse("households:resident_move", args=[world.other_resident.pk]), {"room": "12-9-999" + ZERO_WIDTH}
+    )
+
+    assert "There is no room 12-9-999 in this community." in response.content.decode()
+    assert f"no room 12-9-999{ZERO_WIDTH}" not in response.content.decode()
