@@ -104,6 +104,8 @@ def run(names):
                 {"bench": "reimport_1pct", "value": round(again["seconds"], 2), "unit": "s"}
                 | {"ratio": round(again["seconds"] / first["seconds"], 2), "ratio_to": "import_100k"}
                 | {"changed": again["changed"], "unchanged": again["unchanged"], "peak_mb": again["peak_mb"]}
+                | {"preview_s": again["preview_s"]}
+                | again["phases"]
             )
         if {"import_export_default", "import_export_tuned"} & set(names):
             from .import_export import compare  # django-import-export is installed by `make bench` only
