@@ -42,12 +42,16 @@ class IdNumberTaken(ServiceError):
         self.holder, self.attempt = holder, attempt
 
 
+def attempt(community: Community, room: str, name: str, **more) -> dict:
+    """What was being saved, as the record keeps it for the street admin: where, the room, the name."""
+    return {"community": community.pk, "community_name": str(community), "household": room, "name": name} | more
+
+
 def attempt_in(household: Household, name: str, resident: Resident | None = None, **more) -> dict:
-    """What was being saved, as the record keeps it for the street admin."""
+    """The attempt of a resident form, in `household`."""
     building = household.building
     label = room_label(building.number, household.unit, household.room, building.compound.name)
-    detail = {"community": household.community_id, "community_name": str(building.community), "household": label}
-    return detail | {"name": name, "resident": resident.pk if resident and resident.pk else None} | more
+    return attempt(building.community, label, name, resident=resident.pk if resident and resident.pk else None, **more)
 
 
 def reports_id_conflicts(service):

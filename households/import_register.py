@@ -270,10 +270,9 @@ def _number_elsewhere(job, row, compound, holder_id, area, told, conflicts):
         return _("This ID number is on the register of %(area)s: that committee has to move the resident.") % {
             "area": area
         }
-    attempt = {"community": job.community_id, "community_name": str(job.community), "name": row.name}
-    attempt |= {"household": room_label(row.building, row.unit, row.room, compound or "")}
-    attempt |= {"source": "import", "import_job": job.pk, "sheet": row.sheet, "line": row.line}
-    conflicts.append((holder_id, attempt))
+    room = room_label(row.building, row.unit, row.room, compound or "")
+    where = {"source": "import", "import_job": job.pk, "sheet": row.sheet, "line": row.line}
+    conflicts.append((holder_id, id_conflicts.attempt(job.community, room, row.name, **where)))
     return str(id_conflicts.NOT_IMPORTED_HERE)
 
 

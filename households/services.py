@@ -213,7 +213,9 @@ def _save_unique(resident, update_fields=None):
 
 @transaction.atomic
 def household_create(*, actor, building: Building, unit: str, room: str, notes: str = "") -> Household:
-    household = Household(building=building, community_id=building.community_id, unit=unit, room=room, notes=notes)
+    household = Household(
+        building=building, community_id=building.community_id, unit=_as_room(unit), room=_as_room(room), notes=notes
+    )
     _require_editor(actor, household, _("You may not add households to this building."))
     household = _save_household(household)
     _record(actor=actor, household=household, resident=None, action=Change.Action.CREATED, changes={})
@@ -231,7 +233,7 @@ def household_update(
     own_changes = Change.objects.filter(household=household, resident=None)
     refuse_if_stale(current_version=household.version, read_version=read_version, history=own_changes)
     before = {"unit": household.unit, "room": household.room, "notes": household.notes}
-    household.unit, household.room, household.notes = to_halfwidth(unit).strip(), to_halfwidth(room).strip(), notes
+    household.unit, household.room, household.notes = _as_room(unit), _as_room(room), notes
     changes = {k: [v, getattr(household, k)] for k, v in before.items() if v != getattr(household, k)}
     if not changes:
         return household
@@ -241,9 +243,12 @@ def household_update(
     return household
 
 
+def _as_room(text):
+    """A unit or room number as the register writes it (１０１ → 101)."""
+    return to_halfwidth(text).strip()
+
+
 def _save_household(household):
-    household.unit = to_halfwidth(household.unit).strip()
-    household.room = to_halfwidth(household.room).strip()
     if not household.room:
         raise ServiceError(_("Enter the room number."), field="room")
     clash = ServiceError(

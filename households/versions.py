@@ -71,12 +71,10 @@ class VersionedForm(forms.Form):
         widget=forms.HiddenInput,
         min_value=1,
         max_value=MAX_VERSION,
-        error_messages={
-            "required": gettext_lazy("This form is incomplete: open it again from the household's page."),
-            "invalid": gettext_lazy("This form is incomplete: open it again from the household's page."),
-            "min_value": gettext_lazy("This form is incomplete: open it again from the household's page."),
-            "max_value": gettext_lazy("This form is incomplete: open it again from the household's page."),
-        },
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"),
+            gettext_lazy("This form is incomplete: open it again from the household's page."),
+        ),
     )
     conflict = None  # after a StaleEdit: what changed since, and the person's own entries
 
