@@ -7,6 +7,7 @@ import datetime
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 
@@ -45,6 +46,9 @@ CONDITIONS = [
     ("尿毒症", "透析"),
 ]
 REGION = "310105"  # a Shanghai district code; the demo is modelled on Shanghai's 2022 lockdown
+
+# The committee's spreadsheet of the demo community, written by `manage.py demo_spreadsheet`.
+DEMO_SHEET = Path(__file__).resolve().parent / "fixtures" / "demo-register.xlsx"
 
 
 @dataclass(frozen=True)

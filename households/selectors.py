@@ -9,11 +9,11 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, FilteredRelation, Q
 from django.utils.translation import gettext as _
 
+from households.spreadsheets.reader import column_field, header_key
 from lockdown.core.errors import ServiceError
 from lockdown.core.identity import to_halfwidth
 from lockdown.core.text import clean_line
 
-from .importers import column_field, header_key
 from .models import (
     Building,
     Community,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, conflict_views, export_views, import_views, views
+from . import conflict_views, views
 
 app_name = "households"
 
@@ -20,26 +20,5 @@ urlpatterns = [
     path("<str:kind>/<int:pk>/control-level/", views.control_level, name="control_level"),
     path("search/", views.search, name="search"),
     path("key-population/", views.key_population, name="key_population"),
-    path("exports/", export_views.export_list, name="exports"),
-    path("exports/start/", export_views.export_start, name="export_start"),
-    path("exports/<int:pk>/progress/", export_views.export_progress, name="export_progress"),
-    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
-    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
-    path("campaigns/new/", campaign_views.campaign_create, name="campaign_create"),
-    path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign"),
-    path("campaigns/<int:pk>/send/", campaign_views.campaign_send, name="campaign_send"),
-    path("campaigns/<int:pk>/progress/", campaign_views.campaign_progress, name="campaign_progress"),
-    path("campaigns/<int:pk>/export.xlsx", campaign_views.campaign_export, name="campaign_export"),
-    path("campaigns/<int:pk>/calls/", campaign_views.call_list, name="call_list"),
-    path("recipients/<int:pk>/outcome/", campaign_views.recipient_outcome, name="recipient_outcome"),
-    path("sms/receipts/<str:backend>/<str:token>/", campaign_views.sms_receipts, name="sms_receipts"),
-    path("imports/", import_views.import_list, name="imports"),
-    path("imports/<int:pk>/", import_views.import_detail, name="import"),
-    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
-    path("imports/<int:pk>/columns/", import_views.import_columns, name="import_columns"),
-    path("imports/<int:pk>/choices/", import_views.import_choices, name="import_choices"),
-    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
-    path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
-    path("imports/<int:pk>/rejected.xlsx", import_views.import_rejected, name="import_rejected"),
     path("id-conflicts/", conflict_views.id_conflict_list, name="id_conflicts"),
 ]

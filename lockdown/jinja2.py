@@ -15,8 +15,8 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from jinja2 import Environment
 
-from households.jinja2 import filters as household_filters
-from households.jinja2 import globals as household_globals
+from households.template_functions import filters as household_filters
+from households.template_functions import globals as household_globals
 from lockdown.core.identity import mask_id_number, mask_phone
 
 # A primary key no row will have: reversed once per URL name, then replaced by the real one.

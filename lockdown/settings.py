@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "axes",
     "lockdown",
     "households",
+    "households.spreadsheets",
+    "households.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +73,7 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": False,
+        "APP_DIRS": True,
         "OPTIONS": {
             "environment": "lockdown.jinja2.environment",
             "context_processors": [*ACCOUNT_CONTEXT, "lockdown.context_processors.layout"],
@@ -241,15 +243,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600,
     },
     "tidy-exports": {
-        "task": "households.tasks.tidy_exports_task",
+        "task": "households.spreadsheets.tasks.tidy_exports_task",
         "schedule": 3600,
     },
     "tidy-imports": {
-        "task": "households.tasks.tidy_imports_task",
+        "task": "households.spreadsheets.tasks.tidy_imports_task",
         "schedule": 300,
     },
     "reconcile-outbox": {
-        "task": "households.tasks.reconcile_outbox_task",
+        "task": "households.campaigns.tasks.reconcile_outbox_task",
         "schedule": 60,
     },
 }

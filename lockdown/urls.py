@@ -23,4 +23,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     path("", include("households.urls")),
+    path("", include("households.spreadsheets.urls")),
+    path("", include("households.campaigns.urls")),
 ]

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views import defaults
 from rest_framework.exceptions import NotFound
 
-from households.campaign_selectors import visible_campaigns
+from households.campaigns.selectors import visible_campaigns
 from households.models import Building, Community
 from households.scoping import scope_of
 

@@ -36,13 +36,13 @@ def main(job_pk):
     import django
 
     django.setup()
-    from households import importers, imports
     from households.models import ImportJob
+    from households.spreadsheets import imports, reader
 
     # Where the time goes: reading and normalising, comparing, writing; the rest is mostly the
     # transaction's commit, where PostgreSQL checks the deferred foreign keys.
     phases = {}
-    importers.read_register = timed(phases, "read_s", importers.read_register)
+    reader.read_register = timed(phases, "read_s", reader.read_register)
     imports.plan_import = timed(phases, "compare_s", imports.plan_import)
     imports.write_plan = timed(phases, "write_s", imports.write_plan)
     job = ImportJob.objects.select_related("community", "compound").get(pk=job_pk)
@@ -73,7 +73,7 @@ def export(user_pk):
     import django
 
     django.setup()
-    from households.exports import export_write
+    from households.spreadsheets.tables import export_write
     from lockdown.models import User
 
     user = User.objects.get(pk=user_pk)

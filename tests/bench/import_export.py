@@ -23,8 +23,8 @@ import tablib
 from django.db import connection
 from import_export import fields, resources, widgets
 
-from households.import_register import RESIDENT_INSERT
 from households.models import Resident
+from households.spreadsheets.plans import RESIDENT_INSERT
 
 from . import measure
 

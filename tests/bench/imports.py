@@ -26,8 +26,8 @@ from django.core.files import File
 from django.test.utils import override_settings
 
 from households.demo import SHEET_COLUMNS, StreetPlan, write_demo_workbook
-from households.imports import import_job_confirm, import_job_create, import_job_preview
 from households.models import Community, ImportJob, Role, RoleAssignment, Street
+from households.spreadsheets.imports import import_job_confirm, import_job_create, import_job_preview
 from lockdown.core.spreadsheets import read_sheets
 from lockdown.models import User
 

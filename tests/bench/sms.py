@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from households import campaigns
+from households.campaigns import services as campaigns
 from households.models import (
     Building,
     Campaign,

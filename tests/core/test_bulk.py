@@ -6,7 +6,7 @@ import pytest
 from django.db import DataError, transaction
 from django.utils import timezone
 
-from households.campaigns import BLANK_MESSAGE_COLUMNS
+from households.campaigns.services import BLANK_MESSAGE_COLUMNS
 from households.models import Message
 from lockdown.core.bulk import insert_rows
 from tests.households.factories import CampaignFactory

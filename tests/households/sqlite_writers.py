@@ -30,7 +30,8 @@ def run():
     from django.db import connection
     from django.utils import translation
 
-    from households import campaigns, services
+    from households import services
+    from households.campaigns import services as campaigns
     from households.models import Presence, Role
     from households.services import ResidentInput
     from lockdown.core.errors import ServiceError

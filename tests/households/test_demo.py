@@ -10,8 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from households import selectors
-from households.demo import StreetPlan, build_street
-from households.management.commands.demo_spreadsheet import DEMO_SHEET
+from households.demo import DEMO_SHEET, StreetPlan, build_street
 from households.models import Building, Community, ImportJob, Resident, ResidentTag, Role, RoleAssignment, Tag, Zone
 from households.scoping import AreaScope
 from lockdown.models import User

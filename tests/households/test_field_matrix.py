@@ -16,10 +16,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from households import campaign_exports, exports
+from households.campaigns import exports as campaign_exports
 from households.models import Change, Household, Recipient, Relation, Resident, ResidentTag, Role, Tag
 from households.scoping import Access, AreaScope, field_access
 from households.services import history_value
+from households.spreadsheets import tables
 from lockdown.core.identity import mask_id_number, mask_phone
 
 from .factories import CampaignFactory, ResidentTagFactory, valid_id_number
@@ -36,7 +37,7 @@ DUE = datetime.date(2031, 11, 29)
 EXPECTED_BACK = datetime.datetime(2031, 3, 17, 21, 43, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
 # The spec, written out rather than read from scoping.FIELDS: field → role → how the role reads it.
-# "reveal" is masked on pages and in the API, in full in the role's exports.
+# "reveal" is masked on pages and in the API, in full in the role's tables.
 FULL, MONTH, MASKED, NONE = "full", "month", "masked", None
 
 
@@ -204,8 +205,8 @@ def test_pages_show_each_field_only_as_the_role_reads_it(client, marked, role):
         "building": reverse("households:building", args=[resident.building_id]),
         "search": reverse("households:search") + "?q=欧阳",
         "key population": reverse("households:key_population") + f"?tag={Tag.CHRONIC}",
-        "campaign": reverse("households:campaign", args=[marked.campaign.pk]) + "?show=all",
-        "call list": reverse("households:call_list", args=[marked.campaign.pk]),
+        "campaign": reverse("campaigns:detail", args=[marked.campaign.pk]) + "?show=all",
+        "call list": reverse("campaigns:calls", args=[marked.campaign.pk]),
     }
     texts = {}
     for place, url in urls.items():
@@ -245,7 +246,7 @@ def export_cells(kind, fmt, user, campaign):
     if kind == "campaign":
         campaign_exports.write_campaign(actor=user, scope=AreaScope.for_user(user), campaign=campaign, target=target)
     else:
-        exports.export_write(actor=user, kind=kind, fmt=fmt, target=target)
+        tables.export_write(actor=user, kind=kind, fmt=fmt, target=target)
     if fmt == "csv":
         return target.getvalue().decode("utf-8-sig"), {}
     rows = [

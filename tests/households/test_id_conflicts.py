@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from households import services
 from households.id_conflicts import NOT_HERE, NOT_IMPORTED_HERE
-from households.import_register import plan_import
-from households.importers import read_register
-from households.imports import import_job_create, import_job_preview
 from households.models import AuditEvent, Change, Resident, Role, RoleAssignment
 from households.services import ResidentInput
+from households.spreadsheets.imports import import_job_create, import_job_preview
+from households.spreadsheets.plans import plan_import
+from households.spreadsheets.reader import read_register
 from lockdown.core.errors import ServiceError
 from lockdown.core.identity import mask_id_number
 

@@ -24,7 +24,7 @@ QUERY_IDS = {
     "key population, zone": (lambda world, campaign: reverse("households:key_population"), "zone"),
     "key population, building": (lambda world, campaign: reverse("households:key_population"), "building"),
     "campaign progress, recipients": (
-        lambda world, campaign: reverse("households:campaign_progress", args=[campaign.pk]),
+        lambda world, campaign: reverse("campaigns:progress", args=[campaign.pk]),
         "recipients",
     ),
 }
@@ -96,43 +96,43 @@ def campaign_data(world, campaign):
 # (page, its form's fields without the id, the id's field, what must stay as it was)
 FORM_IDS = {
     "export, building": (
-        lambda world, campaign: reverse("households:export_start"),
+        lambda world, campaign: reverse("spreadsheets:export_start"),
         lambda world, campaign: {"kind": "households", "fmt": "csv"},
         "building",
         ExportJob,
     ),
     "campaign, community": (
-        lambda world, campaign: reverse("households:campaign_create"),
+        lambda world, campaign: reverse("campaigns:create"),
         campaign_data,
         "community",
         Campaign,
     ),
     "campaign, template": (
-        lambda world, campaign: reverse("households:campaign_create"),
+        lambda world, campaign: reverse("campaigns:create"),
         campaign_data,
         "template",
         Campaign,
     ),
     "campaign, compounds": (
-        lambda world, campaign: reverse("households:campaign_create"),
+        lambda world, campaign: reverse("campaigns:create"),
         campaign_data,
         "compounds",
         Campaign,
     ),
     "campaign, buildings": (
-        lambda world, campaign: reverse("households:campaign_create"),
+        lambda world, campaign: reverse("campaigns:create"),
         campaign_data,
         "buildings",
         Campaign,
     ),
     "import, community": (
-        lambda world, campaign: reverse("households:imports"),
+        lambda world, campaign: reverse("spreadsheets:imports"),
         lambda world, campaign: {"community": world.community.pk},
         "community",
         ImportJob,
     ),
     "import, compound": (
-        lambda world, campaign: reverse("households:imports"),
+        lambda world, campaign: reverse("spreadsheets:imports"),
         lambda world, campaign: {"community": world.community.pk},
         "compound",
         ImportJob,

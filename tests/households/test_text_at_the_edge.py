@@ -8,9 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from households.campaign_models import Campaign
-from households.importers import read_register
-from households.models import Change, Household, Presence, Resident, Role, Tag
+from households.models import Campaign, Change, Household, Presence, Resident, Role, Tag
+from households.spreadsheets.reader import read_register
 from tests.households.factories import SmsTemplateFactory
 
 from .sheets import HEADER, csv_file, xlsx
@@ -148,7 +147,7 @@ def test_a_campaign_deadline_years_ahead_is_refused(staff, world):
         "presence": Presence.AWAY,
     }
 
-    response = staff.post(reverse("households:campaign_create"), data)
+    response = staff.post(reverse("campaigns:create"), data)
 
     assert response.context["form"].errors["deadline"] == ["9999-12-31 is more than a year from today: check the year."]
     assert not Campaign.objects.exists()

@@ -203,7 +203,7 @@ def test_two_staff_pressing_send_at_once_the_second_is_told_it_is_going_out(on_p
     settings.SMS_BACKEND = "memory"
     ResidentFactory(household=world.household, presence=Presence.AWAY)
     campaign = CampaignFactory(community=world.community, created_by=world.users[Role.COMMITTEE_STAFF])
-    url = reverse("households:campaign_send", args=[campaign.pk])
+    url = reverse("campaigns:send", args=[campaign.pk])
 
     def send(user):
         def request(client):

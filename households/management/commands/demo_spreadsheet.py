@@ -2,9 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from households.demo import write_demo_workbook
-
-DEMO_SHEET = Path(__file__).resolve().parents[2] / "fixtures" / "demo-register.xlsx"
+from households.demo import DEMO_SHEET, write_demo_workbook
 
 
 class Command(BaseCommand):

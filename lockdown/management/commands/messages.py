@@ -6,17 +6,30 @@ untranslated, or not yet compiled into the .mo: the test suite runs it.
 """
 
 import io
+from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-SOURCES = {"lockdown": "python", "households": "python", "templates": "jinja2"}
 PATTERNS = {"python": "**.py", "jinja2": "**.html"}
+# The folders with strings of the interface: the project's code and shared pages, and the pages each
+# app keeps in its own jinja2/ folder.
+SOURCES = {
+    "lockdown": "python",
+    "households": "python",
+    "templates": "jinja2",
+    **{
+        str(Path(app.path, "jinja2").relative_to(settings.BASE_DIR)): "jinja2"
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(settings.BASE_DIR) and Path(app.path, "jinja2").is_dir()
+    },
+}
 # Babel knows _, gettext, ngettext, pgettext …; Django adds the lazy ones and gettext_noop.
 DJANGO_KEYWORDS = ["gettext_lazy", "ngettext_lazy:1,2", "pgettext_lazy:1c,2", "npgettext_lazy:1c,2,3", "gettext_noop"]
 KEYWORDS = {**DEFAULT_KEYWORDS, **parse_keywords(DJANGO_KEYWORDS)}

@@ -1,0 +1,68 @@
+"""A campaign as .xlsx for the night-time check: one row per resident, by building and room.
+
+Column titles are Chinese whatever the screen's language: the sheet goes round the committee. Each field
+is as the caller's role over the building reads it (scoping.FIELDS: phone numbers in full where it
+may reveal them, none for a volunteer), and the export is recorded, as the register's exports are.
+"""
+
+from django.utils import timezone, translation
+
+from households.models import AuditEvent, Building, Recipient, room_label
+from households.spreadsheets.tables import RowCounter
+from lockdown.core.spreadsheets import Column, SheetSpec, write_table
+
+from . import selectors
+
+COLUMNS = [
+    Column("房号", 20),  # with its compound where the community has several (models.room_label)
+    Column("姓名", 10),
+    Column("手机", 14),
+    Column("短信", 10),
+    Column("需电话联系", 22),
+    Column("结果", 12),
+    Column("预计返回", 16),
+    Column("记录人", 10),
+    Column("记录时间", 16),
+]
+
+
+def write_campaign(*, actor, scope, campaign, target, ip_address=None) -> int:
+    recipients = selectors.campaign_recipients(scope, campaign)
+    permissions = scope.permissions_by_building(Building.objects.filter(pk__in=recipients.values("building_id")))
+    rows = (_row(recipient, permissions[recipient.building_id]) for recipient in recipients.iterator(chunk_size=2000))
+    title = f"{campaign.title}（截至 {timezone.localtime():%Y-%m-%d %H:%M}）"
+    counter = RowCounter()
+    with translation.override("zh-hans"):
+        write_table([SheetSpec("召回", COLUMNS, counter.count(rows), titles=(title,), for_print=True)], target)
+    AuditEvent.objects.create(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        ip_address=ip_address,
+        detail={"kind": "campaign", "campaign": campaign.pk, "rows": counter.rows},
+    )
+    return counter.rows
+
+
+def _row(recipient, permissions):
+    resident, household = recipient.resident, recipient.resident.household
+    shown = permissions.readable(
+        {
+            "message": recipient.message.get_state_display() if recipient.message else "",
+            "call_reason": recipient.get_call_reason_display(),
+            "outcome": recipient.get_outcome_display(),
+            "expected_at": _when(recipient.expected_at),
+            "outcome_by": str(recipient.outcome_by or ""),
+            "outcome_at": _when(recipient.outcome_at),
+        },
+        of=Recipient,
+    )
+    return [
+        room_label(recipient.building.number, household.unit, household.room, recipient.compound_shown),
+        permissions.read("name", resident.name),
+        permissions.read("phone", resident.phone, unmasked=True),
+        *(value or "" for value in shown.values()),
+    ]
+
+
+def _when(moment):
+    return f"{timezone.localtime(moment):%m-%d %H:%M}" if moment else ""

@@ -1,0 +1,140 @@
+"""The areas of the register, street to building, with their control levels and how rooms and
+buildings are named."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class ControlLevel(models.TextChoices):
+    SEALED = "sealed", _("Sealed area")
+    CONTROLLED = "controlled", _("Controlled area")
+    PRECAUTION = "precaution", _("Precaution area")
+
+
+class Street(models.Model):
+    name = models.CharField(pgettext_lazy("area", "name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("street")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Community(models.Model):
+    street = models.ForeignKey(Street, models.PROTECT, related_name="communities", verbose_name=_("street"))
+    name = models.CharField(pgettext_lazy("area", "name"), max_length=50)
+    phone = models.CharField(_("committee phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("community")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["street", "name"], name="community_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Compound(models.Model):
+    community = models.ForeignKey(Community, models.PROTECT, related_name="compounds", verbose_name=_("community"))
+    name = models.CharField(pgettext_lazy("area", "name"), max_length=50)
+    control_level = models.CharField(_("control level"), max_length=12, choices=ControlLevel.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("compound")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="compound_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Zone(models.Model):
+    compound = models.ForeignKey(Compound, models.PROTECT, related_name="zones", verbose_name=_("compound"))
+    name = models.CharField(pgettext_lazy("area", "name"), max_length=50)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("zone leader"),
+    )
+
+    class Meta:
+        verbose_name = _("zone")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["compound", "name"], name="zone_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Building(models.Model):
+    compound = models.ForeignKey(Compound, models.PROTECT, related_name="buildings", verbose_name=_("compound"))
+    # Denormalised from the compound so that scoping is one indexed column.
+    community = models.ForeignKey(Community, models.PROTECT, related_name="buildings", editable=False)
+    zone = models.ForeignKey(
+        Zone, models.SET_NULL, null=True, blank=True, related_name="buildings", verbose_name=_("zone")
+    )
+    number = models.CharField(_("building number"), max_length=20)
+    sort_key = models.IntegerField(default=0, editable=False)
+    control_level = models.CharField(_("control level"), max_length=12, choices=ControlLevel.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        ordering = ["sort_key", "number"]
+        constraints = [models.UniqueConstraint(fields=["compound", "number"], name="building_unique_number")]
+
+    def __str__(self):
+        return building_label(self.number)
+
+
+def room_label(building_number, unit, room, compound=""):
+    """The room as people write it: 12-3-501, or 12-501 without a unit; with its compound first,
+    金杨一村 12-3-501, when `compound` is given: the name compound_shown() reads, where the
+    community has more than one compound. Every page and export that writes a room uses this."""
+    label = "-".join(part for part in (building_number, unit, room) if part)
+    return f"{compound} {label}" if compound else label
+
+
+def building_label(number, compound=""):
+    """A building as the pages name it (12号楼), with its compound first as in room_label."""
+    label = str(_("Building %(number)s") % {"number": number})
+    return f"{compound} {label}" if compound else label
+
+
+def compound_shown(compound="building__compound"):
+    """An annotation for room_label and building_label: the name of the compound at the lookup
+    `compound` where its community has more than one compound, else "". A subquery in the same
+    statement, so that a list learns it with its rows rather than with a query per row."""
+    others = Compound.objects.filter(community_id=OuterRef(f"{compound}__community_id")).exclude(
+        pk=OuterRef(f"{compound}_id")
+    )
+    return Case(When(Exists(others), then=F(f"{compound}__name")), default=Value(""), output_field=models.CharField())
+
+
+class ControlLevelChange(models.Model):
+    """History of control levels; the current one is also kept on the compound or building."""
+
+    compound = models.ForeignKey(Compound, models.CASCADE, null=True, blank=True, related_name="level_changes")
+    building = models.ForeignKey(Building, models.CASCADE, null=True, blank=True, related_name="level_changes")
+    level = models.CharField(max_length=12, choices=ControlLevel.choices, blank=True)
+    previous = models.CharField(max_length=12, choices=ControlLevel.choices, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compound__isnull=False, building__isnull=True)
+                | Q(compound__isnull=True, building__isnull=False),
+                name="level_change_one_area",
+            )
+        ]
