@@ -1,4 +1,5 @@
-"""A demo community modelled on the figures in DESIGN.md, deterministic for a given seed.
+"""A demo community shaped like a real one (ages, key-population shares, people away drawn per
+resident), deterministic for a given seed.
 
 Also used by the tests and the benchmark to build bigger streets: `build_street` writes in bulk.
 """

@@ -1,7 +1,8 @@
 """Benchmarks: `python -m tests.bench [name ...]` (or `make bench ONLY=name`).
 
 Each figure is printed as one JSON object per line on standard output, progress goes to standard
-error; /work/shared/BENCH.md fixes the format. The benchmarks build their own data in a PostgreSQL
+error (the keys: `bench`, `value`, `unit`, `ratio` to a baseline measured in the same run, `ratio_to`,
+`goal`, and any extra figures). The benchmarks build their own data in a PostgreSQL
 database of their own and drop it at the end. Nothing here asserts a time: these are not tests.
 """
 

@@ -1,9 +1,10 @@
 """Register pages on a street of 100,000 residents: overview, building, search, key population.
 
 Each page is fetched through django.test.Client, logged in as committee staff of one community of
-the street. For each one the figure gives its median latency, its query count, its ratio to the same
-SQL replayed bare through a cursor in the same run (goal: at most 2, the ORM and the template cost no
-more than the database work) and the big tables whose plan has a Seq Scan (goal: none).
+the street. For each one the figure gives its median latency, its query count, its ratio to what no
+page can avoid, `floor_plus_sql` = `logged_in_floor` + `own_sql` (goal: at most 1.5, the ORM, the
+template and the page's own Python cost at most half of that), the older ratio to `own_sql` alone,
+and the big tables whose plan has a Seq Scan (goal: none).
 
 - `own_sql`: the statements the page sent (captured once), executed again through a plain cursor with
   every row fetched; timed in alternation with the page, same number of runs, medians compared.
@@ -41,7 +42,7 @@ PLAN = StreetPlan(
     residents_per_household=2.65,
 )
 SEARCH = "王"  # the commonest surname: the search page fills up to its limit
-GOAL = "ratio <= 2"
+GOAL = "ratio <= 1.5"
 
 
 @dataclass
@@ -131,9 +132,10 @@ def _page_figure(name, register, url, extra, floors):
             "value": round(page_ms, 2),
             "unit": "ms",
             "queries": len(statements),
-            "ratio": round(page_ms / bare_ms, 2),
-            "ratio_to": "own_sql",
+            "ratio": round(page_ms / (floors["logged_in_floor"] + bare_ms), 2),
+            "ratio_to": "floor_plus_sql",
             "goal": GOAL,
+            "ratio_to_own_sql": round(page_ms / bare_ms, 2),
             "own_sql": round(bare_ms, 2),
             **{floor: round(ms, 2) for floor, ms in floors.items()},
             **register.sizes,
