@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.test.utils import isolate_apps
 from django.urls import include, path
 
+from households import services
 from households.models import AreaPath, Building, Community, Recipient, Resident, Role
 from households.scoping import AreaScope, area_path_errors, scope_of
 
@@ -139,6 +140,27 @@ def test_a_page_of_another_app_answers_404_outside_the_scope(client, world, outs
 
     assert client.get(f"/parcels/{mine.pk}/").content == b"mine"
     assert client.get(f"/parcels/{theirs.pk}/").status_code == 404
+
+
+def test_a_part_s_rows_follow_a_resident_who_moves_through_the_hook_it_registers(world, outside, monkeypatch):
+    # The parcels' app hooks in as the campaigns do from their AppConfig.ready: no signal, no line of households.
+    Parcel = outside["parcel"]
+    monkeypatch.setattr(services, "_MOVE_FOLLOWERS", list(services._MOVE_FOLLOWERS))
+    services.follow_resident_moves(lambda r: Parcel.objects.filter(resident=r).update(building_id=r.building_id))
+    parcel = Parcel.objects.create(resident=world.resident, building=world.building, label="medicine")
+
+    services.resident_move(
+        actor=world.users[Role.COMMITTEE_STAFF], resident=world.resident, to_household=world.other_household
+    )
+
+    assert Parcel.objects.get(pk=parcel.pk).building == world.other_building
+    assert not scope(world, Role.BUILDING_LEADER).filter(Parcel.objects.all()).exists()  # the old building's
+
+
+def test_the_campaigns_hook_into_moves_from_their_app_config():
+    from households.campaigns.services import recipients_follow_resident
+
+    assert recipients_follow_resident in services._MOVE_FOLLOWERS
 
 
 def test_a_model_without_an_area_path_is_an_error_in_development(world, outside, settings):
