@@ -6,22 +6,36 @@ the account's areas is simply not found (404) and never listed; and every page, 
 export reads the fields of a resident, a tag, a household or a campaign's recipient through
 `Permissions.read`, which follows the one table FIELDS: a field the role may not read is never
 shown, masked or not.
+
+Scoping knows no model by name beyond the areas: each model that holds residents' data declares
+how it reaches its area (`area_path = AreaPath(building=...)`, households.models.AreaPath), in
+whichever app it lives; a system check (check_area_paths) refuses a path that leads nowhere at
+start-up, and a model that declares none is an error in development and finds nothing in
+production (a 404, an empty list), never a 500. A part with fields of its own to read declares
+their rules here from its AppConfig.ready (declare_fields).
 """
 
 import enum
 import hashlib
+import logging
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
 from django.db.models import Q
 
 from lockdown.core.identity import mask_id_number, mask_phone
 
 from .models import (
+    AreaPath,
     Building,
     Community,
     Compound,
     Household,
-    Recipient,
     Resident,
     ResidentTag,
     Role,
@@ -29,6 +43,8 @@ from .models import (
     Street,
     Zone,
 )
+
+logger = logging.getLogger(__name__)
 
 # Strongest first: where roles overlap on one household, the strongest one decides.
 ROLE_RANK = [Role.STREET_ADMIN, Role.COMMITTEE_STAFF, Role.ZONE_LEADER, Role.BUILDING_LEADER, Role.VOLUNTEER]
@@ -44,14 +60,6 @@ _ROLE_AREAS = {
     Role.VOLUNTEER: "volunteer_building_ids",
 }
 
-# For each model, the lookups that reach (street, community, zone, building) from it.
-_PATHS = {
-    Building: ("community__street_id", "community_id", "zone_id", "id"),
-    Household: ("community__street_id", "community_id", "building__zone_id", "building_id"),
-    Resident: ("community__street_id", "community_id", "building__zone_id", "building_id"),
-    ResidentTag: ("community__street_id", "community_id", "building__zone_id", "building_id"),
-    Recipient: ("building__community__street_id", "building__community_id", "building__zone_id", "building_id"),
-}
 # Areas above a building are visible when they contain a visible building.
 _CONTAINERS = {Street: "community__street_id", Community: "community_id", Compound: "compound_id", Zone: "zone_id"}
 
@@ -138,31 +146,30 @@ class AreaScope:
         return replace(self, **cleared)
 
     def where(self, model):
-        """The condition `filter` applies to a model with areas of its own (Resident, Household …)."""
+        """The condition `filter` applies to a model that declares its area path (Resident, Household …)."""
+        if not _declares_area(model):
+            return Q(pk__in=[])
         return Q() if self.is_global else self._q(model)
 
     def _q(self, model):
-        street, community, zone, building = _PATHS[model]
         q = Q(pk__in=[])
-        for lookup, ids in (
-            (street, self.street_ids),
-            (community, self.community_ids),
-            (zone, self.zone_ids),
-            (building, self.building_ids),
-        ):
-            if ids:
+        areas = (self.street_ids, self.community_ids, self.zone_ids, self.building_ids)
+        for lookup, ids in zip(model.area_path.lookups, areas, strict=True):
+            if ids and lookup:  # a model that stops at the community has no zone or building lookup
                 q |= Q(**{f"{lookup}__in": sorted(ids)})
         return q
 
     def filter(self, queryset):
         """The part of `queryset` inside this scope."""
-        if self.is_global:
-            return queryset
         model = queryset.model
         if model in _CONTAINERS:
+            if self.is_global:
+                return queryset
             visible = Building.objects.filter(self._q(Building)).values(_CONTAINERS[model])
             return queryset.filter(pk__in=visible)
-        return queryset.filter(self._q(model))
+        if not _declares_area(model):
+            return queryset.none()
+        return queryset if self.is_global else queryset.filter(self._q(model))
 
     def editable_communities(self, queryset):
         """The communities of `queryset` whose register this account may change (and import into)."""
@@ -202,6 +209,78 @@ class AreaScope:
         """{building id: Permissions} for a Building queryset, in one query (for lists and exports)."""
         rows = buildings.values_list("id", "community_id", "community__street_id", "zone_id")
         return {row[0]: Permissions.for_role(self._role(*row)) for row in rows}
+
+
+def _declares_area(model) -> bool:
+    """Whether `model` says how it reaches its area. One that does not is a mistake of the code:
+    in development it stops the page with what to add; in production the model's rows are not
+    found (404, an empty list) and the mistake is logged, never a 500 and never a row outside."""
+    if isinstance(getattr(model, "area_path", None), AreaPath):
+        return True
+    message = (
+        f"{model._meta.label} is filtered by area scope but declares no area path: add "
+        '`area_path = AreaPath(building="<lookup of its building>")` to the model (or community="..." '
+        "for a row that belongs to a community, not to a building), from households.models."
+    )
+    if settings.DEBUG:
+        raise ImproperlyConfigured(message)
+    logger.error(message)
+    return False
+
+
+def _follow(model, lookup):
+    """The model that `lookup` (foreign keys joined by __) leads to from `model`, or why it leads nowhere."""
+    for name in lookup.split("__"):
+        try:
+            step = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return f"{model._meta.label} has no field {name!r}"
+        if not isinstance(step, models.ForeignKey):  # one row each: a path never multiplies rows
+            return f"{model._meta.label}.{name} is not a foreign key"
+        model = step.related_model
+    return model
+
+
+def area_path_errors(model) -> list[checks.Error]:
+    """What is wrong with the area path `model` declares: each lookup it names must lead, through
+    foreign keys, to a Building (building=) or a Community (community=). A model that declares none
+    is not checked: nothing says it holds residents' data until AreaScope.filter is asked for it."""
+    if not hasattr(model, "area_path"):
+        return []
+    path, label = model.area_path, model._meta.label
+    hint = 'Declare area_path = AreaPath(building="<lookup of its building>") or AreaPath(community="...").'
+    if not isinstance(path, AreaPath) or not (path.building or path.community):
+        return [
+            checks.Error(
+                f"{label}.area_path names neither a building nor a community.",
+                hint=hint,
+                obj=model,
+                id="households.E002",
+            )
+        ]
+    errors = []
+    for name, area in (("building", Building), ("community", Community)):
+        lookup = getattr(path, name)
+        if not lookup or (lookup == AreaPath.SELF and name == "building" and issubclass(model, Building)):
+            continue
+        reached = "only a building is its own" if lookup == AreaPath.SELF else _follow(model, lookup)
+        if reached is not area:
+            why = reached if isinstance(reached, str) else f"it leads to {reached._meta.label}"
+            errors.append(
+                checks.Error(
+                    f"{label}.area_path: {name}={lookup!r} does not lead to {area._meta.label} ({why}).",
+                    hint=hint,
+                    obj=model,
+                    id="households.E001",
+                )
+            )
+    return errors
+
+
+def check_area_paths(app_configs=None, **kwargs):
+    """The system check: every model that declares an area path reaches its area."""
+    candidates = apps.get_models() if app_configs is None else chain(*(c.get_models() for c in app_configs))
+    return [error for model in candidates for error in area_path_errors(model)]
 
 
 class Access(enum.Enum):
@@ -246,15 +325,19 @@ FIELDS = {
         "notes": DETAILS,
         "history": DETAILS,  # who changed what: it names the fields' old and new values
     },
-    # A campaign's recipient: the resident's own fields read as above (the phone as PHONE).
-    Recipient: dict.fromkeys(
-        ("message", "call_reason", "outcome", "expected_at", "outcome_by", "outcome_at"), EVERYONE
-    ),
+    # The other parts' models join at start-up (declare_fields): a campaign's recipient …
 }
 _MODELS = {model._meta.model_name: model for model in FIELDS}  # templates name a model by its name
 MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 # What a field the role may not read reads as, where empty text would not do.
 NOT_READ = {"birth_date": None, "age": None, "due_date": None, "party_member": None, "expected_at": None}
+
+
+def declare_fields(model, rules: dict):
+    """Add a part's model to FIELDS: {field name: rule (EVERYONE, DETAILS …)}. Called once, from the
+    part's AppConfig.ready, so that the register names no part's model and every reader still asks here."""
+    FIELDS[model] = rules
+    _MODELS[model._meta.model_name] = model
 
 
 def field_access(role, name, of=Resident) -> Access:

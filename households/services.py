@@ -30,7 +30,6 @@ from .models import (
     DocumentType,
     Household,
     Presence,
-    Recipient,
     Resident,
     ResidentTag,
     Tag,
@@ -347,11 +346,28 @@ def resident_move(*, actor, resident: Resident, to_household: Household) -> Resi
     return resident
 
 
+# What else follows a resident who moves: each part whose rows copy a resident's building (to be
+# scoped by it: a campaign's recipients, a parcel to deliver) adds its function here from its
+# AppConfig.ready, and the register calls it without knowing the part. An explicit list rather
+# than a signal, so that who moves what is read here and in the part's apps.py.
+_MOVE_FOLLOWERS = []
+
+
+def follow_resident_moves(follower):
+    """Have `follower(resident)` called, in the move's transaction, after the resident's household,
+    community and building change (resident_move, an import that moves residents)."""
+    if follower not in _MOVE_FOLLOWERS:  # Django may run an AppConfig.ready more than once
+        _MOVE_FOLLOWERS.append(follower)
+    return follower
+
+
 def rows_follow_resident(resident: Resident):
-    """Rows that copy a resident's place, to be scoped by it (key-population tags, campaign
-    recipients), follow the resident who moves: the new building's leader sees them, the old's no more."""
+    """Rows that copy a resident's place, to be scoped by it (key-population tags, and the other
+    parts' rows: follow_resident_moves), follow the resident who moves: the new building's leader
+    sees them, the old's no more."""
     resident.tags.update(community_id=resident.community_id, building_id=resident.building_id)
-    Recipient.objects.filter(resident=resident).update(building_id=resident.building_id)
+    for follower in _MOVE_FOLLOWERS:
+        follower(resident)
 
 
 @transaction.atomic

@@ -9,3 +9,16 @@ class CampaignsConfig(AppConfig):
     name = "households.campaigns"
     label = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self):
+        # The register knows no campaign: what it must do for them, the campaigns tell it here.
+        from households import scoping
+        from households.models import Recipient
+        from households.services import follow_resident_moves
+
+        from .services import recipients_follow_resident
+
+        # A recipient's own fields, read by whoever sees the building (the resident's as the register's).
+        recipient_fields = ("message", "call_reason", "outcome", "expected_at", "outcome_by", "outcome_at")
+        scoping.declare_fields(Recipient, dict.fromkeys(recipient_fields, scoping.EVERYONE))
+        follow_resident_moves(recipients_follow_resident)

@@ -251,6 +251,12 @@ def _write_outbox(campaign, plan) -> int:
     return -(-len(plan.messages) // size)
 
 
+def recipients_follow_resident(resident: Resident):
+    """A resident who moves takes their recipient rows along (follow_resident_moves, in apps.py): the
+    new building's leader calls them, the old's no more."""
+    Recipient.objects.filter(resident=resident).update(building_id=resident.building_id)
+
+
 def recipient_record_outcome(*, actor, recipient: Recipient, outcome: str, expected_at=None) -> Recipient:
     """Record what became of a recipient; *returned* also marks the resident at home, with history."""
     resident = recipient.resident

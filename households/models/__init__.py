@@ -2,6 +2,7 @@
 
 from .access import Role, RoleAssignment
 from .areas import (
+    AreaPath,
     Building,
     Community,
     Compound,
@@ -19,6 +20,7 @@ from .jobs import ExportJob, ImportJob, ImportMapping
 from .register import DocumentType, Household, Presence, Relation, Resident, ResidentQuerySet, ResidentTag, Sex, Tag
 
 __all__ = [
+    "AreaPath",
     "AuditEvent",
     "Building",
     "Campaign",

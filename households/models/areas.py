@@ -1,11 +1,49 @@
 """The areas of the register, street to building, with their control levels and how rooms and
-buildings are named."""
+buildings are named; and AreaPath, how a model that holds residents' data says where it lies."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+
+@dataclass(frozen=True)
+class AreaPath:
+    """How a model that holds residents' data reaches its area, declared on the model as
+    `area_path`; area scoping (households.scoping.AreaScope) filters every model that declares one,
+    whatever its app, and a system check refuses at start-up a path that leads nowhere.
+
+        class Parcel(models.Model):
+            building = models.ForeignKey(Building, ...)
+            area_path = AreaPath(building="building")
+
+    `building` is the lookup of the row's building (through foreign keys: "resident__building"),
+    `community` of its community. Most models name their building: the building's leaders and
+    volunteers, its zone's leader, its committee and street see the row. A model with a community
+    but no building (a community's own record) is seen by its committee and street only. A model
+    that keeps its community's id as well (denormalised, indexed) names both, and the committee
+    and street are found by that column rather than through the building."""
+
+    building: str = ""
+    community: str = ""
+
+    SELF = "self"  # the Building model's own path: it is the building
+
+    @property
+    def lookups(self) -> tuple:
+        """The lookups from the model to its (street, community, zone, building) ids: None where
+        the model does not reach that level."""
+        building = {"": None, self.SELF: ""}.get(self.building, f"{self.building}__")
+        community = self.community or (f"{building}community" if building is not None else "")
+        return (
+            f"{community}__street_id" if community else None,
+            f"{community}_id" if community else None,
+            None if building is None else f"{building}zone_id",
+            None if building is None else (f"{self.building}_id" if building else "pk"),
+        )
 
 
 class ControlLevel(models.TextChoices):
@@ -84,6 +122,8 @@ class Building(models.Model):
     number = models.CharField(_("building number"), max_length=20)
     sort_key = models.IntegerField(default=0, editable=False)
     control_level = models.CharField(_("control level"), max_length=12, choices=ControlLevel.choices, blank=True)
+
+    area_path = AreaPath(building=AreaPath.SELF)
 
     class Meta:
         verbose_name = _("building")

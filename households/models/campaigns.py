@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lockdown.core import sms
 
-from .areas import Building, Community
+from .areas import AreaPath, Building, Community
 from .register import Presence, Resident
 
 # What a template may ask for, filled in per recipient.
@@ -183,6 +183,8 @@ class Recipient(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     outcome_at = models.DateTimeField(null=True, blank=True)
+
+    area_path = AreaPath(building="building")  # the copied building: its committee through it
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["resident", "campaign"], name="recipient_unique")]

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .areas import Building, Community, room_label
+from .areas import AreaPath, Building, Community, room_label
 
 
 class Household(models.Model):
@@ -18,6 +18,9 @@ class Household(models.Model):
     # One more at each write of the row: an edit form carries the version it read (households.versions).
     # The table's default too, for the import's and the demo's rows inserted by plain INSERTs.
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
+    # Its committee and street found by its own community column; its zone through the building.
+    area_path = AreaPath(building="building", community="community")
 
     class Meta:
         verbose_name = _("household")
@@ -98,6 +101,7 @@ class Resident(models.Model):
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)  # as the household's
 
     objects = ResidentQuerySet.as_manager()
+    area_path = AreaPath(building="building", community="community")  # the copied columns: no join
 
     class Meta:
         verbose_name = _("resident")
@@ -142,6 +146,8 @@ class ResidentTag(models.Model):
     condition = models.CharField(_("condition"), max_length=100, blank=True)
     medicine = models.CharField(_("regular medicine"), max_length=200, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    area_path = AreaPath(building="building", community="community")  # the copied columns, as the resident's
 
     class Meta:
         verbose_name = _("key-population tag")
