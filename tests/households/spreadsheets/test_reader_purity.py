@@ -1,0 +1,56 @@
+"""The spreadsheet reader touches no database: it imports no ORM module at all, and the register's
+lower modules do not import the spreadsheets or campaigns apps."""
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+ORM_MODULES = ("django.db.models", "django.db.models.base", "django.db.models.query", "households.models")
+
+
+def modules_loaded_by(module):
+    """The modules a fresh interpreter holds after importing `module`, with settings but no django.setup()."""
+    code = f"import sys, json; import {module}; print(json.dumps(sorted(sys.modules)))"
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="lockdown.settings", PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_the_reader_imports_no_orm_module():
+    loaded = modules_loaded_by("households.spreadsheets.reader")
+
+    assert "households.spreadsheets.reader" in loaded
+    assert loaded.isdisjoint(ORM_MODULES), sorted(loaded & set(ORM_MODULES))
+    assert not {m for m in loaded if m.startswith("django.db")}
+    assert not {m for m in loaded if m in ("households.services", "households.selectors")}
+
+
+def test_the_resident_rules_and_choices_import_no_orm_module():
+    loaded = modules_loaded_by("households.residents, households.choices")
+
+    assert not {m for m in loaded if m.startswith("django.db") or m == "households.models"}
+
+
+def imported_modules(path):
+    """Every module an `import` or `from … import` of the file names, relative imports resolved."""
+    package = "households"
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package if node.level else ""
+            module = ".".join(filter(None, [base, node.module]))
+            names |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_the_registers_selectors_forms_and_services_import_neither_spreadsheets_nor_campaigns():
+    for name in ("selectors", "forms", "services"):
+        imported = imported_modules(ROOT / "households" / f"{name}.py")
+        above = {m for m in imported if m.startswith(("households.spreadsheets", "households.campaigns"))}
+        assert not above, (name, sorted(above))
