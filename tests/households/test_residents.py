@@ -1,16 +1,22 @@
 """The resident rules (households/residents.py): plain functions, no database."""
 
+import dataclasses
 import datetime
 
 import pytest
 
 from households import models, residents
+from households.api import RESIDENT_API_FIELDS, ResidentSerializer
+from households.forms import RESIDENT_FORM_FIELDS
 from households.residents import (
+    RESIDENT_FIELDS,
     eightieth_birthday,
     is_80_plus,
     latest_80_plus_birth_date,
     search_fields,
 )
+from households.services import ResidentInput
+from households.spreadsheets.reader import RESIDENT_IMPORT_FIELDS, ImportRow
 
 D = datetime.date
 
@@ -66,3 +72,17 @@ def test_room_and_building_labels_are_the_same_functions_from_the_models():
     assert models.building_label is residents.building_label
     assert residents.room_label("12", "3", "501", "金杨一村") == "金杨一村 12-3-501"
     assert residents.room_label("12", "", "501") == "12-501"
+
+
+def test_each_purposes_resident_fields_come_from_the_one_list_in_its_order():
+    assert RESIDENT_FORM_FIELDS == tuple(f for f in RESIDENT_FIELDS if f != "presence")
+    assert RESIDENT_IMPORT_FIELDS == RESIDENT_FIELDS
+    assert RESIDENT_API_FIELDS == tuple(f for f in RESIDENT_FIELDS if f != "notes")
+    # What each purpose writes or reads takes exactly its list.
+    assert [f.name for f in dataclasses.fields(ResidentInput) if f.name != "tags"] == list(RESIDENT_FORM_FIELDS)
+    assert set(RESIDENT_IMPORT_FIELDS) <= {f.name for f in dataclasses.fields(ImportRow)}
+    assert ResidentSerializer.Meta.fields == ["id", "household", *RESIDENT_API_FIELDS, "tags"]
+    editable = [
+        f.name for f in models.Resident._meta.concrete_fields if f.editable and not (f.is_relation or f.primary_key)
+    ]
+    assert sorted(RESIDENT_FIELDS) == sorted(editable)
