@@ -13,6 +13,7 @@ from lockdown.api import IdFilter, IdFilterSet
 
 from . import services
 from .models import Building, Community, Compound, Household, Presence, Resident, ResidentTag, Tag, Zone
+from .residents import RESIDENT_FIELDS
 from .scoping import scope_of
 
 
@@ -63,6 +64,12 @@ class TagSerializer(serializers.ModelSerializer):
         fields = ["tag", "note", "condition", "medicine", "due_date"]
 
 
+# The resident's fields the API serves: all but the notes, which it has never served. They are
+# free text that often says more than a field (an illness, a family matter): serving them would be
+# a decision about who reads what (scoping.FIELDS), not a longer list.
+RESIDENT_API_FIELDS = tuple(name for name in RESIDENT_FIELDS if name != "notes")
+
+
 class ResidentSerializer(serializers.ModelSerializer):
     """Each field as the role over the resident's building reads it (scoping.FIELDS): numbers
     masked, the birth date's month only for a leader, everything else empty for a volunteer, who
@@ -76,20 +83,7 @@ class ResidentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Resident
-        fields = [
-            "id",
-            "household",
-            "name",
-            "sex",
-            "document_type",
-            "id_number",
-            "birth_date",
-            "phone",
-            "relation",
-            "presence",
-            "party_member",
-            "tags",
-        ]
+        fields = ["id", "household", *RESIDENT_API_FIELDS, "tags"]
         # What a role may not read comes back empty (scoping.NOT_READ): the schema says it can.
         extra_kwargs = {"document_type": {"allow_blank": True}, "party_member": {"allow_null": True}}
 

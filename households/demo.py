@@ -28,7 +28,7 @@ from .models import (
     Tag,
     Zone,
 )
-from .services import is_80_plus, name_initials
+from .residents import is_80_plus, search_fields
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -210,9 +210,9 @@ def build_street(*, name="新华路街道", plan=StreetPlan(), seed=2022, today=
                     community,
                     household.building_id,
                 )
-                resident.name_initials = name_initials(resident.name)
-                resident.id_last4 = resident.id_number[-4:]
-                resident.phone_last4 = resident.phone[-4:]
+                derived = search_fields(name=resident.name, id_number=resident.id_number, phone=resident.phone)
+                for field_name, value in derived.items():
+                    setattr(resident, field_name, value)
                 residents.append(resident)
         Resident.objects.bulk_create(residents, batch_size=2000)
         tag_rows = []

@@ -7,6 +7,7 @@ from lockdown.core.inputs import BIRTH_DATE, NEAR_TODAY, CleanForm
 
 from . import selectors
 from .models import ControlLevel, Presence, Resident, Tag
+from .residents import RESIDENT_FIELDS
 from .services import ResidentInput, TagInput
 from .versions import VersionedForm
 
@@ -29,17 +30,10 @@ class HouseholdForm(VersionedForm, CleanForm):
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-RESIDENT_FIELDS = [
-    "name",
-    "sex",
-    "document_type",
-    "id_number",
-    "birth_date",
-    "phone",
-    "relation",
-    "party_member",
-    "notes",
-]
+# The resident's fields the edit form writes (services.ResidentInput): all but presence, which has
+# its own form and service (PresenceForm, resident_set_presence) that a building leader may use
+# where they may not edit the resident.
+RESIDENT_FORM_FIELDS = tuple(name for name in RESIDENT_FIELDS if name != "presence")
 
 
 # The history's names of a resident's tags (services._apply_tags) → the form's fields.
@@ -63,13 +57,13 @@ class ResidentForm(VersionedForm, CleanForm):
     date_bounds = {"birth_date": BIRTH_DATE, "pregnant_due_date": NEAR_TODAY}
 
     def __init__(self, *args, instance=None, **kwargs):
-        initial = model_to_dict(instance, RESIDENT_FIELDS) | {"version": instance.version} if instance else {}
+        initial = model_to_dict(instance, RESIDENT_FORM_FIELDS) | {"version": instance.version} if instance else {}
         self.instance = instance
         super().__init__(*args, initial=initial, **kwargs)
         self.fields.update(
             fields_for_model(
                 Resident,
-                RESIDENT_FIELDS,
+                RESIDENT_FORM_FIELDS,
                 widgets={"birth_date": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 2})},
                 help_texts={
                     "id_number": _("For a mainland ID card the birth date and sex are read from the number."),
@@ -106,7 +100,7 @@ class ResidentForm(VersionedForm, CleanForm):
         return type(self)(data, instance=self.instance)
 
     def field_rows(self):
-        return [self[name] for name in RESIDENT_FIELDS]
+        return [self[name] for name in RESIDENT_FORM_FIELDS]
 
     def tag_rows(self):
         return [(self[f"tag_{tag}"], self[f"tag_{tag}_note"]) for tag in Tag.values]
@@ -122,7 +116,7 @@ class ResidentForm(VersionedForm, CleanForm):
                 if tag == Tag.PREGNANT:
                     extra = {"due_date": data["pregnant_due_date"]}
                 tags[tag] = TagInput(note=data[f"tag_{tag}_note"], **extra)
-        return ResidentInput(**{name: data[name] for name in RESIDENT_FIELDS}, tags=tags)
+        return ResidentInput(**{name: data[name] for name in RESIDENT_FORM_FIELDS}, tags=tags)
 
 
 class MoveForm(CleanForm):

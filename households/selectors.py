@@ -9,7 +9,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, FilteredRelation, Q
 from django.utils.translation import gettext as _
 
-from households.spreadsheets.reader import column_field, header_key
 from lockdown.core.errors import ServiceError
 from lockdown.core.identity import to_halfwidth
 from lockdown.core.text import clean_line
@@ -28,7 +27,8 @@ from .models import (
     compound_shown,
     room_label,
 )
-from .vocabulary import ALIASES, IGNORED
+from .residents import last4
+from .vocabulary import ALIASES, IGNORED, column_field, header_key
 
 ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
 # A compound's name run into the room: 金杨一村12-3-501 (the name ends in a character that is no part of a room).
@@ -314,8 +314,8 @@ def resident_search(scope, query):
     elif TAIL_QUERY.match(query):
         # Only where the account's role reads the number: nobody finds whose number it is otherwise.
         kind, tail = "digits", query.upper()
-        by_phone = Q(phone_last4=tail[-4:], phone__endswith=tail) & _where_read(scope, "phone")
-        by_id = Q(id_last4=tail[-4:], id_number__endswith=tail) & _where_read(scope, "id_number")
+        by_phone = Q(phone_last4=last4(tail), phone__endswith=tail) & _where_read(scope, "phone")
+        by_id = Q(id_last4=last4(tail), id_number__endswith=tail) & _where_read(scope, "id_number")
         residents = residents.filter(by_phone | by_id)
     elif query.isdigit():
         return [], ""  # too few digits to mean anything: the page asks for more

@@ -1,14 +1,11 @@
 """Every write to the register. Each records who changed what in the household's history."""
 
 import datetime
-import functools
-import re
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.identity import (
@@ -33,8 +30,8 @@ from .models import (
     Resident,
     ResidentTag,
     Tag,
-    room_label,
 )
+from .residents import is_80_plus, latest_80_plus_birth_date, room_label, search_fields
 from .scoping import AreaScope
 from .versions import refuse_if_stale
 
@@ -61,31 +58,6 @@ class ResidentInput:
     party_member: bool = False
     notes: str = ""
     tags: dict[str, TagInput] = field(default_factory=dict)
-
-
-HAN_OR_OTHER = re.compile(r"[\u4e00-\u9fff]|[^\u4e00-\u9fff]+")
-
-
-def name_initials(name):
-    """Pinyin initials for search: 张三 → zs; Li Lei → l. Character by character, each looked up once:
-    an import of a whole street would otherwise spend most of its time in pypinyin."""
-    return "".join(_initials(part) for part in HAN_OR_OTHER.findall(name)).lower()[:50]
-
-
-@functools.lru_cache(maxsize=50_000)
-def _initials(part):
-    return "".join(p[0] for p in lazy_pinyin(part, style=Style.FIRST_LETTER) if p and p[0].isalnum())
-
-
-def is_80_plus(birth_date, today=None):
-    if birth_date is None:
-        return False
-    today = today or timezone.localdate()
-    try:
-        eightieth = birth_date.replace(year=birth_date.year + 80)
-    except ValueError:  # born on 29 February
-        eightieth = birth_date.replace(year=birth_date.year + 80, day=28)
-    return eightieth <= today
 
 
 def _require_editor(actor, household, message):
@@ -137,11 +109,7 @@ def _clean_resident(data):
 
 
 def _derived(values):
-    return {
-        "name_initials": name_initials(values["name"]),
-        "id_last4": values["id_number"][-4:],
-        "phone_last4": values["phone"][-4:],
-    }
+    return search_fields(name=values["name"], id_number=values["id_number"], phone=values["phone"])
 
 
 def history_value(field_name, value):
@@ -169,7 +137,7 @@ def _apply_tags(resident, tags, birth_date):
     """Make the resident's tags exactly `tags`; return {tag: [before, after]} for history."""
     tags = dict(tags)
     if birth_date is not None:  # 80+ follows the birth date when it is known
-        if is_80_plus(birth_date):
+        if is_80_plus(birth_date, timezone.localdate()):
             tags.setdefault(Tag.AGED_80, TagInput())
         else:
             tags.pop(Tag.AGED_80, None)
@@ -428,11 +396,7 @@ def control_level_set(*, actor, area, level: str, note: str = ""):
 
 def refresh_age_tags(today=None) -> int:
     """Tag everyone who has turned 80 since the last run; return how many were tagged."""
-    today = today or timezone.localdate()
-    try:
-        cutoff = today.replace(year=today.year - 80)
-    except ValueError:
-        cutoff = today.replace(year=today.year - 80, day=28)
+    cutoff = latest_80_plus_birth_date(today or timezone.localdate())
     untagged = (
         Resident.objects.current()
         .filter(birth_date__lte=cutoff)

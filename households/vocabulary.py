@@ -6,11 +6,14 @@ table imports again unchanged.
 """
 
 import functools
+import re
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from .models import DocumentType, Presence, Relation, Sex, Tag
+from lockdown.core import cells
+
+from .choices import DocumentType, Presence, Relation, Sex, Tag
 
 # What each column can be, with the names people give it (compared without spaces, case or brackets).
 FIELDS = {
@@ -113,6 +116,21 @@ def _lookup(words):
 
 
 ALIASES = {alias: name for name, (_label, aliases) in FIELDS.items() for alias in aliases.split()}
+HEADER_NOISE = re.compile(r"[\s*:：]|[(（][^)）]*[)）]")
+
+
+def header_key(text):
+    """The comparable form of a column's name: "身份证号码（必填）*" → "身份证号码"."""
+    return HEADER_NOISE.sub("", cells.text(text)).lower()
+
+
+def column_field(key, overrides):
+    """The field a column feeds: the admin's choice first, else its usual name; "" if none."""
+    if key in overrides:
+        return overrides[key]
+    return ALIASES.get(key, "")
+
+
 TAGS_BY_WORD = _lookup(TAG_WORDS)
 PRESENCE_BY_WORD = _lookup(PRESENCE_WORDS)
 SEX_BY_WORD = _lookup(SEX_WORDS)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from lockdown.core import cells
 from lockdown.core.cells import CellError
 
-from .models import DocumentType, Presence, Relation, Sex, Tag
+from .choices import DocumentType, Presence, Relation, Sex, Tag
 from .vocabulary import (
     CONDITION_WORDS,
     DOCUMENT_WORDS,

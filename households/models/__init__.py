@@ -1,4 +1,9 @@
-"""The register's tables, one module per concept; every model is importable from here."""
+"""The register's tables, one module per concept; every model is importable from here, and so are
+the choices of their fields (households/choices.py) and the room and building labels
+(households/residents.py), which import no ORM."""
+
+from households.choices import DocumentType, Presence, Relation, Sex, Tag
+from households.residents import building_label, room_label
 
 from .access import Role, RoleAssignment
 from .areas import (
@@ -10,14 +15,12 @@ from .areas import (
     ControlLevelChange,
     Street,
     Zone,
-    building_label,
     compound_shown,
-    room_label,
 )
 from .campaigns import Campaign, Message, Recipient, SmsTemplate
 from .history import AuditEvent, Change
 from .jobs import ExportJob, ImportJob, ImportMapping
-from .register import DocumentType, Household, Presence, Relation, Resident, ResidentQuerySet, ResidentTag, Sex, Tag
+from .register import Household, Resident, ResidentQuerySet, ResidentTag
 
 __all__ = [
     "AreaPath",

@@ -1,5 +1,6 @@
-"""The areas of the register, street to building, with their control levels and how rooms and
-buildings are named; and AreaPath, how a model that holds residents' data says where it lies."""
+"""The areas of the register, street to building, with their control levels; and AreaPath, how a
+model that holds residents' data says where it lies. How rooms and buildings are named is in
+households/residents.py (room_label, building_label)."""
 
 from dataclasses import dataclass
 
@@ -8,6 +9,8 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from households.residents import building_label
 
 
 @dataclass(frozen=True)
@@ -132,20 +135,6 @@ class Building(models.Model):
 
     def __str__(self):
         return building_label(self.number)
-
-
-def room_label(building_number, unit, room, compound=""):
-    """The room as people write it: 12-3-501, or 12-501 without a unit; with its compound first,
-    金杨一村 12-3-501, when `compound` is given: the name compound_shown() reads, where the
-    community has more than one compound. Every page and export that writes a room uses this."""
-    label = "-".join(part for part in (building_number, unit, room) if part)
-    return f"{compound} {label}" if compound else label
-
-
-def building_label(number, compound=""):
-    """A building as the pages name it (12号楼), with its compound first as in room_label."""
-    label = str(_("Building %(number)s") % {"number": number})
-    return f"{compound} {label}" if compound else label
 
 
 def compound_shown(compound="building__compound"):

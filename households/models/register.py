@@ -1,10 +1,15 @@
-"""Households, their residents and the residents' key-population tags."""
+"""Households, their residents and the residents' key-population tags. The choices of their fields
+are in households/choices.py (imported from here too), the rules that derive values in
+households/residents.py."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .areas import AreaPath, Building, Community, room_label
+from households.choices import DocumentType, Presence, Relation, Sex, Tag
+from households.residents import room_label
+
+from .areas import AreaPath, Building, Community
 
 
 class Household(models.Model):
@@ -33,38 +38,6 @@ class Household(models.Model):
     @property
     def label(self):
         return room_label(self.building.number, self.unit, self.room)
-
-
-class Sex(models.TextChoices):
-    MALE = "M", _("Male")
-    FEMALE = "F", _("Female")
-
-
-class DocumentType(models.TextChoices):
-    MAINLAND_ID = "id", _("Mainland ID card")
-    HK_MACAO = "hkmo", _("Hong Kong/Macao permit")
-    TAIWAN = "tw", _("Taiwan permit")
-    PASSPORT = "passport", _("Passport")
-    OTHER = "other", _("Other")
-
-
-class Relation(models.TextChoices):
-    HEAD = "head", _("Head of household")
-    SPOUSE = "spouse", _("Spouse")
-    CHILD = "child", _("Child")
-    PARENT = "parent", _("Parent")
-    GRANDCHILD = "grandchild", _("Grandchild")
-    SIBLING = "sibling", _("Sibling")
-    TENANT = "tenant", _("Tenant")
-    OTHER = "other", _("Other")
-
-
-class Presence(models.TextChoices):
-    HOME = "home", _("At home")
-    AWAY = "away", _("Away")
-    QUARANTINE = "quarantine", _("In quarantine")
-    HOSPITAL = "hospital", _("In hospital")
-    MOVED_OUT = "moved_out", _("Moved out")
 
 
 class ResidentQuerySet(models.QuerySet):
@@ -121,17 +94,6 @@ class Resident(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class Tag(models.TextChoices):
-    AGED_80 = "aged_80", _("Aged 80+")
-    ALONE = "alone", _("Elderly living alone")
-    CHRONIC = "chronic", _("Chronic illness")
-    PREGNANT = "pregnant", _("Pregnant")
-    INFANT = "infant", _("Infant")
-    DISABLED = "disabled", _("Disabled or bedridden")
-    DOOR_SERVICE = "door_service", _("Needs door-to-door service")
-    HARDSHIP = "hardship", _("Hardship household")
 
 
 class ResidentTag(models.Model):

@@ -12,7 +12,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from households.models import DocumentType, room_label
+from households.choices import DocumentType
+from households.residents import room_label
 
 # Why rows are the same person.
 SAME_ID, SAME_NAME, SAME_RESIDENT = "id", "name", "resident"

@@ -4,6 +4,7 @@
 changes and what is rejected; `write_plan` writes it in bulk inside the caller's transaction.
 """
 
+import datetime
 import functools
 import hashlib
 import json
@@ -25,15 +26,15 @@ from households.models import (
     Resident,
     ResidentTag,
     Tag,
-    room_label,
 )
-from households.services import history_value, is_80_plus, name_initials, rows_follow_resident
+from households.residents import SEARCH_FIELDS, is_80_plus, room_label, search_fields, search_values
+from households.services import history_value, rows_follow_resident
 from households.words import TagDetail
 from lockdown.core.bulk import insert_rows
 
 from . import reader
 from .duplicates import register_duplicates
-from .reader import RESIDENT_FIELDS, ImportRow, RowError
+from .reader import RESIDENT_IMPORT_FIELDS, ImportRow, RowError
 
 CHUNK = 5000
 LEADING_DIGITS = re.compile(r"\d+")
@@ -98,6 +99,7 @@ class Plan:
     resolved: list = field(default_factory=list)  # of those, where the admin kept one
     left_out: int = 0  # rows left out because the admin kept another row of the same resident
     digest: str = ""
+    today: datetime.date | None = None  # the reading's: who is 80+ is judged by the day the file was read
 
 
 @dataclass
@@ -115,9 +117,9 @@ class _Register:
 
 TAG_DETAILS = ("condition", "note", "due_date")
 DETAIL_LENGTHS = {"condition": 100, "note": 200}
-RESIDENT_COLUMNS = ("id", "household_id", *RESIDENT_FIELDS, "updated_at")
+RESIDENT_COLUMNS = ("id", "household_id", *RESIDENT_IMPORT_FIELDS, "updated_at")
 _ID, _HOUSEHOLD = 0, 1
-_FIELD_INDEX = {name: i + 2 for i, name in enumerate(RESIDENT_FIELDS)}
+_FIELD_INDEX = {name: i + 2 for i, name in enumerate(RESIDENT_IMPORT_FIELDS)}
 _UPDATED_AT = len(RESIDENT_COLUMNS) - 1
 
 
@@ -156,7 +158,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
     """
     register = _load_register(job.community)
     default_compound = plan_compound(job, reading, register.compounds)
-    plan = Plan(errors=list(reading.errors), compound=default_compound)
+    plan = Plan(errors=list(reading.errors), compound=default_compound, today=reading.today)
     elsewhere = _registered_elsewhere(job.community, reading.rows)
     told = id_conflicts.holders_seen_by(job.created_by, [holder for holder, _area in elsewhere.values()])
     compared, first, twice = [], {}, {}  # resident id → the first row that matches it; → all, where several do
@@ -194,7 +196,7 @@ def plan_import(job, reading, on_progress=None, keep=None) -> Plan:
         if resident is None:
             plan.creates.append(row)
             continue
-        update = _diff(register, resident, row, key, household_id)
+        update = _diff(register, resident, row, key, household_id, reading.today)
         if update is None:
             plan.unchanged += 1
         else:
@@ -277,9 +279,9 @@ def _number_elsewhere(job, row, compound, holder_id, area, told, conflicts):
     return str(id_conflicts.NOT_IMPORTED_HERE)
 
 
-def _diff(register, resident, row, key, household_id):
+def _diff(register, resident, row, key, household_id, today):
     update = Update(resident_id=resident[_ID], row=row, seen=resident[_UPDATED_AT].isoformat())
-    for name in RESIDENT_FIELDS:
+    for name in RESIDENT_IMPORT_FIELDS:
         before = resident[_FIELD_INDEX[name]]
         after = row.notes_with_remarks(before) if name == "notes" and row.remarks else getattr(row, name)
         if after is not None and after != before:
@@ -292,7 +294,7 @@ def _diff(register, resident, row, key, household_id):
         wanted = {tag: _tag_values(detail) for tag, detail in row.tags.items()}
         birth_date = row.birth_date or resident[_FIELD_INDEX["birth_date"]]
         if birth_date is not None:
-            if is_80_plus(birth_date):
+            if is_80_plus(birth_date, today):
                 wanted.setdefault(Tag.AGED_80, _tag_values(None))
             else:
                 wanted.pop(Tag.AGED_80, None)
@@ -386,7 +388,7 @@ def write_plan(job, plan):
     def place(row):
         return households[(row.compound or default_compound, row.building, row.unit, row.room)]
 
-    _create_residents(job, plan.creates, place, now)
+    _create_residents(job, plan.creates, place, now, plan.today)
     _apply_updates(job, plan.updates, place, now)
 
 
@@ -411,32 +413,21 @@ def _check_unchanged(updates):
                 raise RegisterChanged
 
 
+# The columns of a new resident, in the order of _resident_values.
 RESIDENT_INSERT = [
     "household_id",
     "community_id",
     "building_id",
-    "name",
-    "name_initials",
-    "sex",
-    "document_type",
-    "id_number",
-    "id_last4",
-    "birth_date",
-    "phone",
-    "phone_last4",
-    "relation",
-    "presence",
-    "party_member",
-    "notes",
+    *RESIDENT_IMPORT_FIELDS,
+    *SEARCH_FIELDS,
     "created_at",
     "updated_at",
 ]
 
 
-def _create_residents(job, rows, place, now):
+def _create_residents(job, rows, place, now, today):
     """Insert the new residents and their tags a chunk at a time (a street's rows would not fit in
-    memory as values at once), then one history entry per household."""
-    today = timezone.localdate()
+    memory as values at once), then one history entry per household. `today`: the reading's."""
     names = defaultdict(list)  # household id → its new residents' names
     for start in range(0, len(rows), CHUNK):
         values, tags = [], []
@@ -471,25 +462,26 @@ def _create_residents(job, rows, place, now):
 
 
 def _resident_values(row, community_id, household_id, building_id, now):
-    """A new resident's values in the order of RESIDENT_INSERT."""
+    """A new resident's values in the order of RESIDENT_INSERT: what the row says of each of
+    RESIDENT_IMPORT_FIELDS, a new resident's default where it says nothing, then the search fields.
+    A tuple written out rather than built from a dict by name: this runs for every row of a street,
+    and a test holds the order (test_a_new_residents_values_are_in_the_order_of_the_insert)."""
     id_number, phone = row.id_number or "", row.phone or ""
     return (
         household_id,
         community_id,
         building_id,
         row.name,
-        name_initials(row.name),
         row.sex or "",
         row.document_type or DocumentType.MAINLAND_ID,
         id_number,
-        id_number[-4:],
         row.birth_date,
         phone,
-        phone[-4:],
         row.relation or "",
         row.presence or Presence.HOME,
         bool(row.party_member),
         row.notes_with_remarks(None),
+        *search_values(name=row.name, id_number=id_number, phone=phone),
         now,
         now,
     )
@@ -505,6 +497,9 @@ def _insert_tags(rows):
     )
 
 
+SEARCHED = {"name", "id_number", "phone"}  # the fields search_fields() derives from
+
+
 def _apply_updates(job, updates, place, now):
     if not updates:
         return
@@ -517,13 +512,12 @@ def _apply_updates(job, updates, place, now):
         for name, (_before, after) in update.fields.items():
             setattr(resident, name, after)
             changed_fields.add(name)
-        if "name" in update.fields:
-            resident.name_initials = name_initials(resident.name)
-            changed_fields.add("name_initials")
-        for name, derived in (("id_number", "id_last4"), ("phone", "phone_last4")):
-            if name in update.fields:
-                setattr(resident, derived, getattr(resident, name)[-4:])
-                changed_fields.add(derived)
+        if update.fields.keys() & SEARCHED:
+            derived = search_fields(name=resident.name, id_number=resident.id_number, phone=resident.phone)
+            for name, value in derived.items():
+                if getattr(resident, name) != value:
+                    setattr(resident, name, value)
+                    changed_fields.add(name)
         if update.household:
             resident.household_id, resident.building_id = place(update.row)
             changed_fields.update({"household", "building"})

@@ -7,7 +7,8 @@ and the row is imported with the rest. A row is rejected, with every one of its 
 it cannot be a resident (no name, no room) or would write something false (an ID number a
 spreadsheet rounded, a birth date the ID number contradicts). The same person on several rows is
 found before anything else is judged, and held back until the admin keeps one. Touches no
-database: the comparison with the register and the writing are in households/plans.py.
+database and imports no model (tests/households/spreadsheets/test_reader_purity.py): the comparison
+with the register and the writing are in plans.py.
 """
 
 import datetime
@@ -21,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households import rooms
-from households.models import DocumentType, Tag
-from households.services import is_80_plus
-from households.vocabulary import ALIASES, FIELDS, MERGED, REQUIRED
+from households.choices import DocumentType, Tag
+from households.residents import RESIDENT_FIELDS, is_80_plus
+from households.vocabulary import ALIASES, FIELDS, MERGED, REQUIRED, column_field, header_key
 from households.words import WORD_FIELDS, TagDetail, Vocabulary
 from lockdown.core import cells
 from lockdown.core.bounds import TEXT_MAX
@@ -36,18 +37,12 @@ from .duplicates import People
 HEADER_SEARCH_ROWS = 20
 PROGRESS_EVERY = 2000
 
-HEADER_NOISE = re.compile(r"[\s*:：]|[(（][^)）]*[)）]")
 SUBTOTAL = re.compile(r"合计|小计|总计|共计")
 # What people write in a cell that has nothing to say: an empty cell. (Words like 无 mean "none" in a
 # word column, where the words module reads them; in an ID or phone column they only mean "blank".)
 BLANK_WORDS_MEAN_EMPTY = {"id_number", "phone", "birth_date"}
 BLANKS = {"无", "暂无", "没有", "不详", "未知", "-", "/", "—", "--", "——", "\\", "none", "null", "N/A", "n/a"}
 KEPT_VALUES = ("phone", "birth_date")  # a cell of these that cannot be read is kept in the notes
-
-
-def header_key(text):
-    """The comparable form of a column's name: "身份证号码（必填）*" → "身份证号码"."""
-    return HEADER_NOISE.sub("", cells.text(text)).lower()
 
 
 def field_label(name):
@@ -90,18 +85,10 @@ class ImportRow:
         return (self.compound, self.building, self.unit, self.room)
 
 
-RESIDENT_FIELDS = (
-    "name",
-    "sex",
-    "document_type",
-    "id_number",
-    "birth_date",
-    "phone",
-    "relation",
-    "presence",
-    "party_member",
-    "notes",
-)
+# The resident's fields a file may state, each an ImportRow attribute compared with the register
+# (plans.py): all of them, presence too (a committee's table says who is away), unlike the form,
+# which leaves presence to its own button.
+RESIDENT_IMPORT_FIELDS = RESIDENT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -123,6 +110,9 @@ class SheetReading:
 
 @dataclass
 class Reading:
+    # The day the file was read as of: its dates, its ID numbers' birth dates and who is 80+ are
+    # judged by it, here and in the comparison with the register and the writes (plans.py).
+    today: datetime.date
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     sheets: list[SheetReading] = field(default_factory=list)
@@ -160,13 +150,6 @@ class Choices:
     without_rounded_ids: bool = False  # import rows whose ID number was rounded, without it
 
 
-def column_field(key, overrides):
-    """The field a column feeds: the admin's choice first, else its usual name; "" if none."""
-    if key in overrides:
-        return overrides[key]
-    return ALIASES.get(key, "")
-
-
 def find_header(rows, overrides):
     """(line, cells) of the header row among the first rows, or None: the row naming the most fields."""
     best, best_count = None, 1
@@ -190,10 +173,10 @@ def read_register(
 ) -> Reading:
     """Read every sheet of the file into ImportRows, RowErrors and duplicates, in one streaming pass."""
     choices = choices or Choices()
-    reading = Reading()
+    reading = Reading(today=today or timezone.localdate())
     context = _Context(
         community_name=cells.name(community_name),
-        today=today or timezone.localdate(),
+        today=reading.today,
         vocabulary=Vocabulary(choices.words),
         without_rounded_ids=choices.without_rounded_ids,
         people=People(),

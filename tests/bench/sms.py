@@ -35,6 +35,7 @@ from households.models import (
     Street,
     Zone,
 )
+from households.residents import search_fields
 from lockdown.core import sms
 from lockdown.core.bulk import insert_rows
 from lockdown.models import User
@@ -148,10 +149,12 @@ def _campaign(staff, title, count, first_phone):
     resident_rows = []
     for i in range(count):
         h = i // 2
-        phone = str(first_phone + i)
+        name, phone = f"居民{i}", str(first_phone + i)
+        derived = search_fields(name=name, id_number="", phone=phone)
         resident_rows.append(
-            (household_ids[h], community.pk, household_rows[h][0], f"居民{i}", "JM", phone, phone[-4:], Presence.AWAY)
-            + ("", DocumentType.MAINLAND_ID, "", "", "", False, "", now, now)
+            (household_ids[h], community.pk, household_rows[h][0], name, derived["name_initials"], phone)
+            + (derived["phone_last4"], Presence.AWAY, "", DocumentType.MAINLAND_ID, "", derived["id_last4"])
+            + ("", False, "", now, now)
         )
     columns = ["household_id", "community_id", "building_id", "name", "name_initials", "phone", "phone_last4"]
     columns += ["presence", "sex", "document_type", "id_number", "id_last4", "relation", "party_member", "notes"]

@@ -18,7 +18,7 @@ from households.models import (
     Tag,
     Zone,
 )
-from households.services import name_initials
+from households.residents import last4, name_initials
 from lockdown.core.identity import id_check_char, parse_mainland_id
 from lockdown.models import User
 
@@ -92,9 +92,9 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"张{'一二三四五六七八九十'[n % 10]}{n}")
     name_initials = factory.LazyAttribute(lambda r: name_initials(r.name))
     id_number = factory.Sequence(lambda n: valid_id_number(n))
-    id_last4 = factory.LazyAttribute(lambda r: r.id_number[-4:])
+    id_last4 = factory.LazyAttribute(lambda r: last4(r.id_number))
     phone = factory.Sequence(lambda n: f"139{n:08d}")
-    phone_last4 = factory.LazyAttribute(lambda r: r.phone[-4:])
+    phone_last4 = factory.LazyAttribute(lambda r: last4(r.phone))
     birth_date = factory.LazyAttribute(lambda r: parse_mainland_id(r.id_number).birth_date)
     sex = factory.LazyAttribute(lambda r: parse_mainland_id(r.id_number).sex)
 

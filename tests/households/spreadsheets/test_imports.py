@@ -20,7 +20,7 @@ from households.models import (
     Role,
     Tag,
 )
-from households.spreadsheets import imports, plans
+from households.spreadsheets import imports, plans, reader
 from households.spreadsheets.imports import import_job_commit, import_job_confirm, import_job_create, import_job_preview
 from lockdown.core.errors import ServiceError
 from tests.households.factories import ResidentFactory, valid_id_number
@@ -688,3 +688,71 @@ def test_the_rejected_rows_workbook_neutralises_formulas_and_drops_control_chara
         ("=1+1", "s", True),
         ("-2+3+cmd|' /C calc'!A0", "s", True),
     ]
+
+
+def test_who_is_80_plus_is_judged_by_the_day_the_import_reads_the_file(world, tmp_path):
+    """Every step of an import (the reading, the comparison, the writes) judges 80+ by one day: the
+    reading's, here a day in 2022, not the day the test runs."""
+    read_on = datetime.date(2022, 4, 1)
+    turns_80_in_june = valid_id_number(301, birth=datetime.date(1942, 6, 1))
+    turned_80_in_march = valid_id_number(302, birth=datetime.date(1942, 3, 1))
+    known = ResidentFactory(
+        household=world.household, name="钱七", id_number=valid_id_number(303, datetime.date(1942, 5, 1))
+    )
+    path = register_file(
+        tmp_path,
+        [
+            ["12", "3", "502", "孙八", turns_80_in_june, "", "", "", "独居老人"],
+            ["12", "3", "502", "吴九", turned_80_in_march, "", "", "", "独居老人"],
+            ["12", "3", "501", "钱七", known.id_number, "", "", "", "独居老人"],
+        ],
+    )
+    job = import_job_create(
+        actor=world.users[Role.COMMITTEE_STAFF],
+        community=world.community,
+        compound=world.building.compound,
+        upload=upload(path),
+    )
+
+    reading = reader.read_register(path, community_name=world.community.name, today=read_on)
+    plan = plans.plan_import(job, reading)
+    plans.write_plan(job, plan)
+
+    tags = {r.name: set(r.tags.values_list("tag", flat=True)) for r in Resident.objects.filter(tags__isnull=False)}
+    assert tags == {"孙八": {Tag.ALONE}, "吴九": {Tag.ALONE, Tag.AGED_80}, "钱七": {Tag.ALONE}}
+
+
+def test_a_new_residents_values_are_in_the_order_of_the_insert():
+    row = reader.ImportRow(
+        sheet="Sheet1",
+        line=2,
+        compound="",
+        building="12",
+        unit="3",
+        room="501",
+        name="周杰",
+        sex="M",
+        document_type="id",
+        id_number=IDS[0],
+        birth_date=datetime.date(1950, 1, 2),
+        phone="13800000001",
+        relation="head",
+        presence="away",
+        party_member=True,
+        notes="腿脚不便",
+    )
+    now = datetime.datetime(2022, 4, 1, 8, tzinfo=datetime.UTC)
+
+    values = dict(zip(plans.RESIDENT_INSERT, plans._resident_values(row, 1, 2, 3, now), strict=True))
+
+    assert values == {
+        "household_id": 2,
+        "community_id": 1,
+        "building_id": 3,
+        **{name: getattr(row, name) for name in reader.RESIDENT_IMPORT_FIELDS},
+        "name_initials": "zj",
+        "id_last4": IDS[0][-4:],
+        "phone_last4": "0001",
+        "created_at": now,
+        "updated_at": now,
+    }

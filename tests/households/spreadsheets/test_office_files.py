@@ -13,9 +13,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from households.models import ImportJob, Presence, Resident, Tag
-from households.services import is_80_plus
+from households.residents import is_80_plus
 from households.spreadsheets import imports
 from households.spreadsheets.imports import import_job_commit, import_job_confirm, import_job_preview
 
@@ -93,7 +94,7 @@ def test_with_the_admins_decisions_the_register_holds_the_truth_and_a_second_imp
         resident = by_person[person["name"], person["room"]]
         assert resident.presence == person["presence"], person
         born = person["birth_date"] and datetime.date.fromisoformat(person["birth_date"])
-        aged_80 = ["aged_80"] if born and is_80_plus(born) else []
+        aged_80 = ["aged_80"] if born and is_80_plus(born, timezone.localdate()) else []
         assert sorted(resident.tags.values_list("tag", flat=True)) == sorted(person["tags"] + aged_80), person
         assert resident.id_number == (person["id_number"] or ""), person
         assert resident.phone == (person["phone"] or ""), person
