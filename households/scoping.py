@@ -247,9 +247,10 @@ FIELDS = {
         "history": DETAILS,  # who changed what: it names the fields' old and new values
     },
     # A campaign's recipient: the resident's own fields read as above (the phone as PHONE).
-    Recipient: dict.fromkeys(
-        ("message", "call_reason", "outcome", "expected_at", "outcome_by", "outcome_at"), EVERYONE
-    ),
+    Recipient: {
+        **dict.fromkeys(("message", "call_reason", "outcome", "expected_at", "outcome_by", "outcome_at"), EVERYONE),
+        "outcome_history": DETAILS,  # every outcome recorded, with the leaders' notes on the resident
+    },
 }
 _MODELS = {model._meta.model_name: model for model in FIELDS}  # templates name a model by its name
 MASKS = {"id_number": mask_id_number, "phone": mask_phone}

@@ -13,7 +13,7 @@ from .areas import (
     compound_shown,
     room_label,
 )
-from .campaigns import Campaign, Message, Recipient, SmsTemplate
+from .campaigns import Campaign, Message, Recipient, RecipientOutcomeEvent, SmsTemplate
 from .history import AuditEvent, Change
 from .jobs import ExportJob, ImportJob, ImportMapping
 from .register import DocumentType, Household, Presence, Relation, Resident, ResidentQuerySet, ResidentTag, Sex, Tag
@@ -35,6 +35,7 @@ __all__ = [
     "Message",
     "Presence",
     "Recipient",
+    "RecipientOutcomeEvent",
     "Relation",
     "Resident",
     "ResidentQuerySet",

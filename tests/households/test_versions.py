@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -240,3 +241,7 @@ def test_two_writers_at_once_on_sqlite_wait_for_each_other(tmp_path):
     outcome = json.loads(run.stdout.strip().splitlines()[-1])
     assert outcome["errors"] == []
     assert outcome["sends"] == {"told": ["This campaign is already going out: follow it on this page."], "sent": True}
+    outcomes = outcome["outcomes"]
+    assert outcomes["kept"] == [outcomes["outcome"]]  # one of the two outcomes recorded, and kept
+    assert len(outcomes["told"]) == 1
+    assert re.fullmatch(r"user\d+ recorded “[^”]+” at [\d\- :]+, before you: .*", outcomes["told"][0])
