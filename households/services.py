@@ -224,10 +224,16 @@ def _save_household(household):
     same_room = Household.objects.filter(building=household.building, unit=household.unit, room=household.room)
     if same_room.exclude(pk=household.pk).exists():
         raise clash
-    try:  # the same room added by someone else a moment ago: the table's constraint says so
+    # The same room added by someone else a moment ago, after the check above: the table's
+    # constraint (household_unique_room) refuses the second insert, which waited for the first's
+    # commit. In a savepoint, so that the caller's transaction goes on; only that clash is the
+    # person's message, and the room is there now to say so. Any other refusal is a fault.
+    try:
         with transaction.atomic():
             household.save()
     except IntegrityError:
+        if not same_room.exclude(pk=household.pk).exists():
+            raise
         raise clash from None
     return household
 

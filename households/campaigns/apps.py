@@ -20,5 +20,7 @@ class CampaignsConfig(AppConfig):
 
         # A recipient's own fields, read by whoever sees the building (the resident's as the register's).
         recipient_fields = ("message", "call_reason", "outcome", "expected_at", "outcome_by", "outcome_at")
-        scoping.declare_fields(Recipient, dict.fromkeys(recipient_fields, scoping.EVERYONE))
+        rules = dict.fromkeys(recipient_fields, scoping.EVERYONE)
+        rules["outcome_history"] = scoping.DETAILS  # every outcome recorded, with the leaders' notes on the resident
+        scoping.declare_fields(Recipient, rules)
         follow_resident_moves(recipients_follow_resident)

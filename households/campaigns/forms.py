@@ -88,3 +88,17 @@ class OutcomeForm(CleanForm):
     date_bounds = {"expected_at": WITHIN_A_YEAR_AHEAD}
     outcome = forms.ChoiceField(label=_("outcome"), choices=Recipient.Outcome.choices)
     expected_at = forms.DateTimeField(label=_("expected back"), required=False, widget=DATETIME_WIDGET)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+    # The outcome the page showed when the person chose: recording is refused if another was
+    # recorded since, rather than silently replacing it.
+    seen = forms.ChoiceField(
+        label=_("outcome shown"),
+        choices=[("", "—"), *Recipient.Outcome.choices],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def clean_seen(self):
+        """None when the form did not send it (a script's post): the service then takes the outcome
+        the recipient's row holds."""
+        return self.cleaned_data["seen"] if "seen" in self.data else None

@@ -3,9 +3,18 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
-from households.models import Building, Campaign, Community, Message, Recipient, building_label, compound_shown
+from households.models import (
+    Building,
+    Campaign,
+    Community,
+    Message,
+    Recipient,
+    RecipientOutcomeEvent,
+    building_label,
+    compound_shown,
+)
 
 DONE = [Recipient.Outcome.RETURNED, Recipient.Outcome.WILL_NOT_RETURN]
 # Per resident (two residents sharing a number share one message).
@@ -56,6 +65,13 @@ def campaign_recipients(scope, campaign, show="all"):
     return related.annotate(compound_shown=compound_shown()).order_by(
         "building__compound__name", "building__sort_key", "building__number", "resident__household_id", "id"
     )
+
+
+def with_outcome_history(recipients):
+    """Each recipient with `outcome_history`: every outcome recorded for them, oldest first, with
+    who recorded it; one query for a whole page of recipients."""
+    events = RecipientOutcomeEvent.objects.select_related("actor").order_by("at", "id")
+    return recipients.prefetch_related(Prefetch("outcome_events", queryset=events, to_attr="outcome_history"))
 
 
 def recipient_states(scope, campaign, ids) -> dict[int, dict]:

@@ -22,6 +22,7 @@ from households.models import (
     Message,
     Presence,
     Recipient,
+    RecipientOutcomeEvent,
     Resident,
     ResidentTag,
     SmsTemplate,
@@ -32,6 +33,7 @@ from lockdown.core import sms
 from lockdown.core.bulk import insert_rows
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.identity import MOBILE_PATTERN, mask_phone
+from lockdown.core.transitions import transition
 
 from . import outbox
 
@@ -257,8 +259,15 @@ def recipients_follow_resident(resident: Resident):
     Recipient.objects.filter(resident=resident).update(building_id=resident.building_id)
 
 
-def recipient_record_outcome(*, actor, recipient: Recipient, outcome: str, expected_at=None) -> Recipient:
-    """Record what became of a recipient; *returned* also marks the resident at home, with history."""
+def recipient_record_outcome(
+    *, actor, recipient: Recipient, outcome: str, expected_at=None, seen: str | None = None, note: str = ""
+) -> Recipient:
+    """Record what became of a recipient; *returned* also marks the resident at home, with history.
+
+    `seen`: the outcome the person saw when they chose (the form carries it; None: the one
+    `recipient` holds). If someone recorded another since, nothing is written and TransitionLost
+    says who recorded what and when: of two leaders recording at once, one wins and the other is
+    told. Every outcome recorded is kept as a RecipientOutcomeEvent."""
     resident = recipient.resident
     if not AreaScope.for_user(actor).permissions_for(resident.household).mark_presence:
         raise NotPermitted(_("You may not record outcomes for this resident."))
@@ -270,13 +279,26 @@ def recipient_record_outcome(*, actor, recipient: Recipient, outcome: str, expec
         raise ServiceError(_("That time has passed: if the resident is back, choose Returned."), field="expected_at")
     if outcome != Recipient.Outcome.CONFIRMED:
         expected_at = None
+    seen = recipient.outcome if seen is None else seen
+    now = timezone.now()
     with transaction.atomic():
-        was_returned = recipient.outcome == Recipient.Outcome.RETURNED
+        transition(
+            Recipient.objects,
+            recipient.pk,
+            field="outcome",
+            from_states=seen,
+            to_state=outcome,
+            by=actor,
+            why=note,
+            at=now,
+            also={"expected_at": expected_at, "outcome_by": actor, "outcome_at": now},
+            event=RecipientOutcomeEvent,
+            event_fields={"expected_at": expected_at},
+        )
         recipient.outcome, recipient.expected_at = outcome, expected_at
-        recipient.outcome_by, recipient.outcome_at = actor, timezone.now()
-        recipient.save(update_fields=["outcome", "expected_at", "outcome_by", "outcome_at"])
+        recipient.outcome_by, recipient.outcome_at = actor, now
         if outcome == Recipient.Outcome.RETURNED:
             services.resident_set_presence(actor=actor, resident=resident, presence=Presence.HOME)
-        elif was_returned:  # a mistaken "returned" put right: the resident is away after all
+        elif seen == Recipient.Outcome.RETURNED:  # a mistaken "returned" put right: the resident is away after all
             services.resident_set_presence(actor=actor, resident=resident, presence=Presence.AWAY)
     return recipient

@@ -73,7 +73,7 @@ def campaign_detail(request, pk):
         context["preview"] = services.campaign_preview(campaign)
         return render(request, "campaigns/campaign_detail.html", context)
     show = request.GET.get("show") if request.GET.get("show") in selectors.SHOW else "missing"
-    recipients = selectors.campaign_recipients(scope, campaign, show=show)
+    recipients = selectors.with_outcome_history(selectors.campaign_recipients(scope, campaign, show=show))
     page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
     buildings, total = selectors.campaign_progress(scope, campaign)
     context |= {"buildings": buildings, "total": total, "page": page, "show": show, "outcomes": OUTCOMES}
@@ -159,6 +159,8 @@ def recipient_outcome(request, pk):
             recipient=recipient,
             outcome=form.cleaned_data["outcome"],
             expected_at=form.cleaned_data["expected_at"],
+            seen=form.cleaned_data["seen"],
+            note=form.cleaned_data["note"],
         )
     except ServiceError as error:
         messages.error(request, f"{recipient.resident.name}: {error.message}")

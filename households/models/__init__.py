@@ -17,7 +17,7 @@ from .areas import (
     Zone,
     compound_shown,
 )
-from .campaigns import Campaign, Message, Recipient, SmsTemplate
+from .campaigns import Campaign, Message, Recipient, RecipientOutcomeEvent, SmsTemplate
 from .history import AuditEvent, Change
 from .jobs import ExportJob, ImportJob, ImportMapping
 from .register import Household, Resident, ResidentQuerySet, ResidentTag
@@ -40,6 +40,7 @@ __all__ = [
     "Message",
     "Presence",
     "Recipient",
+    "RecipientOutcomeEvent",
     "Relation",
     "Resident",
     "ResidentQuerySet",

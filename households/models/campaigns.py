@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lockdown.core import sms
+from lockdown.core.transitions import TransitionEvent
 
 from .areas import AreaPath, Building, Community
 from .register import Presence, Resident
@@ -192,3 +193,15 @@ class Recipient(models.Model):
             models.Index(fields=["campaign", "building"], name="recipient_campaign_building"),
             models.Index(fields=["outcome_by"], name="recipient_outcome_by", condition=Q(outcome_by__isnull=False)),
         ]
+
+
+class RecipientOutcomeEvent(TransitionEvent):
+    """Each outcome recorded for a recipient (from, to, who, when, note): every one is kept; the
+    recipient's row holds the latest, which the lists and counts read."""
+
+    subject_field = "recipient"
+    recipient = models.ForeignKey(Recipient, models.CASCADE, related_name="outcome_events")
+    expected_at = models.DateTimeField(_("expected back"), null=True, blank=True)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("recipient's outcome")

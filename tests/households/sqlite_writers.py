@@ -2,8 +2,9 @@
 test_versions.py: `DATABASE_URL=sqlite:///FILE python -m tests.households.sqlite_writers`.
 
 Builds a small register in FILE, then has two threads (two connections) write at the same moment,
-round after round: both edit one resident, both mark another's presence, and both press "send"
-on one campaign. Prints one JSON object: the errors met, and what each send was told."""
+round after round: both edit one resident, both mark another's presence, both press "send"
+on one campaign, and both record an outcome for its recipient. Prints one JSON object: the errors
+met, what each send was told, and what the outcomes were told and kept."""
 
 import json
 import os
@@ -22,8 +23,8 @@ def main():
 
     call_command("migrate", verbosity=0)
     translation.activate("en")  # each thread reads what it is told in English, as the tests do
-    errors, told = run()
-    print(json.dumps({"errors": errors, "sends": told}, ensure_ascii=False))
+    errors, told, outcomes = run()
+    print(json.dumps({"errors": errors, "sends": told, "outcomes": outcomes}, ensure_ascii=False))
 
 
 def run():
@@ -32,7 +33,7 @@ def run():
 
     from households import services
     from households.campaigns import services as campaigns
-    from households.models import Presence, Role
+    from households.models import Presence, Recipient, RecipientOutcomeEvent, Role
     from households.services import ResidentInput
     from lockdown.core.errors import ServiceError
     from tests.households.factories import (
@@ -85,7 +86,17 @@ def run():
     campaign = CampaignFactory(community=zone.compound.community, created_by=staff)
     at_once(lambda n: campaigns.campaign_send(actor=staff, campaign=campaign))
     sent = campaign.__class__.objects.get(pk=campaign.pk).sent_at is not None
-    return errors, {"told": told, "sent": sent}
+    sends = {"told": list(told), "sent": sent}
+    told.clear()
+    pk = Recipient.objects.filter(campaign=campaign).order_by("pk").first().pk
+    choices = [Recipient.Outcome.RETURNED, Recipient.Outcome.UNREACHABLE]
+    at_once(
+        lambda n: campaigns.recipient_record_outcome(
+            actor=staff, recipient=Recipient.objects.get(pk=pk), outcome=choices[n], seen=""
+        )
+    )
+    kept = list(RecipientOutcomeEvent.objects.filter(recipient_id=pk).values_list("to_state", flat=True))
+    return errors, sends, {"told": told, "kept": kept, "outcome": Recipient.objects.get(pk=pk).outcome}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.db import IntegrityError
 from django.utils import translation
 
 from households import services
@@ -277,3 +278,12 @@ def test_refresh_age_tags_tags_people_who_turned_80(world):
     assert services.refresh_age_tags(today=datetime.date(2026, 5, 1)) == 1
     assert services.refresh_age_tags(today=datetime.date(2026, 5, 2)) == 0
     assert world.resident.tags.filter(tag=Tag.AGED_80, building=world.building).exists()
+
+
+def test_a_household_refused_by_the_database_for_another_reason_is_not_called_a_room_that_exists(world):
+    household = Household(building=world.building, community=world.community, room="602", version=-1)
+
+    with pytest.raises(IntegrityError, match="version"):
+        services._save_household(household)  # the room's check passes; the version's column refuses
+
+    assert not Household.objects.filter(room="602").exists()

@@ -2,19 +2,22 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.test import Client
 from django.urls import reverse
 
 from households import services
-from households.models import Presence, Resident, Role, Tag
+from households.models import Change, Household, Presence, Resident, Role, Tag
 from households.services import ResidentInput, TagInput
 from households.versions import StaleEdit
+from lockdown.core.errors import ServiceError
+from tests.concurrency import Writer, wait_until_blocked
 from tests.conftest import ROOT
 
 from .factories import CampaignFactory, ResidentFactory, ResidentTagFactory, user_with_role
@@ -240,3 +243,43 @@ def test_two_writers_at_once_on_sqlite_wait_for_each_other(tmp_path):
     outcome = json.loads(run.stdout.strip().splitlines()[-1])
     assert outcome["errors"] == []
     assert outcome["sends"] == {"told": ["This campaign is already going out: follow it on this page."], "sent": True}
+    outcomes = outcome["outcomes"]
+    assert outcomes["kept"] == [outcomes["outcome"]]  # one of the two outcomes recorded, and kept
+    assert len(outcomes["told"]) == 1
+    assert re.fullmatch(r"user\d+ recorded “[^”]+” at [\d\- :]+, before you: .*", outcomes["told"][0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_adding_the_same_room_at_once_on_postgresql_the_second_is_told_it_exists(
+    on_postgres, world, colleague
+):
+    staff = world.users[Role.COMMITTEE_STAFF]
+    holding, release = threading.Event(), threading.Event()
+
+    def first():
+        with transaction.atomic():  # as a slower request would: its room inserted, not yet committed
+            household = services.household_create(actor=staff, building=world.building, unit="3", room="601")
+            holding.set()
+            release.wait(10)
+        return household
+
+    def second():
+        return services.household_create(actor=colleague, building=world.building, unit="3", room="601")
+
+    winner = Writer(first)
+    winner.start()
+    assert holding.wait(10)
+    loser = Writer(second)  # finds no such room yet, and its insert waits on the first's
+    loser.start()
+    blocked = wait_until_blocked(loser)
+    release.set()
+    winner.join(10)
+    loser.join(10)
+
+    assert blocked, "the second insert did not wait for the first transaction"
+    assert winner.error is None
+    assert isinstance(loser.error, ServiceError), repr(loser.error)
+    assert (loser.error.message, loser.error.field) == ("Room 12-3-601 already exists in this building.", "room")
+    added = Household.objects.get(building=world.building, unit="3", room="601")
+    assert added == winner.result
+    assert list(Change.objects.filter(household=added).values_list("actor", flat=True)) == [staff.pk]
