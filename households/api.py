@@ -5,11 +5,11 @@ from collections.abc import Mapping
 
 import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, routers, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from lockdown.api import IdFilter, IdFilterSet
+from lockdown.api import IdFilter, IdFilterSet, router
 
 from . import services
 from .models import Building, Community, Compound, Household, Presence, Resident, ResidentTag, Tag, Zone
@@ -172,7 +172,7 @@ class ResidentViewSet(ScopedViewSet):
         return Response({"value": value})
 
 
-router = routers.DefaultRouter()
+# On the project's router (lockdown.api), served under /api/.
 router.register("communities", CommunityViewSet)
 router.register("compounds", CompoundViewSet)
 router.register("zones", ZoneViewSet)

@@ -14,11 +14,6 @@ from .versions import VersionedForm
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
-def errors_text(form):
-    """A form's errors as one sentence, for a page that answers with a message instead of the form."""
-    return " ".join(error for errors in form.errors.values() for error in errors)
-
-
 class HouseholdForm(VersionedForm, CleanForm):
     """A plain form: the service, not the form, writes to the household. Edited, it carries the
     household's version (households.versions)."""

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lockdown.core.errors import ServiceError
+from lockdown.core.errors import ServiceError, show_as_message, show_on_form
 from lockdown.core.inputs import query_id
 
 from . import selectors, services
@@ -37,10 +37,6 @@ def _resident_in_scope(request, pk):
 def _permissions_or_404(request, household, needed):
     if not getattr(scope_of(request).permissions_for(household), needed):
         raise Http404
-
-
-def _attach_service_error(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @login_required
@@ -119,7 +115,7 @@ def household_create(request, building_pk):
         try:
             household = services.household_create(actor=request.user, building=building, **form.cleaned_data)
         except ServiceError as error:
-            _attach_service_error(form, error)
+            show_on_form(form, error)
         else:
             label = room_label(building.number, household.unit, household.room, building.compound_shown)
             messages.success(request, _("Household %(label)s added.") % {"label": label})
@@ -140,7 +136,7 @@ def household_edit(request, pk):
             fresh = _household_in_scope(request, pk)
             form = form.redo(HouseholdForm(initial=_household_initial(fresh)), stale)
         except ServiceError as error:
-            _attach_service_error(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("Household saved."))
             return redirect("households:detail", pk=household.pk)
@@ -161,7 +157,7 @@ def resident_create(request, household_pk):
         try:
             resident = services.resident_create(actor=request.user, household=household, data=form.to_input())
         except ServiceError as error:
-            _attach_service_error(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("%(name)s added.") % {"name": resident.name})
             return redirect("households:detail", pk=household.pk)
@@ -181,7 +177,7 @@ def resident_edit(request, pk):
         except StaleEdit as stale:
             form = form.redo(ResidentForm(instance=_resident_in_scope(request, pk)), stale)
         except ServiceError as error:
-            _attach_service_error(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": resident.name})
             return redirect("households:detail", pk=resident.household_id)
@@ -199,7 +195,7 @@ def resident_move(request, pk):
         try:
             services.resident_move(actor=request.user, resident=resident, to_household=target)
         except ServiceError as error:
-            _attach_service_error(form, error)
+            show_on_form(form, error)
         else:
             label = room_label(target.building.number, target.unit, target.room, target.compound_shown)
             messages.success(request, _("%(name)s moved to %(label)s.") % {"name": resident.name, "label": label})
@@ -220,7 +216,7 @@ def resident_presence(request, pk):
                 actor=request.user, resident=resident, presence=form.cleaned_data["presence"]
             )
         except ServiceError as error:
-            messages.error(request, error.message)
+            show_as_message(request, error)
         else:
             messages.success(
                 request,
@@ -256,7 +252,7 @@ def control_level(request, kind, pk):
         try:
             services.control_level_set(actor=request.user, area=area, **form.cleaned_data)
         except ServiceError as error:
-            messages.error(request, error.message)
+            show_as_message(request, error)
         else:
             messages.success(request, _("Control level saved."))
     return redirect(f"households:{kind}", pk=pk)

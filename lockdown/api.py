@@ -6,10 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, ValidationError
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from lockdown.core.bounds import ID_MAX, ID_MIN
 from lockdown.core.errors import NotPermitted, ServiceError
+
+# The project's one API router, served under /api/. Each app's api module registers its viewsets
+# with it when lockdown.urls imports that module. This module imports no app, so that every app can
+# import it.
+router = DefaultRouter()
 
 
 def exception_handler(exc, context):

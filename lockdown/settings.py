@@ -256,13 +256,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The web process and the Celery workers and beat log alike (lockdown/celery.py): one line per
+# record, to standard error, at DJANGO_LOG_LEVEL (a worker's --loglevel does not apply).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -61,9 +61,11 @@ def database_url():
 def start_worker(queue, env=None, concurrency=1):
     """Start a real Celery worker process on `queue`, in a process group of its own (so that a test
     can kill it and its pool at once), with the test's database and `env` added."""
-    env = os.environ | {"DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL} | (env or {})
+    # Warnings and errors only: the worker's level is the web process's setting (lockdown/celery.py).
+    quiet = {"DJANGO_LOG_LEVEL": "WARNING"}
+    env = os.environ | {"DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL} | quiet | (env or {})
     pool = ["--pool", "solo"] if concurrency == 1 else ["--pool", "prefork", "-c", str(concurrency)]
-    command = [sys.executable, "-m", "celery", "-A", "lockdown", "worker", "-Q", queue, *pool, "-l", "warning"]
+    command = [sys.executable, "-m", "celery", "-A", "lockdown", "worker", "-Q", queue, *pool]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
 

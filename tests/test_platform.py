@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -191,3 +192,46 @@ def test_real_celery_worker_on_redis_runs_the_age_task(celery_worker, world):
     while time.monotonic() < deadline and not world.resident.tags.filter(tag=Tag.AGED_80).exists():
         time.sleep(0.2)
     assert world.resident.tags.filter(tag=Tag.AGED_80).exists()
+
+
+# What each field of a log line may hold, to read a line back through settings.LOGGING's format.
+LOG_FIELDS = {
+    "asctime": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}",
+    "levelname": r"[A-Z]+",
+    "processName": r"\S+",
+    "name": r"[\w.]+",
+    "message": r".*",
+}
+
+
+def test_a_celery_worker_logs_through_the_web_process_settings(tmp_path):
+    # Given the format that settings.LOGGING gives the web process's lines
+    line_format = django_settings.LOGGING["formatters"]["line"]["format"]
+    as_logged = re.compile(
+        re.sub(r"%\\\((\w+)\\\)s", lambda field: f"(?P<{field[1]}>{LOG_FIELDS[field[1]]})", re.escape(line_format))
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    env = clean | {"DJANGO_LOG_LEVEL": "INFO"}
+    # When a real worker starts (on the in-memory broker: it only has to say it is ready)
+    command = [sys.executable, "-m", "celery", "-A", "lockdown", "worker", "--pool", "solo", "-Q", "logging-test"]
+    worker = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    # (stopped after a while if it never says so, which ends its output)
+    give_up = threading.Timer(90, worker.terminate)
+    give_up.start()
+    try:
+        lines = []
+        while not (lines and lines[-1].endswith(" ready.")) and (line := worker.stdout.readline()):
+            lines.append(line.rstrip("\n"))
+    finally:
+        give_up.cancel()
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    # Then its lines are the web process's: Celery's own "[time: LEVEL/process] message" is gone
+    ready = as_logged.fullmatch(lines[-1])
+    assert ready, lines
+    assert ready["levelname"] == "INFO"
+    assert ready["name"].startswith("celery.")
+    assert re.fullmatch(r"celery@\S+ ready\.", ready["message"])

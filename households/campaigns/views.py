@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from households.forms import errors_text
 from households.models import Community, Recipient
 from households.scoping import scope_of
 from lockdown.core import sms
-from lockdown.core.errors import ServiceError
+from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from lockdown.core.inputs import query_ids
 
 from . import exports, outbox, selectors, services
@@ -58,7 +57,7 @@ def campaign_create(request):
                 actor=request.user, community=form.cleaned_data["community"], data=form.to_input()
             )
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_on_form(form, error)
         else:
             return redirect("campaigns:detail", pk=campaign.pk)
     return render(request, "campaigns/campaign_form.html", {"form": form})
@@ -90,7 +89,7 @@ def campaign_send(request, pk):
     try:
         services.campaign_send(actor=request.user, campaign=campaign)
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_as_message(request, error)
     else:
         messages.success(request, _("Sending. The numbers below follow it live."))
     return redirect("campaigns:detail", pk=campaign.pk)

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from households import selectors
-from households.forms import errors_text
 from households.models import Building, Community, ExportJob, ImportJob
 from households.scoping import scope_of
-from lockdown.core.errors import ServiceError
+from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 
 from . import exports, imports, tables
 from .forms import ExportForm, ImportChoicesForm, ImportColumnsForm, ImportUploadForm
@@ -51,7 +50,7 @@ def import_list(request):
                 upload=form.cleaned_data["file"],
             )
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_on_form(form, error)
         else:
             preview_import_task.delay_on_commit(job.pk)
             return redirect("spreadsheets:import", pk=job.pk)
@@ -104,7 +103,7 @@ def import_columns(request, pk):
         try:
             imports.import_job_set_columns(actor=request.user, job=job, columns=form.columns())
         except ServiceError as error:
-            messages.error(request, error.message)
+            show_as_message(request, error)
         else:
             preview_import_task.delay_on_commit(job.pk)
     return redirect("spreadsheets:import", pk=job.pk)
@@ -119,7 +118,7 @@ def import_choices(request, pk):
         try:
             imports.import_job_set_choices(actor=request.user, job=job, **form.choices())
         except ServiceError as error:
-            messages.error(request, error.message)
+            show_as_message(request, error)
         else:
             preview_import_task.delay_on_commit(job.pk)
     else:
@@ -141,7 +140,7 @@ def import_confirm(request, pk):
     try:
         confirmed = imports.import_job_confirm(actor=request.user, job=job, choices=choices)
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_as_message(request, error)
     else:
         if confirmed:
             commit_import_task.delay_on_commit(job.pk)
@@ -160,7 +159,7 @@ def import_cancel(request, pk):
     try:
         imports.import_job_cancel(actor=request.user, job=job)
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_as_message(request, error)
     else:
         messages.success(request, _("The import was cancelled; nothing was written."))
     return redirect("spreadsheets:imports")
@@ -208,7 +207,7 @@ def export_start(request):
             ip_address=request.META.get("REMOTE_ADDR"),
         )
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_as_message(request, error)
         return redirect("spreadsheets:exports")
     export_task.delay_on_commit(job.pk)
     return redirect("spreadsheets:exports")
@@ -234,7 +233,7 @@ def export_download(request, pk):
     try:
         job = exports.export_job_for_download(actor=request.user, pk=pk)
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_as_message(request, error)
         return redirect("spreadsheets:exports")
     if job is None:
         raise Http404

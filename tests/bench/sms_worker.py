@@ -11,6 +11,8 @@ import sys
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lockdown.settings")
+# Warnings and errors only: the worker logs at the web process's level (lockdown/celery.py).
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 django.setup()
 
 import redis  # noqa: E402
@@ -36,4 +38,4 @@ connection_created.connect(install_counter)
 
 if __name__ == "__main__":
     queue, concurrency = sys.argv[1], sys.argv[2]
-    app.worker_main(["worker", "-Q", queue, "--pool", "prefork", "-c", concurrency, "-l", "warning"])
+    app.worker_main(["worker", "-Q", queue, "--pool", "prefork", "-c", concurrency])
