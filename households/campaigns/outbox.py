@@ -24,6 +24,7 @@ import random
 import uuid
 from collections import defaultdict
 
+from celery import signature
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
@@ -37,16 +38,17 @@ from lockdown.core import sms
 logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 600
 CAMPAIGN_GONE = "campaign_deleted"
+# The Celery task that sends a batch (tasks.py), called by its name: the task calls this module, and
+# this module hands it work without importing it back.
+SEND_BATCH_TASK = "households.campaigns.tasks.send_batch_task"
 
 
 def enqueue_batches(campaign_id, batches):
     """Hand the batches to Celery. A broker out of reach loses nothing: the messages stay queued in
     the outbox, and reconciliation hands their batches out again once it is back."""
-    from .tasks import send_batch_task  # tasks import this module
-
     try:
         for batch in batches:
-            send_batch_task.delay(campaign_id, batch)
+            signature(SEND_BATCH_TASK, args=(campaign_id, batch)).delay()
     except OperationalError as error:
         logger.warning("SMS batches of campaign %s wait for the broker: %s", campaign_id, error)
 

@@ -6,7 +6,12 @@ from django.conf import settings
 from . import outbox
 
 
-@shared_task(bind=True, time_limit=settings.SMS_SEND_TIME_LIMIT, soft_time_limit=settings.SMS_SEND_TIME_LIMIT - 10)
+@shared_task(
+    bind=True,
+    name=outbox.SEND_BATCH_TASK,
+    time_limit=settings.SMS_SEND_TIME_LIMIT,
+    soft_time_limit=settings.SMS_SEND_TIME_LIMIT - 10,
+)
 def send_batch_task(self, campaign_pk, batch):
     """Send one batch of a campaign's outbox; messages surely not sent are tried again later."""
     retry_in = outbox.batch_send(campaign_pk, batch)
