@@ -58,6 +58,8 @@ def test_upload_preview_confirm_and_the_register_has_the_resident(
         "running": False,
         "total": 3,
         "done": 3,
+        "percent": 100,
+        "message": "",
         "lines_total": 3,
         "lines_read": 3,
         "rows_checked": 1,
