@@ -38,6 +38,7 @@ def campaign_export_create(*, actor, campaign, ip_address=None) -> ExportJob:
     """Open the background export of a campaign the actor sees; the caller schedules export_campaign_task."""
     if campaign.is_draft:
         raise ServiceError(_("A draft has nothing to export yet: send it first."))
+    _require_visible(AreaScope.for_user(actor), campaign.pk)
     return exports.export_job_open(
         actor=actor,
         kind=ExportJob.CAMPAIGN,
@@ -51,8 +52,7 @@ def campaign_export_create(*, actor, campaign, ip_address=None) -> ExportJob:
 def campaign_job_write(job: ExportJob, target, on_progress) -> int:
     """The writer of a campaign's export job, for spreadsheets.exports.export_job_run."""
     scope = AreaScope.for_user(job.created_by)
-    if not selectors.visible_campaigns(scope).filter(pk=job.campaign_id).exists():
-        raise ServiceError(_("This campaign is no longer in your areas."))
+    _require_visible(scope, job.campaign_id)  # the account's areas may have changed since it asked
     return write_campaign(
         actor=job.created_by,
         scope=scope,
@@ -61,6 +61,11 @@ def campaign_job_write(job: ExportJob, target, on_progress) -> int:
         ip_address=job.ip_address,
         on_progress=on_progress,
     )
+
+
+def _require_visible(scope, campaign_pk):
+    if not selectors.visible_campaigns(scope).filter(pk=campaign_pk).exists():
+        raise ServiceError(_("This campaign is not in your areas."))
 
 
 def write_campaign(*, actor, scope, campaign, target, ip_address=None, on_progress=None) -> int:

@@ -32,6 +32,7 @@ from tests.households.factories import (
     HouseholdFactory,
     ResidentFactory,
     SmsTemplateFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -662,7 +663,7 @@ def test_a_campaign_export_the_account_may_no_longer_see_fails_and_writes_nothin
 
     job.refresh_from_db()
     assert (job.status, job.file.name) == (ExportJob.Status.FAILED, "")
-    assert job.message == "This campaign is no longer in your areas."
+    assert job.message == "This campaign is not in your areas."
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
@@ -708,3 +709,16 @@ def test_the_campaign_export_job_issues_as_many_queries_for_60_recipients_as_for
 
     assert (small.recipients.count(), large.recipients.count()) == (6, 60)
     assert queries(large) == queries(small)
+
+
+def test_an_account_outside_the_campaign_s_community_cannot_open_its_export(client, world, sent):
+    outsider = UserFactory()
+    sent.refresh_from_db()
+    client.force_login(outsider)
+
+    response = client.get(reverse("campaigns:export", args=[sent.pk]))
+
+    assert response.status_code == 404
+    with pytest.raises(ServiceError, match="This campaign is not in your areas."):
+        campaign_exports.campaign_export_create(actor=outsider, campaign=sent)
+    assert not ExportJob.objects.exists()
