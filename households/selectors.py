@@ -358,7 +358,7 @@ def import_jobs(scope, limit=20):
 
 def export_jobs(user, limit=10):
     """The account's own latest exports: nobody else's are listed or downloadable."""
-    return ExportJob.objects.filter(created_by=user).select_related("building__compound")[:limit]
+    return ExportJob.objects.filter(created_by=user).select_related("building__compound", "campaign")[:limit]
 
 
 def earlier_imports_of_same_file(job):

@@ -1,9 +1,11 @@
-"""Sending a campaign's messages, batch by batch."""
+"""Sending a campaign's messages, batch by batch; writing its export."""
 
 from celery import shared_task
 from django.conf import settings
 
-from . import outbox
+from households.spreadsheets import exports as export_jobs
+
+from . import exports, outbox
 
 
 @shared_task(
@@ -25,3 +27,9 @@ def send_batch_task(self, campaign_pk, batch):
 def reconcile_outbox_task():
     """Beat: settle messages a lost worker left in sending; hand stalled batches to Celery again."""
     return outbox.outbox_reconcile()
+
+
+@shared_task(time_limit=export_jobs.TIME_LIMIT - 60, soft_time_limit=export_jobs.TIME_LIMIT - 120)
+def export_campaign_task(job_pk):
+    """Write a campaign's export in the background, as the register's are (spreadsheets.tasks.export_task)."""
+    export_jobs.export_job_run(job_pk, write=exports.campaign_job_write)

@@ -2,13 +2,15 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lockdown.core.jobs import BackgroundJob
+
 from .areas import Building, Community, Compound
+from .campaigns import Campaign
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """One spreadsheet brought to the register: read and previewed first, then confirmed or cancelled."""
 
     class Status(models.TextChoices):
@@ -28,14 +30,6 @@ class ImportJob(models.Model):
         Compound, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("compound")
     )
     compound_name = models.CharField(_("new compound"), max_length=50, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # The last sign of life of the job's task (queued, claimed, progress): a lost job is failed after a while.
-    progress_at = models.DateTimeField(default=timezone.now)
-    language = models.CharField(max_length=10, default="zh-hans")
-    file = models.FileField(upload_to="imports/%Y/%m/")
-    file_name = models.CharField(_("file"), max_length=200)
     file_sha256 = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     # The admin's choices: the field of each column (header key → field, "" for not read), the meaning
@@ -64,17 +58,15 @@ class ImportJob(models.Model):
     # "rounded_ids", "without_id").
     findings = models.JSONField(default=dict, blank=True)
     plan_digest = models.CharField(max_length=64, blank=True)
-    message = models.TextField(blank=True)  # why it failed, or what the last step said
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    FILE_FOLDER = "imports"
+    RUNNING = (Status.QUEUED, Status.READING, Status.COMMITTING)
+    PROGRESS_FIELDS = (*BackgroundJob.PROGRESS_FIELDS, "lines_total", "lines_read", "rows_checked")
 
-    def __str__(self):
-        return self.file_name
-
-    @property
-    def is_running(self):
-        return self.status in (self.Status.QUEUED, self.Status.READING, self.Status.COMMITTING)
+    def progress(self):
+        # Lines read, then the whole file while it is written in one transaction.
+        done = self.lines_total if self.status == self.Status.COMMITTING else self.lines_read
+        return done, self.lines_total
 
 
 class ImportMapping(models.Model):
@@ -87,8 +79,9 @@ class ImportMapping(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
 
-class ExportJob(models.Model):
-    """One table written in the background for the person who asked; theirs alone to download, for a day."""
+class ExportJob(BackgroundJob):
+    """One table written in the background for the person who asked (a table of the register, or a
+    campaign for the night-time check); theirs alone to download, for a day."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -97,32 +90,28 @@ class ExportJob(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Deleted")
 
+    CAMPAIGN = "campaign"
+
+    # The file is the account's alone: it goes with the account.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    language = models.CharField(max_length=10, default="zh-hans")
-    kind = models.CharField(max_length=20)  # a key of households.spreadsheets.tables.KINDS
+    kind = models.CharField(max_length=20)  # a key of households.spreadsheets.tables.KINDS, or CAMPAIGN
     fmt = models.CharField(max_length=4)
     # A one-building export goes with its building: it must never become an export of every area.
     building = models.ForeignKey(Building, models.CASCADE, null=True, blank=True, related_name="+")
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # A campaign's export (kind CAMPAIGN) goes with its campaign.
+    campaign = models.ForeignKey(Campaign, models.CASCADE, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # The account's roles and areas when the file was written (AreaScope.fingerprint): if they change,
     # the file may hold what the account may no longer see, and it is not handed out.
     scope_fingerprint = models.CharField(max_length=32, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
-    file_name = models.CharField(max_length=200)  # the name it downloads under
-    message = models.TextField(blank=True)
+    # file_name is the name it downloads under.
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    FILE_FOLDER = "exports"
+    RUNNING = (Status.QUEUED, Status.WRITING)
+    PROGRESS_FIELDS = (*BackgroundJob.PROGRESS_FIELDS, "rows_total", "rows_written")
 
-    def __str__(self):
-        return self.file_name
-
-    @property
-    def is_running(self):
-        return self.status in (self.Status.QUEUED, self.Status.WRITING)
+    def progress(self):
+        return self.rows_written, self.rows_total

@@ -58,7 +58,7 @@ class _Stopped(Exception):
 
 
 def import_job_create(
-    *, actor, community: Community, compound: Compound | None, upload, compound_name: str = ""
+    *, actor, community: Community, compound: Compound | None, upload, compound_name: str = "", ip_address=None
 ) -> ImportJob:
     """Keep the uploaded file and open a job for it; the caller schedules the reading.
 
@@ -86,6 +86,7 @@ def import_job_create(
         compound=compound,
         compound_name=compound_name,
         created_by=actor,
+        ip_address=ip_address,
         language=translation.get_language() or settings.LANGUAGE_CODE,
         file_name=Path(upload.name).name[:200],
         file_sha256=digest.hexdigest(),
@@ -293,7 +294,7 @@ def _read_and_plan(job):
     path = Path(job.file.path)
 
     def progress(**counts):
-        if not ImportJob.objects.filter(pk=job.pk, status=job.status).update(progress_at=timezone.now(), **counts):
+        if not job.report_progress(**counts):
             raise _Stopped
 
     def read_progress(lines):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from households import selectors
 from households.models import Building, Community, ExportJob, ImportJob
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
+from lockdown.core.jobs import progress_response
 
 from . import exports, imports, tables
 from .forms import ExportForm, ImportChoicesForm, ImportColumnsForm, ImportUploadForm
@@ -48,6 +49,7 @@ def import_list(request):
                 compound=form.cleaned_data["compound"],
                 compound_name=form.cleaned_data["compound_name"],
                 upload=form.cleaned_data["file"],
+                ip_address=request.META.get("REMOTE_ADDR"),
             )
         except ServiceError as error:
             show_on_form(form, error)
@@ -78,19 +80,8 @@ def import_detail(request, pk):
 
 @login_required
 def import_progress(request, pk):
-    job = _job_in_scope(request, pk, "status", "lines_total", "lines_read", "rows_checked")
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "running": job.is_running,
-            "total": job.lines_total,
-            "done": job.lines_total if job.status == ImportJob.Status.COMMITTING else job.lines_read,
-            "lines_total": job.lines_total,
-            "lines_read": job.lines_read,
-            "rows_checked": job.rows_checked,
-        }
-    )
+    job = _job_in_scope(request, pk, *ImportJob.PROGRESS_FIELDS)
+    return progress_response(job, lines_total=job.lines_total, lines_read=job.lines_read, rows_checked=job.rows_checked)
 
 
 @login_required
@@ -215,17 +206,8 @@ def export_start(request):
 
 @login_required
 def export_progress(request, pk):
-    fields = ("status", "rows_total", "rows_written")
-    job = get_object_or_404(ExportJob.objects.only(*fields), pk=pk, created_by=request.user)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "running": job.is_running,
-            "total": job.rows_total,
-            "done": job.rows_written,
-        }
-    )
+    job = get_object_or_404(ExportJob.objects.only(*ExportJob.PROGRESS_FIELDS), pk=pk, created_by=request.user)
+    return progress_response(job)
 
 
 @login_required

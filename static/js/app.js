@@ -27,8 +27,10 @@ document.addEventListener("click", async (event) => {
   }
 });
 
-// Live progress of work in the background (an import, an export): ask the server every second, show
-// the numbers in the card's [data-show] elements, and reload the page when the work is done.
+// Live progress of a background job (an import, an export of a table or of a campaign): every job's
+// progress URL answers the same JSON (lockdown/core/jobs.py: status, status_label, running, done,
+// total, percent, message, and any numbers of its own). Ask it every second, show the bar and the
+// card's [data-show] elements, and reload the page when the work is done.
 for (const card of document.querySelectorAll("[data-progress-url]")) {
   const bar = card.querySelector("progress");
   const poll = async () => {
@@ -38,6 +40,7 @@ for (const card of document.querySelectorAll("[data-progress-url]")) {
     if (!job.running) return window.location.reload();
     bar.max = Math.max(job.total, 1);
     bar.value = job.done;
+    bar.textContent = `${job.percent}%`;
     for (const element of card.querySelectorAll("[data-show]")) element.textContent = job[element.dataset.show];
     setTimeout(poll, 1000);
   };

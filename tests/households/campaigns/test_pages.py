@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import os
 import re
 from html import unescape
 
@@ -13,12 +14,16 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from households import services
+from households.campaigns import exports as campaign_exports
 from households.campaigns import selectors as campaign_selectors
 from households.campaigns import services as campaigns
-from households.models import AuditEvent, Campaign, Message, Presence, Recipient, Role
+from households.campaigns.tasks import export_campaign_task
+from households.models import AuditEvent, Campaign, ExportJob, Message, Presence, Recipient, Role, RoleAssignment
 from households.scoping import AreaScope
+from households.spreadsheets import exports as export_jobs
 from lockdown.celery import app
 from lockdown.core import sms
+from lockdown.core.errors import ServiceError
 from lockdown.core.identity import mask_phone
 from tests.fakes.providers import AliyunFake
 from tests.households.factories import (
@@ -27,6 +32,7 @@ from tests.households.factories import (
     HouseholdFactory,
     ResidentFactory,
     SmsTemplateFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +47,22 @@ def memory_sms(settings):
     yield sms.MemoryBackend
     app.conf.task_always_eager = eager
     sms.MemoryBackend.reset()
+
+
+@pytest.fixture
+def export_of(client, django_capture_on_commit_callbacks, settings, tmp_path):
+    """A campaign's export as a person gets it: asked for at its address, written by the task, then
+    downloaded from their own exports."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def export(campaign, **request):
+        with django_capture_on_commit_callbacks(execute=True):
+            started = client.get(reverse("campaigns:export", args=[campaign.pk]), **request)
+        assert started.url == reverse("spreadsheets:exports")
+        job = ExportJob.objects.filter(campaign=campaign, created_by=started.wsgi_request.user).latest("pk")
+        return client.get(reverse("spreadsheets:export_download", args=[job.pk]))
+
+    return export
 
 
 def away_residents(building, count, start=0):
@@ -180,7 +202,7 @@ def test_a_volunteer_sees_the_call_list_without_buttons_that_would_fail(client, 
 
 @pytest.mark.parametrize(("role", "reads_numbers"), [(Role.VOLUNTEER, False), (Role.BUILDING_LEADER, True)])
 def test_only_roles_that_read_numbers_see_them_on_the_campaign_pages_and_in_its_export(
-    client, world, sent, role, reads_numbers
+    client, world, sent, role, reads_numbers, export_of
 ):
     mine = list(Recipient.objects.filter(building=world.building).select_related("resident"))
     client.force_login(world.users[role])
@@ -189,7 +211,7 @@ def test_only_roles_that_read_numbers_see_them_on_the_campaign_pages_and_in_its_
         "campaign": client.get(reverse("campaigns:detail", args=[sent.pk]), {"show": "all"}),
         "call list": client.get(reverse("campaigns:calls", args=[sent.pk])),
     }
-    export = client.get(reverse("campaigns:export", args=[sent.pk]))
+    export = export_of(sent)
 
     for name, page in pages.items():
         html = page.content.decode()
@@ -267,10 +289,10 @@ def test_a_leader_cannot_record_outside_their_buildings(client, world, sent):
     assert outside.outcome == ""
 
 
-def test_the_export_lists_the_residents_with_their_numbers_for_staff_and_is_recorded(client, world, sent):
+def test_the_export_lists_the_residents_with_their_numbers_for_staff_and_is_recorded(client, world, sent, export_of):
     client.force_login(world.users[Role.COMMITTEE_STAFF])
 
-    response = client.get(reverse("campaigns:export", args=[sent.pk]), REMOTE_ADDR="10.1.2.3")
+    response = export_of(sent, REMOTE_ADDR="10.1.2.3")
 
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header, *rows = sheet.iter_rows(min_row=2, values_only=True)
@@ -336,7 +358,7 @@ def test_a_draft_is_for_staff_only_its_preview_names_every_building(client, worl
 
 
 def test_the_campaign_pages_and_export_write_each_room_with_its_compound_where_there_are_several(
-    client, two_compounds, django_capture_on_commit_callbacks
+    client, two_compounds, django_capture_on_commit_callbacks, export_of
 ):
     world = two_compounds
     for resident in (world.resident, world.second_resident):
@@ -350,7 +372,7 @@ def test_the_campaign_pages_and_export_write_each_room_with_its_compound_where_t
     page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
     calls = client.get(reverse("campaigns:calls", args=[campaign.pk])).content.decode()
     progress = client.get(reverse("campaigns:detail", args=[campaign.pk])).context["buildings"]
-    export = client.get(reverse("campaigns:export", args=[campaign.pk]))
+    export = export_of(campaign)
 
     for html in (page, calls):
         assert ("金杨新村 12-3-501" in html, "金杨二村 12-3-501" in html) == (True, True)
@@ -363,11 +385,11 @@ def test_the_campaign_pages_and_export_write_each_room_with_its_compound_where_t
     }
 
 
-def test_a_campaign_in_a_community_of_one_compound_writes_rooms_without_it(client, world, sent):
+def test_a_campaign_in_a_community_of_one_compound_writes_rooms_without_it(client, world, sent, export_of):
     client.force_login(world.users[Role.COMMITTEE_STAFF])
 
     page = client.get(reverse("campaigns:detail", args=[sent.pk]), {"show": "all"})
-    export = client.get(reverse("campaigns:export", args=[sent.pk]))
+    export = export_of(sent)
 
     assert {row.label for row in page.context["buildings"]} == {"Building 12", "Building 13"}
     assert "金杨新村" not in page.content.decode().split("<h2>")[-1]  # the resident list
@@ -551,3 +573,152 @@ def test_the_only_sms_template_is_chosen_already(client, world):
     assert one["template"].value() == only.pk
     assert f'<option value="{only.pk}" selected>' in str(one["template"])
     assert two["template"].value() is None
+
+
+def test_the_campaign_page_starts_its_export_in_the_background_and_writes_nothing_in_the_request(
+    client, world, sent, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    staff = world.users[Role.COMMITTEE_STAFF]
+    client.force_login(staff)
+
+    page = client.get(reverse("campaigns:detail", args=[sent.pk])).content.decode()
+    response = client.post(reverse("campaigns:export", args=[sent.pk]), REMOTE_ADDR="10.1.2.3")
+
+    assert f'<form method="post" action="{reverse("campaigns:export", args=[sent.pk])}"' in page
+    assert response.status_code == 302
+    assert response.url == reverse("spreadsheets:exports")
+    job = ExportJob.objects.get()
+    assert (job.kind, job.fmt, job.campaign, job.created_by) == ("campaign", "xlsx", sent, staff)
+    assert (job.status, job.ip_address, job.file.name) == (ExportJob.Status.QUEUED, "10.1.2.3", "")
+    assert job.file_name.startswith(f"{sent.title}-")
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_the_campaign_export_job_shows_its_progress_and_records_the_requesters_address(
+    client, world, sent, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    staff = world.users[Role.COMMITTEE_STAFF]
+    client.force_login(staff)
+    client.post(reverse("campaigns:export", args=[sent.pk]), REMOTE_ADDR="10.1.2.3")
+    job = ExportJob.objects.get()
+    progress = reverse("spreadsheets:export_progress", args=[job.pk])
+
+    waiting = client.get(reverse("spreadsheets:exports")).content.decode()
+    queued = client.get(progress).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        export_campaign_task.delay(job.pk)
+    done = client.get(progress).json()
+    listed = client.get(reverse("spreadsheets:exports")).content.decode()
+
+    assert f'data-progress-url="{progress}"' in waiting
+    assert f"Campaign {sent.title} .xlsx" in waiting
+    assert (queued["status"], queued["running"], queued["percent"]) == ("queued", True, 0)
+    assert (done["status"], done["running"], done["done"], done["total"], done["percent"]) == ("done", False, 3, 3, 100)
+    assert reverse("spreadsheets:export_download", args=[job.pk]) in listed
+    audit = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert (audit.actor, audit.ip_address, audit.detail) == (
+        staff,
+        "10.1.2.3",
+        {"kind": "campaign", "campaign": sent.pk, "rows": 3},
+    )
+
+
+def test_a_bookmarked_export_address_starts_the_export_once_and_leads_to_the_exports_page(
+    client, world, sent, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("campaigns:export", args=[sent.pk])
+
+    first = client.get(url)
+    again = client.get(url, follow=True)
+
+    assert first.url == again.redirect_chain[0][0] == reverse("spreadsheets:exports")
+    assert ExportJob.objects.filter(campaign=sent).count() == 1
+    assert "One of your exports is still being written" in again.content.decode()
+
+
+def test_a_draft_has_no_export(client, world):
+    draft = CampaignFactory(community=world.community)
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    response = client.post(reverse("campaigns:export", args=[draft.pk]))
+
+    assert response.status_code == 404
+    with pytest.raises(ServiceError, match="A draft has nothing to export"):
+        campaign_exports.campaign_export_create(actor=world.users[Role.COMMITTEE_STAFF], campaign=draft)
+    assert not ExportJob.objects.exists()
+
+
+def test_a_campaign_export_the_account_may_no_longer_see_fails_and_writes_nothing(world, sent, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    leader = world.users[Role.BUILDING_LEADER]
+    sent.refresh_from_db()
+    job = campaign_exports.campaign_export_create(actor=leader, campaign=sent)
+
+    RoleAssignment.objects.filter(user=leader).delete()
+    export_jobs.export_job_run(job.pk, write=campaign_exports.campaign_job_write)
+
+    job.refresh_from_db()
+    assert (job.status, job.file.name) == (ExportJob.Status.FAILED, "")
+    assert job.message == "This campaign is not in your areas."
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_a_campaign_export_is_deleted_after_the_keeping_time_as_every_export_is(world, sent, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    sent.refresh_from_db()
+    job = campaign_exports.campaign_export_create(actor=world.users[Role.COMMITTEE_STAFF], campaign=sent)
+    export_jobs.export_job_run(job.pk, write=campaign_exports.campaign_job_write)
+    path = ExportJob.objects.get().file.path
+    long_ago = timezone.now() - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS + 1)
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=long_ago)
+
+    assert export_jobs.export_jobs_tidy() == 1
+
+    job.refresh_from_db()
+    assert (job.status, job.file.name) == (ExportJob.Status.EXPIRED, "")
+    assert not os.path.exists(path)
+
+
+def test_the_campaign_export_job_issues_as_many_queries_for_60_recipients_as_for_6(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    staff = world.users[Role.COMMITTEE_STAFF]
+    small, large = CampaignFactory(community=world.community), CampaignFactory(community=world.community)
+    for start in range(3):
+        away_residents(world.building, 2, start)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=staff, campaign=small)
+    for start in range(3, 30):
+        away_residents(world.other_building, 2, start)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=staff, campaign=large)
+    small.refresh_from_db()
+    large.refresh_from_db()
+
+    def queries(campaign):
+        job = campaign_exports.campaign_export_create(actor=staff, campaign=campaign)
+        with CaptureQueriesContext(connection) as captured:
+            export_jobs.export_job_run(job.pk, write=campaign_exports.campaign_job_write)
+        assert ExportJob.objects.get(pk=job.pk).rows_written == campaign.recipients.count()
+        return len(captured)
+
+    assert (small.recipients.count(), large.recipients.count()) == (6, 60)
+    assert queries(large) == queries(small)
+
+
+def test_an_account_outside_the_campaign_s_community_cannot_open_its_export(client, world, sent):
+    outsider = UserFactory()
+    sent.refresh_from_db()
+    client.force_login(outsider)
+
+    response = client.get(reverse("campaigns:export", args=[sent.pk]))
+
+    assert response.status_code == 404
+    with pytest.raises(ServiceError, match="This campaign is not in your areas."):
+        campaign_exports.campaign_export_create(actor=outsider, campaign=sent)
+    assert not ExportJob.objects.exists()

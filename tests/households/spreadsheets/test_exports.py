@@ -40,7 +40,15 @@ def test_a_started_export_is_written_by_the_task_and_downloads_for_its_owner(cli
     download = client.get(reverse("spreadsheets:export_download", args=[job.pk]))
 
     assert response.status_code == 302
-    assert queued == {"status": "queued", "status_label": "Waiting", "running": True, "total": 0, "done": 0}
+    assert queued == {
+        "status": "queued",
+        "status_label": "Waiting",
+        "running": True,
+        "total": 0,
+        "done": 0,
+        "percent": 0,
+        "message": "",
+    }
     assert done["status"] == "done"
     assert not done["running"]
     assert done["total"] == done["done"] == 2  # the two residents of the staff's community

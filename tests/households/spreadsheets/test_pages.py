@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from households.models import ImportJob, Resident, Role
 from lockdown.celery import app
@@ -46,6 +47,8 @@ def test_upload_preview_confirm_and_the_register_has_the_resident(
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("spreadsheets:import", args=[job.pk])
+    assert job.ip_address == "127.0.0.1"  # the uploader's address, as every background job keeps it
+    assert job.file.name.startswith(f"imports/{timezone.localtime(job.created_at):%Y/%m}/")
     page = client.get(response.url)
     assert page.context["job"].status == Status.PREVIEW
     html = page.content.decode()
@@ -58,6 +61,8 @@ def test_upload_preview_confirm_and_the_register_has_the_resident(
         "running": False,
         "total": 3,
         "done": 3,
+        "percent": 100,
+        "message": "",
         "lines_total": 3,
         "lines_read": 3,
         "rows_checked": 1,
