@@ -26,9 +26,6 @@ API = "lockdown.api"
 # A part may use another part in this direction only.
 PART_USES = {"households.campaigns": {"households.spreadsheets"}}
 
-# Imports that break a rule today and are being removed in this change; the lead empties the list
-# once they are gone (test_every_allowed_import_still_breaks_a_rule says when).
-
 
 def project_modules():
     """{dotted name: (path, is a package)} for every module of the project, migrations included."""
