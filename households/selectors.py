@@ -15,11 +15,8 @@ from lockdown.core.text import clean_line
 
 from .models import (
     Building,
-    Community,
     Compound,
-    ExportJob,
     Household,
-    ImportJob,
     Presence,
     Resident,
     ResidentTag,
@@ -28,7 +25,6 @@ from .models import (
     room_label,
 )
 from .residents import last4
-from .vocabulary import ALIASES, IGNORED, column_field, header_key
 
 ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
 # A compound's name run into the room: 金杨一村12-3-501 (the name ends in a character that is no part of a room).
@@ -345,55 +341,3 @@ def key_population(scope, *, tag="", zone_id=None, building_id=None):
         tagged = tagged.filter(building_id=building_id)
     residents = scope.filter(Resident.objects.current()).filter(pk__in=tagged.values("resident_id"))
     return residents.order_by("building__sort_key", "building__number", "household_id", "id")
-
-
-def import_jobs(scope, limit=20):
-    """The latest imports into the communities this account may change."""
-    communities = scope.editable_communities(Community.objects.all())
-    jobs = ImportJob.objects.filter(community__in=communities).select_related("community", "created_by")
-    return jobs.defer("columns", "sheets", "problems", "new_areas", "changes", "errors", "findings", "words", "keep")[
-        :limit
-    ]
-
-
-def export_jobs(user, limit=10):
-    """The account's own latest exports: nobody else's are listed or downloadable."""
-    return ExportJob.objects.filter(created_by=user).select_related("building__compound", "campaign")[:limit]
-
-
-def earlier_imports_of_same_file(job):
-    """Completed imports of the very same file into the same community."""
-    return (
-        ImportJob.objects.filter(community=job.community_id, file_sha256=job.file_sha256, status=ImportJob.Status.DONE)
-        .exclude(pk=job.pk)
-        .select_related("created_by")
-    )
-
-
-def import_changes(job, limit):
-    """The first changed residents of an import's preview, each with `lines` (field, before, after) in words."""
-    return [
-        dict(change, lines=[describe_change(name, *values) for name, values in change["changes"].items()])
-        for change in job.changes[:limit]
-    ]
-
-
-def import_columns(job, headers):
-    """The field each column of the file feeds: the admin's choice, else its usual name."""
-    return {key: column_field(key, job.columns) for key in headers}
-
-
-def import_unrecognised_columns(job, headers):
-    """The columns as written that the import does not know and the admin has not chosen a field for."""
-    return [written for key, written in headers.items() if key not in job.columns and key not in ALIASES]
-
-
-def import_headers(job):
-    """Each column of the file's sheets by its comparable key, as first written; known extras left out."""
-    headers = {}
-    for sheet in job.sheets:
-        for written in sheet["headers"]:
-            key = header_key(written)
-            if key and key not in IGNORED:
-                headers.setdefault(key, written)
-    return headers

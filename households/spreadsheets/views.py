@@ -13,13 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from households import selectors
 from households.models import Building, Community, ExportJob, ImportJob
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from lockdown.core.jobs import progress_response
 
-from . import exports, imports, tables
+from . import exports, imports, selectors, tables
 from .forms import ExportForm, ImportChoicesForm, ImportColumnsForm, ImportUploadForm
 from .tasks import commit_import_task, export_task, preview_import_task
 

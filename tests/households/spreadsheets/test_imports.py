@@ -6,7 +6,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from households import selectors
 from households.models import (
     Building,
     Change,
@@ -20,7 +19,7 @@ from households.models import (
     Role,
     Tag,
 )
-from households.spreadsheets import imports, plans, reader
+from households.spreadsheets import imports, plans, reader, selectors
 from households.spreadsheets.imports import import_job_commit, import_job_confirm, import_job_create, import_job_preview
 from lockdown.core.errors import ServiceError
 from tests.households.factories import ResidentFactory, valid_id_number
