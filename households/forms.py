@@ -11,7 +11,9 @@ from .residents import RESIDENT_FIELDS
 from .services import ResidentInput, TagInput
 from .versions import VersionedForm
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+# A date field takes its value as yyyy-mm-dd whatever the language: a browser leaves a date input
+# empty on any other format (Chinese writes 1985/06/25), and the form would save the date away.
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class HouseholdForm(VersionedForm, CleanForm):
