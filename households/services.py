@@ -218,6 +218,12 @@ def _as_room(text):
 def _save_household(household):
     if not household.room:
         raise ServiceError(_("Enter the room number."), field="room")
+    # 1-101 typed as the room, with no unit, would be a second 12-1-101 beside unit 1's room 101.
+    for name in ("unit", "room"):
+        if "-" in getattr(household, name):
+            raise ServiceError(
+                _("Write the unit and the room each in its own field, without a dash: unit 1, room 101."), field=name
+            )
     clash = ServiceError(
         _("Room %(label)s already exists in this building.") % {"label": household.label}, field="room"
     )

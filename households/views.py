@@ -137,6 +137,7 @@ def household_edit(request, pk):
             form = form.redo(HouseholdForm(initial=_household_initial(fresh)), stale)
         except ServiceError as error:
             show_on_form(form, error)
+            household = _household_in_scope(request, pk)  # the page's title names the room as saved
         else:
             messages.success(request, _("Household saved."))
             return redirect("households:detail", pk=household.pk)

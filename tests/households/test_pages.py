@@ -442,3 +442,15 @@ def test_the_forms_name_the_room_with_its_compound_where_there_are_several(clien
     shown = {name: client.get(url).content.decode() for name, url in pages.items()}
     assert {name for name, html in shown.items() if "金杨二村 12-3-501" in html} == set(pages) - {"add household"}
     assert "金杨二村 Building 12" in shown["add household"]
+
+
+def test_a_refused_room_change_leaves_the_page_naming_the_room_as_saved(client, world):
+    HouseholdFactory(building=world.building, unit="3", room="502")
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("households:edit", args=[world.household.pk])
+
+    refused = client.post(url, {"unit": "3", "room": "502", "notes": "", "version": world.household.version})
+
+    assert refused.status_code == 200
+    assert "12-3-502 already exists" in refused.content.decode()
+    assert refused.context["household"].room == "501"

@@ -150,6 +150,22 @@ def test_room_that_already_exists_is_refused(world):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("unit", "room", "field"), [("", "3-501", "room"), ("", "３－５０１", "room"), ("3-1", "501", "unit")]
+)
+def test_a_room_written_with_its_unit_is_refused_not_added_beside_it(world, unit, room, field):
+    before = snapshot()
+
+    with pytest.raises(ServiceError) as error:
+        services.household_create(
+            actor=world.users[Role.COMMITTEE_STAFF], building=world.building, unit=unit, room=room
+        )
+
+    assert error.value.field == field
+    assert "unit 1, room 101" in error.value.message
+    assert snapshot() == before
+
+
 def test_move_resident_records_history_on_both_households(world):
     staff = world.users[Role.COMMITTEE_STAFF]
 
