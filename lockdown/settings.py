@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "households",
     "households.spreadsheets",
     "households.campaigns",
+    "volunteers",
 ]
 
 MIDDLEWARE = [

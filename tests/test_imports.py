@@ -8,6 +8,8 @@ inside a function counts, as it runs too, only later:
   shared pieces in lockdown.api, which import no app, so that every app may register with them);
 - a part imports the register, lockdown.core, lockdown.api and itself; campaigns may use
   spreadsheets (a campaign's sheet is a spreadsheet export), never the other way round;
+- an app built on the register (volunteers …) imports the register, lockdown.core, lockdown.api and
+  itself, and the register imports none of them;
 - only a urls module imports a views module.
 
 And any module can be imported first: each one is, in a Django process of its own.
@@ -20,7 +22,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("lockdown", "households")
+PACKAGES = ("lockdown", "households", "volunteers")
+# The apps built on the register: each imports the register, lockdown.core, lockdown.api and itself.
+APPS = ("volunteers",)
 PARTS = ("households.spreadsheets", "households.campaigns")
 API = "lockdown.api"
 # A part may use another part in this direction only.
@@ -99,6 +103,12 @@ def broken_rules(module, imported):
             rules.append("the register imports none of its parts")
         if part and _part_of(imported) not in {None, part, *PART_USES.get(part, ())}:
             rules.append(f"{part} imports the register, lockdown.core, lockdown.api and itself")
+    if _within(module, "households") and _within(imported, *APPS):
+        rules.append("the register imports no app built on it")
+    app = next((app for app in APPS if _within(module, app)), None)
+    allowed = (app, "households", "lockdown.core", API) if app else ()
+    if app and not (_within(imported, *allowed) and _part_of(imported) is None):
+        rules.append(f"{app} imports the register, lockdown.core, lockdown.api and itself")
     if _is_views(imported) and module.rpartition(".")[2] != "urls":
         rules.append("only a urls module imports a views module")
     return rules
@@ -141,6 +151,7 @@ def test_the_reading_of_imports_sees_each_kind_of_import_statement():
     assert "households.selectors" in GRAPH["households.versions"]
     assert "households.models.areas" in GRAPH["households.models.register"]
     assert GRAPH["households.models"] >= {"households.models.areas", "households.models.campaigns"}
+    assert {"households.scoping", "lockdown.core.transitions", "volunteers.models"} <= GRAPH["volunteers.task_list"]
 
 
 def test_no_module_imports_itself_back_through_others():

@@ -20,9 +20,11 @@ from django.core.management.base import BaseCommand, CommandError
 PATTERNS = {"python": "**.py", "jinja2": "**.html"}
 # The folders with strings of the interface: the project's code and shared pages, and the pages each
 # app keeps in its own jinja2/ folder.
+_OURS = [
+    app for app in apps.get_app_configs() if Path(app.path).is_relative_to(settings.BASE_DIR / app.name.split(".")[0])
+]
 SOURCES = {
-    "lockdown": "python",
-    "households": "python",
+    **{app.name: "python" for app in _OURS if "." not in app.name},
     "templates": "jinja2",
     **{
         str(Path(app.path, "jinja2").relative_to(settings.BASE_DIR)): "jinja2"
