@@ -141,6 +141,17 @@ def test_search_by_name_initials_and_room(client, world, query, expected):
     assert {r.name for r in found} == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"), [("12号楼3单元501室", {"张三"}), ("12号楼501", {"张三"}), ("13幢1单元101", {"李四"})]
+)
+def test_search_takes_a_room_written_in_words(client, world, query, expected):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    found = client.get(reverse("households:search"), {"q": query}).context["residents"]
+
+    assert {r.name for r in found} == expected
+
+
 def test_search_by_last_digits_of_phone_or_id(client, world):
     client.force_login(world.users[Role.COMMITTEE_STAFF])
     world.other_resident.id_number = valid_id_number(55)
