@@ -184,6 +184,7 @@ def household_create(*, actor, building: Building, unit: str, room: str, notes: 
         building=building, community_id=building.community_id, unit=_as_room(unit), room=_as_room(room), notes=notes
     )
     _require_editor(actor, household, _("You may not add households to this building."))
+    _refuse_dashes(household, ("unit", "room"))
     household = _save_household(household)
     _record(actor=actor, household=household, resident=None, action=Change.Action.CREATED, changes={})
     return household
@@ -204,6 +205,7 @@ def household_update(
     changes = {k: [v, getattr(household, k)] for k, v in before.items() if v != getattr(household, k)}
     if not changes:
         return household
+    _refuse_dashes(household, [name for name in ("unit", "room") if name in changes])
     household.version += 1
     household = _save_household(household)
     _record(actor=actor, household=household, resident=None, action=Change.Action.UPDATED, changes=changes)
@@ -215,15 +217,19 @@ def _as_room(text):
     return to_halfwidth(text).strip()
 
 
-def _save_household(household):
-    if not household.room:
-        raise ServiceError(_("Enter the room number."), field="room")
-    # 1-101 typed as the room, with no unit, would be a second 12-1-101 beside unit 1's room 101.
-    for name in ("unit", "room"):
+def _refuse_dashes(household, names):
+    """1-101 typed as the room, with no unit, would be a second 12-1-101 beside unit 1's room 101.
+    Checked where typed: a room an earlier version stored with a dash can still have its notes edited."""
+    for name in names:
         if "-" in getattr(household, name):
             raise ServiceError(
                 _("Write the unit and the room each in its own field, without a dash: unit 1, room 101."), field=name
             )
+
+
+def _save_household(household):
+    if not household.room:
+        raise ServiceError(_("Enter the room number."), field="room")
     clash = ServiceError(
         _("Room %(label)s already exists in this building.") % {"label": household.label}, field="room"
     )

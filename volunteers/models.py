@@ -35,7 +35,6 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("taken by")
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     area_path = AreaPath(building="building")  # the building's volunteers and leaders see it
 

@@ -6,7 +6,7 @@ told who; and every move is kept as a TaskEvent.
     task = task_offer(kind="parcel", source_key=str(parcel.pk), title="…", building=parcel.building,
                       place="12-3-501", due_at=…, link=reverse("supplies:parcel", args=[parcel.pk]))
     task_claim(actor=volunteer, task=task)
-    task_done(task=task, by=volunteer)
+    task_finish(actor=volunteer, task=task)   # or, by the app: task_done(task=task)
 
 This module imports no app that offers tasks: they call it.
 """
@@ -58,10 +58,9 @@ def task_claim(*, actor, task: Task) -> Task:
 
 def task_give_back(*, actor, task: Task, why="") -> Task:
     """The volunteer who took the task gives it back to the list, for another to take."""
-    _require_in_scope(actor, task)
-    mine = Task.objects.filter(claimed_by=actor)
+    _require_taken_by(actor, task, _("Only %(who)s, who took this task, can give it back."))
     transition(
-        mine,
+        Task.objects.filter(claimed_by=actor),
         task.pk,
         field="state",
         from_states=State.CLAIMED,
@@ -74,35 +73,39 @@ def task_give_back(*, actor, task: Task, why="") -> Task:
     return Task.objects.get(pk=task.pk)
 
 
-def task_done(*, task: Task, by=None, why="") -> Task:
-    """Done: marked by the app that offered it (its own record is what is done), or by the volunteer
-    who took it. `by`: the account, None for the offering app's own worker."""
-    if by is not None:
-        _require_in_scope(by, task)
+def task_finish(*, actor, task: Task, why="") -> Task:
+    """The volunteer who took the task has done it."""
+    _require_taken_by(actor, task, _("Only %(who)s, who took this task, can mark it done."))
     transition(
-        Task.objects,
+        Task.objects.filter(claimed_by=actor),
         task.pk,
         field="state",
-        from_states=UNFINISHED,
+        from_states=State.CLAIMED,
         to_state=State.DONE,
-        by=by,
+        by=actor,
         event=TaskEvent,
         why=why,
     )
     return Task.objects.get(pk=task.pk)
 
 
+# The offering app's own moves: it has checked its own rules (who may hand a parcel over, who may
+# withdraw it) before it calls; `by` records who, None for its worker.
+
+
+def task_done(*, task: Task, by=None, why="") -> Task:
+    """The offering app's record is done (the parcel handed over), whoever had taken the task."""
+    return _by_the_app(task, State.DONE, by, why)
+
+
 def task_cancel(*, task: Task, by=None, why="") -> Task:
     """The offering app withdraws a task not yet done (the parcel was collected at the gate …)."""
+    return _by_the_app(task, State.CANCELLED, by, why)
+
+
+def _by_the_app(task, to_state, by, why):
     transition(
-        Task.objects,
-        task.pk,
-        field="state",
-        from_states=UNFINISHED,
-        to_state=State.CANCELLED,
-        by=by,
-        event=TaskEvent,
-        why=why,
+        Task.objects, task.pk, field="state", from_states=UNFINISHED, to_state=to_state, by=by, event=TaskEvent, why=why
     )
     return Task.objects.get(pk=task.pk)
 
@@ -110,3 +113,12 @@ def task_cancel(*, task: Task, by=None, why="") -> Task:
 def _require_in_scope(actor, task):
     if not AreaScope.for_user(actor).filter(Task.objects.filter(pk=task.pk)).exists():
         raise NotPermitted(_("This task is not in your buildings."))
+
+
+def _require_taken_by(actor, task, message):
+    _require_in_scope(actor, task)
+    now = Task.objects.select_related("claimed_by").get(pk=task.pk)
+    if now.claimed_by_id not in (None, actor.pk):
+        raise NotPermitted(message % {"who": now.claimed_by})
+    if now.state == State.OPEN:
+        raise NotPermitted(_("Take this task first."))

@@ -22,7 +22,7 @@ from lockdown.core.spreadsheets import Column, SheetSpec, write_table
 from . import selectors
 
 COLUMNS = [
-    Column("房号", 20),  # with its compound where the community has several (models.room_label)
+    Column("房号", 20),  # with its compound where the community has several (residents.room_label)
     Column("姓名", 10),
     Column("手机", 14),
     Column("短信", 10),

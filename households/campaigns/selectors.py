@@ -59,7 +59,7 @@ def visible_campaigns(scope):
 
 def campaign_recipients(scope, campaign, show="all"):
     """The campaign's recipients in the account's buildings, each with `compound_shown` for writing
-    their room (models.room_label)."""
+    their room (residents.room_label)."""
     recipients = scope.filter(Recipient.objects.filter(SHOW[show], campaign=campaign))
     related = recipients.select_related("resident__household", "building__compound", "message", "outcome_by")
     return related.annotate(compound_shown=compound_shown()).order_by(

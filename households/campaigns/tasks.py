@@ -3,7 +3,8 @@
 from celery import shared_task
 from django.conf import settings
 
-from households.spreadsheets import exports as export_jobs
+from households.spreadsheets.exports import TIME_LIMIT as EXPORT_TIME_LIMIT
+from households.spreadsheets.exports import export_job_run
 
 from . import exports, outbox
 
@@ -29,7 +30,7 @@ def reconcile_outbox_task():
     return outbox.outbox_reconcile()
 
 
-@shared_task(time_limit=export_jobs.TIME_LIMIT - 60, soft_time_limit=export_jobs.TIME_LIMIT - 120)
+@shared_task(time_limit=EXPORT_TIME_LIMIT - 60, soft_time_limit=EXPORT_TIME_LIMIT - 120)
 def export_campaign_task(job_pk):
     """Write a campaign's export in the background, as the register's are (spreadsheets.tasks.export_task)."""
-    export_jobs.export_job_run(job_pk, write=exports.campaign_job_write)
+    export_job_run(job_pk, write=exports.campaign_job_write)

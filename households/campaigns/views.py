@@ -125,7 +125,7 @@ def campaign_export(request, pk):
             actor=request.user, campaign=campaign, ip_address=request.META.get("REMOTE_ADDR")
         )
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_as_message(request, error)
     else:
         export_campaign_task.delay_on_commit(job.pk)
         messages.success(request, _("The campaign's table is being written: it appears below when ready."))

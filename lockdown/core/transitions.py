@@ -98,7 +98,7 @@ def transition(
         if len(from_states) == 1:
             before = from_states[0]
         else:  # which of them it was, for the event: read under a lock, so that it stays so
-            before = queryset.select_for_update().filter(pk=pk).values_list(field, flat=True).first()
+            before = queryset.select_for_update(of=("self",)).filter(pk=pk).values_list(field, flat=True).first()
         rows = queryset.filter(pk=pk, **{f"{field}__in": from_states})
         if rows.update(**{field: to_state}, **(also or {})) != 1:
             raise _lost(queryset, pk, field, event)

@@ -166,6 +166,17 @@ def test_a_room_written_with_its_unit_is_refused_not_added_beside_it(world, unit
     assert snapshot() == before
 
 
+def test_a_household_stored_with_a_dash_before_the_rule_still_has_its_notes_edited(world):
+    Household.objects.filter(pk=world.household.pk).update(unit="", room="3-501")
+    household = Household.objects.get(pk=world.household.pk)
+
+    saved = services.household_update(
+        actor=world.users[Role.COMMITTEE_STAFF], household=household, unit="", room="3-501", notes="门口有监控"
+    )
+
+    assert (saved.room, saved.notes) == ("3-501", "门口有监控")
+
+
 def test_move_resident_records_history_on_both_households(world):
     staff = world.users[Role.COMMITTEE_STAFF]
 

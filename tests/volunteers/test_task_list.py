@@ -10,7 +10,7 @@ from lockdown.core.transitions import TransitionLost
 from tests.concurrency import at_once
 from tests.households.factories import user_with_role
 from volunteers.models import Task, TaskEvent
-from volunteers.task_list import task_cancel, task_claim, task_done, task_give_back, task_offer
+from volunteers.task_list import task_cancel, task_claim, task_done, task_finish, task_give_back, task_offer
 
 State = Task.State
 
@@ -76,7 +76,7 @@ def test_a_task_outside_the_volunteer_s_buildings_can_be_neither_taken_nor_seen(
 def test_only_the_volunteer_who_took_a_task_gives_it_back(world, volunteers):
     task = task_claim(actor=volunteers[0], task=offer(world))
 
-    with pytest.raises(TransitionLost):
+    with pytest.raises(NotPermitted, match="Only volunteer, who took this task, can give it back"):
         task_give_back(actor=volunteers[1], task=task)
     given_back = task_give_back(actor=volunteers[0], task=task, why="腿扭了")
 
@@ -119,3 +119,18 @@ def test_two_workers_offering_one_thing_at_once_on_postgresql_give_one_task(on_p
     assert len({w.result.pk for w in writers}) == 1
     assert Task.objects.count() == 1
     assert TaskEvent.objects.count() == 1
+
+
+def test_only_the_volunteer_who_took_a_task_marks_it_done_and_only_once(world, volunteers):
+    task = task_claim(actor=volunteers[0], task=offer(world))
+
+    with pytest.raises(NotPermitted, match="Only volunteer, who took this task, can mark it done"):
+        task_finish(actor=volunteers[1], task=task)
+    assert Task.objects.get(pk=task.pk).state == State.CLAIMED
+    finished = task_finish(actor=volunteers[0], task=task, why="已送到门口")
+
+    assert finished.state == State.DONE
+    with pytest.raises(TransitionLost):
+        task_finish(actor=volunteers[0], task=task)
+    with pytest.raises(NotPermitted, match="Take this task first"):
+        task_finish(actor=volunteers[0], task=offer(world, key="not-taken"))
