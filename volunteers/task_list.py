@@ -43,50 +43,20 @@ def task_offer(*, kind, title, building, place="", due_at=None, link="", source_
 def task_claim(*, actor, task: Task) -> Task:
     """The volunteer takes the task; refused, with who has it, if someone took it first."""
     _require_in_scope(actor, task)
-    transition(
-        Task.objects,
-        task.pk,
-        field="state",
-        from_states=State.OPEN,
-        to_state=State.CLAIMED,
-        by=actor,
-        event=TaskEvent,
-        also={"claimed_by": actor},
-    )
-    return Task.objects.get(pk=task.pk)
+    return _move(Task.objects, task, State.OPEN, State.CLAIMED, by=actor, also={"claimed_by": actor})
 
 
 def task_give_back(*, actor, task: Task, why="") -> Task:
     """The volunteer who took the task gives it back to the list, for another to take."""
     _require_taken_by(actor, task, _("Only %(who)s, who took this task, can give it back."))
-    transition(
-        Task.objects.filter(claimed_by=actor),
-        task.pk,
-        field="state",
-        from_states=State.CLAIMED,
-        to_state=State.OPEN,
-        by=actor,
-        event=TaskEvent,
-        why=why,
-        also={"claimed_by": None},
-    )
-    return Task.objects.get(pk=task.pk)
+    mine = Task.objects.filter(claimed_by=actor)
+    return _move(mine, task, State.CLAIMED, State.OPEN, by=actor, why=why, also={"claimed_by": None})
 
 
 def task_finish(*, actor, task: Task, why="") -> Task:
     """The volunteer who took the task has done it."""
     _require_taken_by(actor, task, _("Only %(who)s, who took this task, can mark it done."))
-    transition(
-        Task.objects.filter(claimed_by=actor),
-        task.pk,
-        field="state",
-        from_states=State.CLAIMED,
-        to_state=State.DONE,
-        by=actor,
-        event=TaskEvent,
-        why=why,
-    )
-    return Task.objects.get(pk=task.pk)
+    return _move(Task.objects.filter(claimed_by=actor), task, State.CLAIMED, State.DONE, by=actor, why=why)
 
 
 # The offering app's own moves: it has checked its own rules (who may hand a parcel over, who may
@@ -95,17 +65,26 @@ def task_finish(*, actor, task: Task, why="") -> Task:
 
 def task_done(*, task: Task, by=None, why="") -> Task:
     """The offering app's record is done (the parcel handed over), whoever had taken the task."""
-    return _by_the_app(task, State.DONE, by, why)
+    return _move(Task.objects, task, UNFINISHED, State.DONE, by=by, why=why)
 
 
 def task_cancel(*, task: Task, by=None, why="") -> Task:
     """The offering app withdraws a task not yet done (the parcel was collected at the gate …)."""
-    return _by_the_app(task, State.CANCELLED, by, why)
+    return _move(Task.objects, task, UNFINISHED, State.CANCELLED, by=by, why=why)
 
 
-def _by_the_app(task, to_state, by, why):
+def _move(queryset, task, from_states, to_state, *, by, why="", also=None) -> Task:
+    """The guarded transition of `task` within `queryset`, and the task as it now is."""
     transition(
-        Task.objects, task.pk, field="state", from_states=UNFINISHED, to_state=to_state, by=by, event=TaskEvent, why=why
+        queryset,
+        task.pk,
+        field="state",
+        from_states=from_states,
+        to_state=to_state,
+        by=by,
+        event=TaskEvent,
+        why=why,
+        also=also,
     )
     return Task.objects.get(pk=task.pk)
 
