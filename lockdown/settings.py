@@ -199,6 +199,25 @@ SMS_UNCONFIRMED_AFTER_SECONDS = env.int("SMS_UNCONFIRMED_AFTER_SECONDS", default
 # Passing provider errors are retried after about base × 2^attempt seconds (with jitter), this many times.
 SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=5)
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)
+# The texts the site sends by itself, each approved at the provider as it stands here: the codes
+# the provider gave them come from the environment. The volunteers' pages send them.
+SMS_SITE_TEMPLATES = {
+    "login_code": {
+        "code": env.str("SMS_TEMPLATE_LOGIN_CODE", default="SMS_LOGIN_CODE"),
+        "body": "您的登录验证码为${code}，10分钟内有效，请勿告诉他人。",
+        "params": ("code",),
+    },
+    "moved_up": {
+        "code": env.str("SMS_TEMPLATE_MOVED_UP", default="SMS_MOVED_UP"),
+        "body": "${name}，候补转正：您已排入${shift}（${when}），请准时到${place}集合。",
+        "params": ("name", "shift", "when", "place"),
+    },
+    "roster": {
+        "code": env.str("SMS_TEMPLATE_ROSTER", default="SMS_ROSTER"),
+        "body": "${name}，您的班次：${shift}（${when}），集合地点：${place}。",
+        "params": ("name", "shift", "when", "place"),
+    },
+}
 # Delivery receipts are accepted at /sms/receipts/<backend>/<token>/ with this token only.
 SMS_RECEIPT_TOKEN = env.str("SMS_RECEIPT_TOKEN", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20

@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("households.spreadsheets.urls")),
     path("", include("households.campaigns.urls")),
+    path("", include("volunteers.urls")),
 ]

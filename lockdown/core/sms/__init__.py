@@ -48,6 +48,7 @@ __all__ = [
     "Template",
     "Unsure",
     "get_backend",
+    "site_template",
     "placeholders",
     "render",
     "segments",
@@ -84,3 +85,12 @@ def get_backend(name: str = "") -> Backend:
 def _forget_backend(setting, **kwargs):
     if setting.startswith("SMS_") or setting == "REDIS_URL":
         get_backend.cache_clear()
+
+
+def site_template(key: str) -> Template:
+    """One of the texts the site sends by itself (SMS_SITE_TEMPLATES: a login code, a place moved up
+    from the waiting list, tomorrow's shift), as the gateway takes it."""
+    entry = settings.SMS_SITE_TEMPLATES[key]
+    return Template(
+        code=entry["code"], body=entry["body"], params=tuple(entry["params"]), sign_name=settings.SMS_SIGN_NAME
+    )

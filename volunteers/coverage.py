@@ -1,0 +1,39 @@
+"""Who covers which building (分区包干): an approved volunteer's account holds the volunteer role
+over each building they cover, which is also what lets them see it. Nothing else records it."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from households.models import Building, Role, RoleAssignment
+from lockdown.core.errors import ServiceError
+
+from .models import Volunteer
+
+
+@transaction.atomic
+def cover(volunteer: Volunteer, buildings) -> None:
+    """The volunteer covers exactly `buildings` (of their own community) from now on."""
+    if volunteer.status != Volunteer.Status.APPROVED or volunteer.user_id is None:
+        raise ServiceError(_("Only an approved volunteer covers buildings."))
+    wanted = {building.pk for building in buildings}
+    of_community = set(
+        Building.objects.filter(pk__in=wanted, community_id=volunteer.community_id).values_list("pk", flat=True)
+    )
+    if wanted - of_community:
+        raise ServiceError(_("A volunteer covers only buildings of their own community."), field="buildings")
+    held = RoleAssignment.objects.filter(user_id=volunteer.user_id, role=Role.VOLUNTEER)
+    held.exclude(building_id__in=wanted).delete()
+    have = set(held.values_list("building_id", flat=True))
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user_id=volunteer.user_id, role=Role.VOLUNTEER, building_id=pk) for pk in sorted(wanted - have)
+    )
+
+
+def covered_building_ids(volunteer: Volunteer) -> set[int]:
+    if volunteer.user_id is None:
+        return set()
+    return set(
+        RoleAssignment.objects.filter(user_id=volunteer.user_id, role=Role.VOLUNTEER).values_list(
+            "building_id", flat=True
+        )
+    )
