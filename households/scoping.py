@@ -328,7 +328,7 @@ FIELDS = {
     # The other parts' models join at start-up (declare_fields): a campaign's recipient …
 }
 _MODELS = {model._meta.model_name: model for model in FIELDS}  # templates name a model by its name
-MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+MASKS = {"id_number": mask_id_number, "phone": mask_phone, "mobile": mask_phone}  # mobile: a volunteer's
 # What a field the role may not read reads as, where empty text would not do.
 NOT_READ = {"birth_date": None, "age": None, "due_date": None, "party_member": None, "expected_at": None}
 

@@ -7,3 +7,13 @@ class VolunteersConfig(AppConfig):
 
     name = "volunteers"
     verbose_name = _("Volunteers")
+
+    def ready(self):
+        # A volunteer's own fields, for the pages and exports that list volunteers (staff's: a
+        # volunteer's record is the committee's). The mobile number as a resident's.
+        from households import scoping
+
+        from .models import Volunteer
+
+        rules = dict.fromkeys(("name", "age", "source", "skills", "availability"), scoping.EVERYONE)
+        scoping.declare_fields(Volunteer, {**rules, "mobile": scoping.PHONE})

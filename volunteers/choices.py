@@ -25,3 +25,9 @@ class DayPart(TextChoices):
     MORNING = "morning", _("Mornings")
     AFTERNOON = "afternoon", _("Afternoons")
     EVENING = "evening", _("Evenings")
+
+
+def labels(choices, values) -> str:
+    """Stored choice values (a volunteer's skills, free day parts) as one line of their labels."""
+    known = dict(choices.choices)
+    return "、".join(str(known.get(value, value)) for value in values)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from households.models import Building, Role, RoleAssignment
 from lockdown.core.errors import ServiceError
 
-from .models import Volunteer
+from .models import BuildingPair, Volunteer
 
 
 @transaction.atomic
@@ -23,6 +23,7 @@ def cover(volunteer: Volunteer, buildings) -> None:
         raise ServiceError(_("A volunteer covers only buildings of their own community."), field="buildings")
     held = RoleAssignment.objects.filter(user_id=volunteer.user_id, role=Role.VOLUNTEER)
     held.exclude(building_id__in=wanted).delete()
+    BuildingPair.objects.filter(volunteer=volunteer).exclude(building_id__in=wanted).delete()
     have = set(held.values_list("building_id", flat=True))
     RoleAssignment.objects.bulk_create(
         RoleAssignment(user_id=volunteer.user_id, role=Role.VOLUNTEER, building_id=pk) for pk in sorted(wanted - have)
@@ -37,3 +38,12 @@ def covered_building_ids(volunteer: Volunteer) -> set[int]:
             "building_id", flat=True
         )
     )
+
+
+def cover_add(volunteer: Volunteer, building) -> None:
+    cover(volunteer, Building.objects.filter(pk__in=covered_building_ids(volunteer) | {building.pk}))
+
+
+def cover_remove(volunteer: Volunteer, building) -> None:
+    """The volunteer no longer covers the building (nor works it in a pair)."""
+    cover(volunteer, Building.objects.filter(pk__in=covered_building_ids(volunteer) - {building.pk}))

@@ -1,10 +1,22 @@
-from django.urls import path  # noqa: F401 (the sections below add their pages)
+from django.urls import path
+
+from .views import groups
 
 app_name = "volunteers"
 
 urlpatterns = [
     # Registration, approval and the phone's login
     # Groups, coverage and the group table
+    path("communities/<int:pk>/volunteer-groups/", groups.table, name="groups"),
+    path("communities/<int:pk>/volunteer-groups.xlsx", groups.table_xlsx, name="groups_xlsx"),
+    path("communities/<int:pk>/volunteer-groups/new/", groups.group_create, name="group_create"),
+    path("volunteer-groups/<int:pk>/", groups.group_detail, name="group"),
+    path("volunteer-groups/<int:pk>/members/", groups.members_add, name="members_add"),
+    path("volunteer-groups/<int:pk>/members/<int:volunteer_pk>/", groups.member_change, name="member_change"),
+    path("communities/<int:pk>/coverage/", groups.coverage_page, name="coverage"),
+    path("buildings/<int:pk>/coverage/", groups.cover_change, name="cover_change"),
+    path("buildings/<int:pk>/pairs/", groups.pair_create, name="pair_create"),
+    path("building-pairs/<int:pk>/delete/", groups.pair_delete, name="pair_delete"),
     # Shifts, sign-up, roster and check-in
     # The volunteer's phone: today, tasks, welfare checks
 ]

@@ -1,0 +1,255 @@
+"""Staff's pages of a community's volunteer groups (the 志愿者分组表, on screen, printed and as
+.xlsx) and of who covers each building, with the building pairs."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from households.models import AuditEvent, Building, Community, Role
+from households.scoping import scope_of
+from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
+from lockdown.core.spreadsheets import write_table
+from volunteers import coverage, group_table, groups
+from volunteers.forms.groups import CoverForm, GroupForm, MembersForm, PairForm
+from volunteers.models import BuildingPair, Group, Membership, Volunteer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _community(request, pk):
+    """The community, if the account runs it (its committee, or the street above): else 404."""
+    scope = scope_of(request)
+    community = get_object_or_404(Community.objects.select_related("street"), pk=pk)
+    if not scope.may_edit_community(community):
+        raise Http404
+    return community
+
+
+def _group(request, pk):
+    group = get_object_or_404(Group.objects.select_related("community__street"), pk=pk)
+    if not scope_of(request).may_edit_community(group.community):
+        raise Http404
+    return group
+
+
+def _mobile_reader(request, community):
+    permissions = scope_of(request).permissions_of(None, community.pk, community.street_id, None)
+    return lambda number, unmasked=False: permissions.read("mobile", number, of=Volunteer, unmasked=unmasked)
+
+
+@login_required
+def table(request, pk):
+    community = _community(request, pk)
+    printing = request.GET.get("print") == "1"
+    if printing:
+        _audit_export(request, community, "print")
+    context = {
+        "community": community,
+        "rows": group_table.group_table(community),
+        "ungrouped": group_table.ungrouped(community),
+        "read_mobile": _mobile_reader(request, community),
+        "form": GroupForm(),
+        "printing": printing,
+        "today": timezone.localdate(),
+    }
+    return render(request, "volunteers/group_table.html", context)
+
+
+@login_required
+def table_xlsx(request, pk):
+    """The table with the mobile numbers in full, as the register's exports are for the same
+    roles; who took it, and from where, is kept."""
+    community = _community(request, pk)
+    read_mobile = _mobile_reader(request, community)
+    rows = group_table.group_table(community)
+    target = io.BytesIO()
+    write_table([group_table.table_sheet(community, rows, lambda n: read_mobile(n, unmasked=True))], target)
+    _audit_export(request, community, "xlsx")
+    target.seek(0)
+    name = _("%(community)s volunteer group table %(date)s.xlsx") % {
+        "community": community.name,
+        "date": timezone.localdate().isoformat(),
+    }
+    return FileResponse(target, as_attachment=True, filename=name, content_type=XLSX)
+
+
+def _audit_export(request, community, fmt):
+    """The printed sheet and the .xlsx carry the mobile numbers in full: who took them is kept."""
+    AuditEvent.objects.create(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        detail={"kind": "volunteer_groups", "fmt": fmt, "community": community.pk},
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+
+
+@login_required
+@require_POST
+def group_create(request, pk):
+    community = _community(request, pk)
+    form = GroupForm(request.POST)
+    if form.is_valid():
+        try:
+            group = groups.group_save(community=community, **form.cleaned_data)
+        except ServiceError as error:
+            show_as_message(request, error)
+        else:
+            return redirect("volunteers:group", pk=group.pk)
+    else:
+        messages.error(request, errors_text(form))
+    return redirect("volunteers:groups", pk=community.pk)
+
+
+@login_required
+def group_detail(request, pk):
+    """A group's rules, its members (leaders first) and the approved volunteers who may join it."""
+    group = _group(request, pk)
+    form = GroupForm(request.POST or None, initial=_group_initial(group))
+    if request.method == "POST" and form.is_valid():
+        try:
+            groups.group_save(community=group.community, group=group, **form.cleaned_data)
+        except ServiceError as error:
+            show_on_form(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("volunteers:group", pk=group.pk)
+    members = Membership.objects.filter(group=group).select_related("volunteer").order_by("-leader", "volunteer__name")
+    candidates = _candidates(group)
+    context = {
+        "group": group,
+        "form": form,
+        "members": members,
+        "members_form": MembersForm(candidates=candidates),
+        "candidates": [(volunteer, groups.fits(group, volunteer)) for volunteer in candidates],
+        "read_mobile": _mobile_reader(request, group.community),
+    }
+    return render(request, "volunteers/group_detail.html", context)
+
+
+def _group_initial(group):
+    return {"name": group.name, "min_age": group.min_age, "max_age": group.max_age, "skills": group.skills}
+
+
+def _candidates(group):
+    approved = Volunteer.objects.filter(community=group.community, status=Volunteer.Status.APPROVED)
+    return approved.exclude(memberships__group=group).order_by("name", "id")
+
+
+@login_required
+@require_POST
+def members_add(request, pk):
+    group = _group(request, pk)
+    form = MembersForm(request.POST, candidates=_candidates(group))
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+    else:
+        try:
+            added = groups.members_add(group, form.cleaned_data["volunteers"])
+        except ServiceError as error:
+            show_as_message(request, error)
+        else:
+            messages.success(request, _("%(count)s added to the group.") % {"count": added})
+    return redirect("volunteers:group", pk=group.pk)
+
+
+@login_required
+@require_POST
+def member_change(request, pk, volunteer_pk):
+    """Make a member a leader, no longer a leader, or take them out of the group."""
+    group = _group(request, pk)
+    volunteer = get_object_or_404(Volunteer, pk=volunteer_pk, community=group.community)
+    action = request.POST.get("action")
+    try:
+        if action == "remove":
+            groups.member_remove(group, volunteer)
+        elif action in ("lead", "unlead"):
+            groups.member_lead(group, volunteer, action == "lead")
+        else:
+            raise ServiceError(_("Choose what to do with the member."))
+    except ServiceError as error:
+        show_as_message(request, error)
+    return redirect("volunteers:group", pk=group.pk)
+
+
+@login_required
+def coverage_page(request, pk):
+    community = _community(request, pk)
+    buildings = group_table.coverage(community)
+    context = {
+        "community": community,
+        "buildings": buildings,
+        "uncovered": [row for row in buildings if row.uncovered],
+        "volunteers": _approved(community),
+    }
+    return render(request, "volunteers/coverage.html", context)
+
+
+def _approved(community):
+    return Volunteer.objects.filter(community=community, status=Volunteer.Status.APPROVED, user__isnull=False)
+
+
+def _building(request, pk):
+    building = get_object_or_404(Building.objects.select_related("community__street"), pk=pk)
+    if not scope_of(request).may_edit_community(building.community):
+        raise Http404
+    return building
+
+
+@login_required
+@require_POST
+def cover_change(request, pk):
+    """A volunteer added to a building they cover, or taken off it."""
+    building = _building(request, pk)
+    form = CoverForm(request.POST, volunteers=_approved(building.community))
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+        return redirect("volunteers:coverage", pk=building.community_id)
+    volunteer = form.cleaned_data["volunteer"]
+    try:
+        if request.POST.get("action") == "remove":
+            coverage.cover_remove(volunteer, building)
+        else:
+            coverage.cover_add(volunteer, building)
+    except ServiceError as error:
+        show_as_message(request, error)
+    return redirect(f"{_coverage_url(building)}#building-{building.pk}")
+
+
+def _coverage_url(building):
+    return reverse("volunteers:coverage", args=[building.community_id])
+
+
+@login_required
+@require_POST
+def pair_create(request, pk):
+    building = _building(request, pk)
+    leaders = get_user_model().objects.filter(
+        role_assignments__role=Role.BUILDING_LEADER, role_assignments__building=building
+    )
+    form = PairForm(request.POST, volunteers=_approved(building.community), leaders=leaders)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+    else:
+        try:
+            groups.pair_make(building=building, **form.cleaned_data)
+        except ServiceError as error:
+            show_as_message(request, error)
+    return redirect(f"{_coverage_url(building)}#building-{building.pk}")
+
+
+@login_required
+@require_POST
+def pair_delete(request, pk):
+    pair = get_object_or_404(BuildingPair.objects.select_related("building__community__street"), pk=pk)
+    if not scope_of(request).may_edit_community(pair.building.community):
+        raise Http404
+    groups.pair_end(pair)
+    return redirect(f"{_coverage_url(pair.building)}#building-{pair.building_id}")
