@@ -20,6 +20,8 @@ FIGURES = {
     "export_peak_mb": "imports",
     "import_export_default": "imports",
     "import_export_tuned": "imports",
+    "volunteer_today": "volunteer_pages",
+    "roster_page": "volunteer_pages",
     "sms_dispatch_10k": "sms",
     "sms_queries_per_message": "sms",
 }

@@ -19,6 +19,10 @@ BIG_TABLES = {
     "households_resident",
     "households_residenttag",
     "households_change",
+    "volunteers_task",
+    "volunteers_volunteer",
+    "volunteers_signup",
+    "volunteers_shift",
 }
 
 
@@ -94,3 +98,63 @@ def progress(message):
 
 def emit(figure):
     print(json.dumps(figure), flush=True)
+
+
+# Pages ---------------------------------------------------------------------------------------------
+
+
+def get_ok(client, url):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
+    return response
+
+
+def page_floors(client, mobile=False):
+    """The floors under every page figure (tests/bench/urls.py), through the page's own client and
+    session, with the desk's layout or the phone's; the caller has ROOT_URLCONF set to tests.bench.urls."""
+    from .urls import FLOOR_PATH, MOBILE_FLOOR_PATH, TRIVIAL_PATH
+
+    floors = {
+        "trivial_view": median_ms(lambda: get_ok(client, TRIVIAL_PATH)),
+        "logged_in_floor": median_ms(lambda: get_ok(client, MOBILE_FLOOR_PATH if mobile else FLOOR_PATH)),
+    }
+    progress(f"floors (ms): {floors}")
+    return floors
+
+
+def page_figure(name, client, url, floors, extra, goal):
+    """Print a page's figure: its median latency, its queries, its ratio to `floor_plus_sql` (the
+    logged-in floor plus its own SQL replayed bare), and the big tables its plans scan."""
+    progress(f"{name}: GET {url}")
+
+    def page():
+        get_ok(client, url)
+
+    statements = capture_sql(page)
+    page_ms, bare_ms = paired_medians(page, lambda: run_bare(statements))
+
+    scanned = seq_scans(statements)
+    big = sorted({table for _, tables in scanned for table in tables if table in BIG_TABLES})
+    for number, (statement, tables) in enumerate(scanned, 1):
+        if set(tables) & BIG_TABLES:
+            progress(f"  query {number}: Seq Scan on {tables}:\n{statement}\n{explain(statement)}")
+        else:
+            progress(f"  query {number}: seq scans {tables or '-'}: {statement[:100]}…")
+
+    emit(
+        {
+            "bench": name,
+            "value": round(page_ms, 2),
+            "unit": "ms",
+            "queries": len(statements),
+            "ratio": round(page_ms / (floors["logged_in_floor"] + bare_ms), 2),
+            "ratio_to": "floor_plus_sql",
+            "goal": goal,
+            "ratio_to_own_sql": round(page_ms / bare_ms, 2),
+            "own_sql": round(bare_ms, 2),
+            **{floor: round(ms, 2) for floor, ms in floors.items()},
+            **extra,
+            "seq_scans": big,
+        }
+    )

@@ -28,7 +28,6 @@ from households.models import Building, Household, Resident, Role, RoleAssignmen
 from lockdown.models import User
 
 from . import measure
-from .urls import FLOOR_PATH, TRIVIAL_PATH
 
 # 20 communities of 1,800 households: 36,000 households, about 99,000 residents.
 PLAN = StreetPlan(
@@ -89,57 +88,10 @@ def build():
     return Register(client, urls, sizes)
 
 
-def _get(client, url):
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
-    return response
-
-
 def run(names):
     register = build()
     with override_settings(ROOT_URLCONF="tests.bench.urls"):
-        floors = {
-            "trivial_view": measure.median_ms(lambda: _get(register.client, TRIVIAL_PATH)),
-            "logged_in_floor": measure.median_ms(lambda: _get(register.client, FLOOR_PATH)),
-        }
-        measure.progress(f"floors (ms): {floors}")
+        floors = measure.page_floors(register.client)
         for name in names:
             url, extra = register.urls[name]
-            _page_figure(name, register, url, extra, floors)
-
-
-def _page_figure(name, register, url, extra, floors):
-    measure.progress(f"{name}: GET {url}")
-
-    def page():
-        _get(register.client, url)
-
-    statements = measure.capture_sql(page)
-    page_ms, bare_ms = measure.paired_medians(page, lambda: measure.run_bare(statements))
-
-    scanned = measure.seq_scans(statements)
-    big = sorted({table for _, tables in scanned for table in tables if table in measure.BIG_TABLES})
-    for number, (statement, tables) in enumerate(scanned, 1):
-        if set(tables) & measure.BIG_TABLES:
-            measure.progress(f"  query {number}: Seq Scan on {tables}:\n{statement}\n{measure.explain(statement)}")
-        else:
-            measure.progress(f"  query {number}: seq scans {tables or '-'}: {statement[:100]}…")
-
-    measure.emit(
-        {
-            "bench": name,
-            "value": round(page_ms, 2),
-            "unit": "ms",
-            "queries": len(statements),
-            "ratio": round(page_ms / (floors["logged_in_floor"] + bare_ms), 2),
-            "ratio_to": "floor_plus_sql",
-            "goal": GOAL,
-            "ratio_to_own_sql": round(page_ms / bare_ms, 2),
-            "own_sql": round(bare_ms, 2),
-            **{floor: round(ms, 2) for floor, ms in floors.items()},
-            **register.sizes,
-            **extra,
-            "seq_scans": big,
-        }
-    )
+            measure.page_figure(name, register.client, url, floors, {**register.sizes, **extra}, goal=GOAL)
