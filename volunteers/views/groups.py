@@ -187,7 +187,8 @@ def coverage_page(request, pk):
         "community": community,
         "buildings": buildings,
         "uncovered": [row for row in buildings if row.uncovered],
-        "volunteers": _approved(community),
+        "pair_count": sum(len(row.pairs) for row in buildings),
+        "volunteers": list(_approved(community)),
     }
     return render(request, "volunteers/coverage.html", context)
 
