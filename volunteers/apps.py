@@ -7,3 +7,17 @@ class VolunteersConfig(AppConfig):
 
     name = "volunteers"
     verbose_name = _("Volunteers")
+
+    def ready(self):
+        # The register knows no volunteer: what it must do for them, the volunteers tell it here.
+        from households import scoping
+        from households.services import follow_resident_moves
+
+        from .models import WelfareCheck
+        from .welfare import welfare_checks_follow_resident
+
+        # Whoever sees the building reads how the check went and who did it; the note for staff
+        # (what the resident needs) is read as the residents' notes are, not by volunteers.
+        done = ("date", "outcome", "checked_by", "checked_at", "handled_by", "handled_at")
+        scoping.declare_fields(WelfareCheck, {**dict.fromkeys(done, scoping.EVERYONE), "note": scoping.DETAILS})
+        follow_resident_moves(welfare_checks_follow_resident)
