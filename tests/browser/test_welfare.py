@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_welfare_check_recorded_on_a_phone_alerts_staff_until_handled(world, open_page, screenshot):
-    volunteer = make_volunteer(world, [world.building], name="王小明", username="wangxm")
+    make_volunteer(world, [world.building], name="王小明", username="wangxm")
     welfare_checks_offer(date=timezone.localdate())
     task_list.task_offer(
         kind="parcel",
