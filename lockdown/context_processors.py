@@ -1,6 +1,9 @@
+import functools
+
 from django.utils.translation import gettext as _
 
 from households.scoping import scope_of
+from volunteers.welfare_selectors import alert_count, staff_scope
 
 LAYOUTS = ("staff", "mobile")
 
@@ -25,3 +28,14 @@ def layout(request):
         if not scope or scope.reads("phone")
         else _("Name, initials, 12-501"),
     }
+
+
+def welfare_alerts(request):
+    """`welfare_alerts()`: how many welfare checks in the account's staff areas need something or had
+    no answer and are not handled yet, for the banner on staff's pages. Counted (one query) when a
+    page asks, once; zero with no query for an account that is nobody's staff, which has no link
+    to the checks either (`sees_welfare_checks`)."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated) or staff_scope(scope_of(request)).is_empty:
+        return {"welfare_alerts": lambda: 0, "sees_welfare_checks": False}
+    return {"welfare_alerts": functools.cache(lambda: alert_count(scope_of(request))), "sees_welfare_checks": True}

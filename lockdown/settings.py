@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,7 +78,11 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "environment": "lockdown.jinja2.environment",
-            "context_processors": [*ACCOUNT_CONTEXT, "lockdown.context_processors.layout"],
+            "context_processors": [
+                *ACCOUNT_CONTEXT,
+                "lockdown.context_processors.layout",
+                "lockdown.context_processors.welfare_alerts",
+            ],
         },
     },
     {
@@ -273,6 +278,11 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-outbox": {
         "task": "households.campaigns.tasks.reconcile_outbox_task",
         "schedule": 60,
+    },
+    # Before the volunteers set out: today's welfare checks of the residents living alone.
+    "offer-welfare-checks": {
+        "task": "volunteers.tasks.offer_welfare_checks_task",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

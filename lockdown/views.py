@@ -7,7 +7,8 @@ from rest_framework.exceptions import NotFound
 
 from households.campaigns.selectors import visible_campaigns
 from households.models import Building, Community
-from households.scoping import scope_of
+from households.scoping import EDITORS, scope_of
+from volunteers.today import volunteer_of
 
 from .core.inputs import BadQuery
 from .forms import LoginForm, PasswordChangeForm
@@ -27,8 +28,11 @@ class PasswordChange(PasswordChangeView):
 
 @login_required
 def home(request):
-    """Staff land on their community's overview; leaders and volunteers on their buildings."""
+    """Staff land on their community's overview; volunteers on their day's page (shifts, buildings,
+    tasks); leaders on their buildings."""
     scope = scope_of(request)
+    if not EDITORS & set(scope.roles) and volunteer_of(request.user):
+        return redirect("volunteers:today")
     if scope.is_empty:
         return render(request, "no_areas.html")
     if scope.prefers_mobile:

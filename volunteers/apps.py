@@ -9,11 +9,19 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Volunteers")
 
     def ready(self):
-        # A volunteer's own fields, for the pages and exports that list volunteers (staff's: a
-        # volunteer's record is the committee's). The mobile number as a resident's.
+        # The register knows no volunteer: what it must do for them, the volunteers tell it here.
         from households import scoping
+        from households.services import follow_resident_moves
 
-        from .models import Volunteer
+        from .models import Volunteer, WelfareCheck
+        from .welfare import welfare_checks_follow_resident
 
+        # A volunteer's own fields, for the pages and exports that list volunteers (staff's: a
+        # volunteer's record is the committee's); the mobile number as a resident's.
         rules = dict.fromkeys(("name", "age", "source", "skills", "availability"), scoping.EVERYONE)
         scoping.declare_fields(Volunteer, {**rules, "mobile": scoping.PHONE})
+        # Whoever sees the building reads how the check went and who did it; the note for staff
+        # (what the resident needs) is read as the residents' notes are, not by volunteers.
+        done = ("date", "outcome", "checked_by", "checked_at", "handled_by", "handled_at")
+        scoping.declare_fields(WelfareCheck, {**dict.fromkeys(done, scoping.EVERYONE), "note": scoping.DETAILS})
+        follow_resident_moves(welfare_checks_follow_resident)

@@ -5,13 +5,19 @@ told who; and every move is kept as a TaskEvent.
 
     task = task_offer(kind="parcel", source_key=str(parcel.pk), title="…", building=parcel.building,
                       place="12-3-501", due_at=…, link=reverse("supplies:parcel", args=[parcel.pk]))
+    tasks_offer(kind="parcel", offers=[Offer(source_key=…, title=…, building_id=…), …])  # many at once
     task_claim(actor=volunteer, task=task)
     task_finish(actor=volunteer, task=task)   # or, by the app: task_done(task=task)
 
 This module imports no app that offers tasks: they call it.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from households.scoping import AreaScope
@@ -22,14 +28,14 @@ from .models import Task, TaskEvent
 
 State = Task.State
 UNFINISHED = (State.OPEN, State.CLAIMED)
+BATCH = 1000  # rows per INSERT of a bulk offer: a street's 1,000 checks of a morning in one
 
 
 @transaction.atomic
 def task_offer(*, kind, title, building, place="", due_at=None, link="", source_key="") -> Task:
     """The task `source_key` of `kind` (a new one, or the one offered before: offering twice, or from
     two workers at once, gives one task)."""
-    if not kind or not title.strip():
-        raise ServiceError(_("A task needs a kind and a title."))
+    _require_kind_and_title(kind, title)
     values = {"title": title.strip(), "place": place, "building": building, "due_at": due_at, "link": link}
     if source_key:
         task, created = Task.objects.get_or_create(kind=kind, source_key=source_key, defaults=values)
@@ -38,6 +44,57 @@ def task_offer(*, kind, title, building, place="", due_at=None, link="", source_
     if created:
         TaskEvent.objects.create(task=task, from_state="", to_state=State.OPEN, actor=None)
     return task
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One task of a bulk offer (tasks_offer): what task_offer takes, under its app's key."""
+
+    source_key: str
+    title: str
+    building_id: int
+    place: str = ""
+    due_at: datetime | None = None
+    link: str = ""
+
+
+@transaction.atomic
+def tasks_offer(*, kind, offers: Iterable[Offer]) -> dict[str, Task]:
+    """Each offer's task of `kind`, {source key: task}, as task_offer gives it one by one, in a few
+    queries whatever their number: offering twice, or from two workers at once, gives one task
+    each, and each new task its one "offered" step."""
+    by_key = {}
+    for offer in offers:
+        if not offer.source_key:
+            raise ServiceError(_("Each task offered at once needs its own key."))
+        _require_kind_and_title(kind, offer.title)
+        by_key.setdefault(offer.source_key, offer)
+    keys = sorted(by_key)  # inserted in one order by every writer, so that two at once never deadlock
+    offered = set(Task.objects.filter(kind=kind, source_key__in=keys).values_list("source_key", flat=True))
+    new = [_task(kind, by_key[key]) for key in keys if key not in offered]
+    if new:
+        # A key another writer inserts meanwhile waits for its transaction and is skipped; its
+        # tasks then have that writer's step, committed with them, so only this one's lack it.
+        Task.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+        unrecorded = Task.objects.filter(kind=kind, source_key__in=[task.source_key for task in new])
+        unrecorded = unrecorded.filter(~Exists(TaskEvent.objects.filter(task=OuterRef("pk"))))
+        steps = [
+            TaskEvent(task_id=pk, from_state="", to_state=State.OPEN) for pk in unrecorded.values_list("pk", flat=True)
+        ]
+        TaskEvent.objects.bulk_create(steps, batch_size=BATCH)
+    return {task.source_key: task for task in Task.objects.filter(kind=kind, source_key__in=keys)}
+
+
+def _task(kind, offer: Offer) -> Task:
+    return Task(
+        kind=kind,
+        source_key=offer.source_key,
+        title=offer.title.strip(),
+        building_id=offer.building_id,
+        place=offer.place,
+        due_at=offer.due_at,
+        link=offer.link,
+    )
 
 
 def task_claim(*, actor, task: Task) -> Task:
@@ -73,6 +130,18 @@ def task_cancel(*, task: Task, by=None, why="") -> Task:
     return _move(Task.objects, task, UNFINISHED, State.CANCELLED, by=by, why=why)
 
 
+@transaction.atomic
+def task_relocate(*, task: Task, building_id, place, why="") -> None:
+    """An unfinished task goes to another building (the resident it serves moved): a taken one goes
+    back on the list, since who took it may not cover the new building; a finished one stays."""
+    state = Task.objects.select_for_update().filter(pk=task.pk).values_list("state", flat=True).first()
+    where = {"building_id": building_id, "place": place}
+    if state == State.OPEN:
+        Task.objects.filter(pk=task.pk).update(**where)
+    elif state == State.CLAIMED:
+        _move(Task.objects, task, State.CLAIMED, State.OPEN, by=None, why=why, also={"claimed_by": None, **where})
+
+
 def _move(queryset, task, from_states, to_state, *, by, why="", also=None) -> Task:
     """The guarded transition of `task` within `queryset`, and the task as it now is."""
     transition(
@@ -87,6 +156,11 @@ def _move(queryset, task, from_states, to_state, *, by, why="", also=None) -> Ta
         also=also,
     )
     return Task.objects.get(pk=task.pk)
+
+
+def _require_kind_and_title(kind, title):
+    if not kind or not title.strip():
+        raise ServiceError(_("A task needs a kind and a title."))
 
 
 def _require_in_scope(actor, task):

@@ -5,12 +5,21 @@ import pytest
 
 from households.models import Role
 from households.scoping import AreaScope
-from lockdown.core.errors import NotPermitted
+from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import TransitionLost
 from tests.concurrency import at_once
 from tests.households.factories import user_with_role
 from volunteers.models import Task, TaskEvent
-from volunteers.task_list import task_cancel, task_claim, task_done, task_finish, task_give_back, task_offer
+from volunteers.task_list import (
+    Offer,
+    task_cancel,
+    task_claim,
+    task_done,
+    task_finish,
+    task_give_back,
+    task_offer,
+    tasks_offer,
+)
 
 State = Task.State
 
@@ -134,3 +143,46 @@ def test_only_the_volunteer_who_took_a_task_marks_it_done_and_only_once(world, v
         task_finish(actor=volunteers[0], task=task)
     with pytest.raises(NotPermitted, match="Take this task first"):
         task_finish(actor=volunteers[0], task=offer(world, key="not-taken"))
+
+
+def offers(world, keys):
+    return [
+        Offer(source_key=key, title=f"送快递 {key}", building_id=world.building.pk, place="12-3-501") for key in keys
+    ]
+
+
+def test_offering_many_at_once_gives_each_one_task_with_its_one_step_and_again_nothing_more(world):
+    single = offer(world, key="k1")
+
+    first = tasks_offer(kind="parcel", offers=offers(world, ["k1", "k2", "k3", "k2"]))
+    again = tasks_offer(kind="parcel", offers=offers(world, ["k1", "k2", "k3", "k4"]))
+
+    assert sorted(first) == ["k1", "k2", "k3"]
+    assert first["k1"].pk == single.pk
+    assert first["k1"].title == "送快递到12-3-501"
+    assert {key: task.pk for key, task in again.items() if key != "k4"} == {k: t.pk for k, t in first.items()}
+    assert Task.objects.count() == 4
+    assert sorted(TaskEvent.objects.values_list("task__source_key", "to_state")) == [
+        (f"k{n}", "open") for n in range(1, 5)
+    ]
+
+
+def test_a_task_offered_at_once_needs_a_key_and_a_title_and_nothing_is_offered_without(world):
+    with pytest.raises(ServiceError, match="needs its own key"):
+        tasks_offer(kind="parcel", offers=[*offers(world, ["k1"]), Offer(source_key="", title="x", building_id=1)])
+    with pytest.raises(ServiceError, match="needs a kind and a title"):
+        tasks_offer(kind="parcel", offers=[*offers(world, ["k1"]), Offer(source_key="k2", title=" ", building_id=1)])
+
+    assert not Task.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_workers_offering_many_at_once_on_postgresql_give_one_task_and_one_step_each(on_postgres, world):
+    keys = [f"k{n}" for n in range(50)]
+
+    writers = at_once(*(lambda: tasks_offer(kind="parcel", offers=offers(world, keys)) for _ in range(4)))
+
+    assert [w.error for w in writers] == [None] * 4
+    assert all(sorted(w.result) == sorted(keys) for w in writers)
+    assert Task.objects.count() == 50
+    assert TaskEvent.objects.count() == 50

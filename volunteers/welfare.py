@@ -1,0 +1,146 @@
+"""The daily welfare check of residents tagged elderly living alone (独居老人): each morning every one
+of them gets a check for the day and a task on the volunteers' one list; the volunteer of the
+building takes it, and records what they found, which finishes the task. "Needs something" and "no
+answer" are alerts on staff's pages until one of them marks the check handled.
+
+    welfare_checks_offer(date=today)                                  # the beat task, staff's button
+    welfare_check_record(actor=volunteer, check=check, outcome=NO_ANSWER)
+    welfare_check_handle(actor=staff, check=check)
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from households.models import Resident, ResidentTag, Tag, compound_shown, room_label
+from households.scoping import AreaScope
+from lockdown.core.errors import NotPermitted, ServiceError
+
+from .models import Task, WelfareCheck
+from .task_list import BATCH, Offer, task_claim, task_finish, task_relocate, tasks_offer
+
+KIND = "welfare_check"  # the checks' tasks on the one list
+Outcome = WelfareCheck.Outcome
+ALERTS = (Outcome.NO_ANSWER, Outcome.NEEDS)  # staff are told at once
+DUE = datetime.time(12)  # a check is due by noon, local time
+NOTE_MAX = WelfareCheck._meta.get_field("note").max_length
+
+
+def source_key(date, resident_id) -> str:
+    """The check's task's key on the list: one task per resident and day."""
+    return f"{date}:{resident_id}"
+
+
+@transaction.atomic
+def welfare_checks_offer(*, date: datetime.date, communities=None) -> int:
+    """Every current resident tagged living alone (of `communities`, a queryset; None: all) has a
+    check on `date` and its task on the list. Returns how many checks were offered now: offering
+    again, or twice at once, offers nothing more. A few queries whatever the number of residents."""
+    alone = ResidentTag.objects.filter(tag=Tag.ALONE)
+    if communities is not None:
+        alone = alone.filter(community__in=communities)
+    residents = Resident.objects.current().filter(pk__in=alone.values("resident_id")).order_by("pk")
+    rows = list(
+        residents.annotate(compound=compound_shown()).values(
+            "pk",
+            "name",
+            "building_id",
+            "community_id",
+            "building__number",
+            "household__unit",
+            "household__room",
+            "compound",
+        )
+    )
+    # In the residents' order, as every writer does: two at once wait for each other, never deadlock.
+    checks = [
+        WelfareCheck(resident_id=r["pk"], building_id=r["building_id"], community_id=r["community_id"], date=date)
+        for r in rows
+    ]
+    WelfareCheck.objects.bulk_create(checks, batch_size=BATCH, ignore_conflicts=True)
+    unlinked = WelfareCheck.objects.filter(date=date, task__isnull=True, resident_id__in=[r["pk"] for r in rows])
+    check_ids = dict(unlinked.values_list("resident_id", "pk"))
+    if not check_ids:
+        return 0
+    due_at = timezone.make_aware(datetime.datetime.combine(date, DUE), timezone.get_default_timezone())
+    with translation.override(settings.LANGUAGE_CODE):  # kept on the task: the site's language, whoever offers
+        offers = [
+            Offer(
+                source_key=source_key(date, r["pk"]),
+                title=_("Welfare check: %(name)s") % {"name": r["name"]},
+                building_id=r["building_id"],
+                place=room_label(r["building__number"], r["household__unit"], r["household__room"], r["compound"]),
+                due_at=due_at,
+                link=reverse("volunteers:welfare_check", args=[check_ids[r["pk"]]]),
+            )
+            for r in rows
+            if r["pk"] in check_ids
+        ]
+    tasks_offer(kind=KIND, offers=offers)
+    key = Concat(Value(f"{date}:"), Cast(OuterRef("resident_id"), CharField()))
+    task = Task.objects.filter(kind=KIND, source_key=key).values("pk")[:1]
+    WelfareCheck.objects.filter(pk__in=check_ids.values(), task__isnull=True).update(task=Subquery(task))
+    return len(check_ids)
+
+
+def welfare_check_record(*, actor, check: WelfareCheck, outcome: str, note: str = "") -> WelfareCheck:
+    """What the volunteer found: the check's outcome, note, who and when, and its task done, in one
+    transaction. The volunteer takes the task first if it is still open; of two recording at once
+    one wins and the other is told who (the task's transitions: TransitionLost, NotPermitted)."""
+    note = note.strip()
+    if outcome not in Outcome.values:
+        raise ServiceError(_("Choose what you found: seen well, needs something or no answer."), field="outcome")
+    if outcome == Outcome.NEEDS and not note:
+        raise ServiceError(_("Say what the resident needs: the staff read it."), field="note")
+    if len(note) > NOTE_MAX:
+        raise ServiceError(_("At most %(limit)d characters fit in the note.") % {"limit": NOTE_MAX}, field="note")
+    if check.task_id is None:
+        raise ServiceError(_("This check is not on the task list: ask the staff to offer today's checks again."))
+    with transaction.atomic():
+        task = Task.objects.get(pk=check.task_id)
+        if task.state == Task.State.OPEN:
+            task = task_claim(actor=actor, task=task)
+        task_finish(actor=actor, task=task, why=str(Outcome(outcome).label))
+        now = timezone.now()
+        WelfareCheck.objects.filter(pk=check.pk).update(outcome=outcome, note=note, checked_by=actor, checked_at=now)
+    check.outcome, check.note, check.checked_by, check.checked_at = outcome, note, actor, now
+    return check
+
+
+def welfare_check_handle(*, actor, check: WelfareCheck) -> WelfareCheck:
+    """Staff have seen to an alert (a call, a visit): it leaves the staff's banner. Of two staff at
+    once, one marks it and the other is told who did."""
+    if not AreaScope.for_user(actor).may_edit_community(check.community):
+        raise NotPermitted(_("Only the committee's staff mark an alert handled."))
+    if check.outcome not in ALERTS:
+        raise ServiceError(_("Only a check that needs something or had no answer is marked handled."))
+    now = timezone.now()
+    if not WelfareCheck.objects.filter(pk=check.pk, handled_at__isnull=True).update(handled_by=actor, handled_at=now):
+        before = WelfareCheck.objects.select_related("handled_by").get(pk=check.pk)
+        at = timezone.localtime(before.handled_at).strftime("%m-%d %H:%M")
+        raise ServiceError(
+            _("%(who)s marked this handled at %(at)s, before you.") % {"who": before.handled_by, "at": at}
+        )
+    check.handled_by, check.handled_at = actor, now
+    return check
+
+
+def welfare_checks_follow_resident(resident: Resident):
+    """A resident who moves takes their checks not yet done along (households.follow_resident_moves,
+    in apps.py), and their tasks: the new building's volunteers see them, the old's no more."""
+    pending = WelfareCheck.objects.filter(resident=resident, outcome="")
+    if not pending.update(building_id=resident.building_id, community_id=resident.community_id):
+        return
+    room = Resident.objects.filter(pk=resident.pk).annotate(compound=compound_shown())
+    number, unit, door, compound = room.values_list(
+        "building__number", "household__unit", "household__room", "compound"
+    )[0]
+    place = room_label(number, unit, door, compound)
+    for task in Task.objects.filter(welfare_check__in=pending):
+        task_relocate(task=task, building_id=resident.building_id, place=place, why=_("The resident moved."))
