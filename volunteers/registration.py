@@ -27,6 +27,7 @@ from .models import CompoundSettings, Volunteer
 
 Status = Volunteer.Status
 TOKEN_BYTES = 12  # 16 characters in the link: short enough to type from a poster, never guessed
+ROOMS_SHOWN = 10  # the units named when a room typed without its unit is in several
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ def volunteer_register(*, place: CompoundSettings, registration: Registration, a
     if not place.joining_open:
         raise ServiceError(_("Registration is closed for now."))
     compound = place.compound
+    if registration.building is not None and registration.building.compound_id != compound.pk:
+        raise ServiceError(_("Choose a building of %(compound)s.") % {"compound": compound}, field="building")
     unit, room, household = _room_of(registration.building, registration.room)
     limit = settings.VOLUNTEER_REGISTRATIONS_PER_ADDRESS_HOUR
     if not throttle.take("volunteer-registration", str(address), limit=limit, seconds=3600):
@@ -142,14 +145,25 @@ def _room_of(building, typed) -> tuple[str, str, Household | None]:
     if number and number != building.number:
         message = _("%(room)s is in building %(typed)s, but you chose %(chosen)s: choose your own building.")
         raise ServiceError(message % {"room": typed, "typed": number, "chosen": building}, field="room")
-    # "12-501" under building 12 of no units is its room 501, not unit 12's.
-    without_unit = Q(unit="", room=room) if unit == building.number else Q(pk__in=[])
-    households = Household.objects.filter(Q(unit=unit, room=room) | without_unit, building=building)
-    household = households.order_by("-unit").first()
-    if household is None:
-        message = _("%(building)s has no room %(room)s on the register. Check the room, or ask the committee.")
-        raise ServiceError(message % {"building": building, "room": typed}, field="room")
-    return household.unit, household.room, household
+    meant = Q(unit=unit, room=room)
+    if unit == building.number:  # "12-501" under building 12 of no units: its room 501, not unit 12's
+        meant |= Q(unit="", room=room)
+    if not unit:  # "501" where one unit of the building has a 501
+        meant |= Q(room=room)
+    households = list(Household.objects.filter(meant, building=building).order_by("unit", "id")[:ROOMS_SHOWN])
+    exact = [household for household in households if household.unit == unit]
+    if exact or len(households) == 1:
+        household = (exact or households)[0]
+        return household.unit, household.room, household
+    if households:
+        message = _("%(building)s has a room %(room)s in units %(units)s: write yours with its unit, like %(example)s.")
+        units = "、".join(household.unit for household in households)
+        example = f"{households[0].unit}-{room}"
+        raise ServiceError(
+            message % {"building": building, "room": room, "units": units, "example": example}, field="room"
+        )
+    message = _("%(building)s has no room %(room)s on the register. Check the room, or ask the committee.")
+    raise ServiceError(message % {"building": building, "room": typed}, field="room")
 
 
 def _resident_of(household, name, mobile) -> Resident | None:

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from households.models import Role
-from lockdown.core.errors import NotPermitted
+from lockdown.core.errors import NotPermitted, ServiceError
 from tests.concurrency import at_once
 from tests.households.factories import BuildingFactory, HouseholdFactory, ResidentFactory
 from tests.volunteers.joining import (  # noqa: F401 (fixtures)
@@ -113,6 +113,23 @@ def test_a_room_of_a_building_without_units_is_found_written_with_the_building(c
     register(client, world, name="赵六", building=str(building.pk), room="20-301")
 
     assert (Volunteer.objects.get().room, Volunteer.objects.get().resident) == ("301", resident)
+
+
+def test_a_room_typed_without_its_unit_is_found_when_one_unit_has_it(client, world):
+    register(client, world, room="501")
+
+    assert (Volunteer.objects.get().room, Volunteer.objects.get().resident) == ("3-501", world.resident)
+
+
+def test_a_room_typed_without_its_unit_that_several_units_have_asks_which(client, world):
+    HouseholdFactory(building=world.building, unit="1", room="501")
+
+    page = register(client, world, room="501")
+
+    assert page.context["form"].errors["room"] == [
+        "Building 12 has a room 501 in units 1、3: write yours with its unit, like 1-501."
+    ]
+    assert not Volunteer.objects.exists()
 
 
 def test_someone_not_on_the_room_s_register_is_registered_unmatched(client, world):
@@ -351,3 +368,16 @@ def test_a_leader_may_neither_close_registration_nor_renew_the_link(world):
         registration.join_link_renew(actor=leader, compound=compound)
 
     assert place_of(world).joining_open
+
+
+def test_the_service_refuses_a_building_of_another_compound(world):
+    place = registration.join_place(place_of(world).join_token)
+    entry = registration.Registration(
+        name="王五", mobile="13912345678", age=40, source=Source.RESIDENT, building=world.far_building, room="3-501"
+    )
+
+    with pytest.raises(ServiceError, match="Choose a building of 金杨新村") as refused:
+        registration.volunteer_register(place=place, registration=entry, address=an_address())
+
+    assert refused.value.field == "building"
+    assert not Volunteer.objects.exists()
