@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,24 @@ from households.scoping import AreaScope, Permissions
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import TransitionLost, state_label
 
+from .choices import DayPart, Skill
 from .coverage import cover
 from .models import Group, Volunteer
 
 Status = Volunteer.Status
+
+
+@dataclass(frozen=True)
+class VolunteerRow:
+    """A volunteer as the approval pages show them: skills and free day parts named, the groups they
+    fit, and their mobile number as the account's role reads it."""
+
+    volunteer: Volunteer
+    groups: list
+    skills: str
+    availability: str
+    mobile: str
+    may_reveal: bool
 
 
 @dataclass
@@ -112,6 +126,30 @@ def volunteer_list(scope, *, status="", community_id=None):
     return volunteers.order_by(waiting_first, "-registered_at", "-id")
 
 
+def volunteer_rows(scope, volunteers, groups) -> list[VolunteerRow]:
+    """Each of `volunteers` as a row, with the groups of `groups` they fit; no query."""
+    rows = []
+    for volunteer in volunteers:
+        permissions = mobile_permissions(scope, volunteer)
+        rows.append(
+            VolunteerRow(
+                volunteer=volunteer,
+                groups=fitting_groups(volunteer, groups),
+                skills=labels(volunteer.skills, Skill.choices),
+                availability=labels(volunteer.availability, DayPart.choices),
+                mobile=permissions.read("phone", volunteer.mobile),
+                may_reveal=permissions.reveal_phone,
+            )
+        )
+    return rows
+
+
+def status_counts(scope, *, community_id=None) -> dict:
+    """{status: how many volunteers} in the account's communities (or the one of them asked for)."""
+    volunteers = volunteer_list(scope, community_id=community_id).order_by()
+    return dict(volunteers.values_list("status").annotate(count=Count("id")))
+
+
 def groups_of(community_ids) -> list[Group]:
     return list(Group.objects.filter(community_id__in=community_ids).order_by("community_id", "name"))
 
@@ -134,6 +172,11 @@ def fitting_groups(volunteer: Volunteer, groups) -> list[Group]:
         if group.community_id == volunteer.community_id
         and group_fits(group, age=volunteer.age, skills=volunteer.skills)
     ]
+
+
+def skills_needed(groups) -> dict:
+    """{group id: the skills it needs, named}."""
+    return {group.pk: labels(group.skills, Skill.choices) for group in groups}
 
 
 def labels(values, choices) -> str:
@@ -190,7 +233,11 @@ def _account_for(volunteer):
 def _free_username(mobile):
     """The mobile number, or the number with a suffix where an account already has it as its name."""
     taken = set(get_user_model().objects.filter(username__startswith=mobile).values_list("username", flat=True))
-    return next(name for name in (mobile, *(f"{mobile}-{n}" for n in range(2, len(taken) + 3))) if name not in taken)
+    name, n = mobile, 1
+    while name in taken:
+        n += 1
+        name = f"{mobile}-{n}"
+    return name
 
 
 def _each(volunteers, decide) -> Decided:

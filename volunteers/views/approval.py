@@ -1,12 +1,9 @@
 """Staff's pages of the volunteers who registered: the list to approve or decline from, one
 volunteer's page, and the masked mobile number shown on purpose."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,24 +18,11 @@ from lockdown.core.errors import ServiceError, errors_text, show_as_message, sho
 from lockdown.core.inputs import query_id
 
 from .. import approval
-from ..choices import DayPart, Skill
 from ..forms.registration import ApproveForm, DecisionForm, DeclineForm
 from ..models import Volunteer
 
 PAGE_SIZE = 50
 Status = Volunteer.Status
-
-
-@dataclass(frozen=True)
-class Row:
-    """A volunteer as the list shows them: the groups they fit and their number as the role reads it."""
-
-    volunteer: Volunteer
-    groups: list
-    skills: str
-    availability: str
-    mobile: str
-    may_reveal: bool
 
 
 def _staff_communities(request):
@@ -50,22 +34,8 @@ def _staff_communities(request):
     return communities
 
 
-def _rows(scope, volunteers, groups):
-    rows = []
-    for volunteer in volunteers:
-        permissions = approval.mobile_permissions(scope, volunteer)
-        mobile = permissions.read("phone", volunteer.mobile)
-        fits = approval.fitting_groups(volunteer, groups)
-        skills = approval.labels(volunteer.skills, Skill.choices)
-        free = approval.labels(volunteer.availability, DayPart.choices)
-        rows.append(Row(volunteer, fits, skills, free, mobile, permissions.reveal_phone))
-    return rows
-
-
 def _groups_context(groups):
-    """The groups beside the list, with the skills each needs named."""
-    skills = {group.pk: approval.labels(group.skills, Skill.choices) for group in groups}
-    return {"groups": groups, "group_skills": skills}
+    return {"groups": groups, "group_skills": approval.skills_needed(groups)}
 
 
 @login_required
@@ -78,19 +48,13 @@ def volunteer_list(request):
     volunteers = approval.volunteer_list(scope, status=status, community_id=community_id)
     page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
     groups = approval.groups_of([community.pk for community in communities])
-    counts = dict(
-        approval.volunteer_list(scope, community_id=community_id)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-    )
     context = {
         "page": page,
-        "rows": _rows(scope, page.object_list, groups),
+        "rows": approval.volunteer_rows(scope, page.object_list, groups),
         **_groups_context(groups),
         "status": status,
         "statuses": Status.choices,
-        "counts": counts,
+        "counts": approval.status_counts(scope, community_id=community_id),
         "communities": communities,
         "community_id": community_id,
         "compounds": Compound.objects.filter(community__in=communities).select_related("community"),
@@ -144,7 +108,7 @@ def _detail(request, volunteer, *, approve_form=None, decline_form=None, status=
     groups = approval.groups_of([volunteer.community_id])
     initial = {"buildings": [volunteer.building_id]} if volunteer.building_id else {}
     context = {
-        "row": _rows(scope, [volunteer], groups)[0],
+        "row": approval.volunteer_rows(scope, [volunteer], groups)[0],
         **_groups_context(groups),
         "approve_form": approve_form or ApproveForm(communities=communities, initial=initial),
         "decline_form": decline_form or DeclineForm(),
