@@ -29,6 +29,9 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="embedded-only-insecure-key-ne
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# How many proxies of our own stand in front of the web process (lockdown/core/addresses.py): 0 reads
+# the client's address from the connection, 1 behind the TLS proxy, which appends it to X-Forwarded-For.
+PROXY_HOPS = env.int("DJANGO_PROXY_HOPS", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -117,6 +120,7 @@ AUTH_USER_MODEL = "lockdown.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "lockdown.auth.UsernameOrMobileBackend",
+    "volunteers.phone_login.LoginCodeBackend",  # a one-time code by SMS instead of a password
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -223,6 +227,9 @@ SMS_SITE_TEMPLATES = {
         "params": ("name", "shift", "when", "place"),
     },
 }
+# The volunteers' registration page is public: registrations from one address in an hour, at most.
+# A compound's Wi-Fi or a carrier's NAT puts many phones behind one address: raise it if they queue.
+VOLUNTEER_REGISTRATIONS_PER_ADDRESS_HOUR = env.int("VOLUNTEER_REGISTRATIONS_PER_ADDRESS_HOUR", default=30)
 # Delivery receipts are accepted at /sms/receipts/<backend>/<token>/ with this token only.
 SMS_RECEIPT_TOKEN = env.str("SMS_RECEIPT_TOKEN", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20

@@ -85,3 +85,8 @@ for (const section of document.querySelectorAll("[data-campaign-progress]")) {
   };
   setTimeout(poll, 1000);
 }
+
+// A page made to be printed (a compound's registration poster) has a button for it.
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.addEventListener("click", () => window.print());
+}
