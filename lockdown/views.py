@@ -6,8 +6,8 @@ from django.views import defaults
 from rest_framework.exceptions import NotFound
 
 from households.campaigns.selectors import visible_campaigns
-from households.models import Building, Community
-from households.scoping import EDITORS, scope_of
+from households.models import Building, Community, Role
+from households.scoping import scope_of
 from volunteers.today import volunteer_of
 
 from .core.inputs import BadQuery
@@ -31,7 +31,7 @@ def home(request):
     """Staff land on their community's overview; volunteers on their day's page (shifts, buildings,
     tasks); leaders on their buildings."""
     scope = scope_of(request)
-    if not EDITORS & set(scope.roles) and volunteer_of(request.user):
+    if set(scope.roles) <= {Role.VOLUNTEER} and volunteer_of(request.user):  # a leader who volunteers keeps theirs
         return redirect("volunteers:today")
     if scope.is_empty:
         return render(request, "no_areas.html")

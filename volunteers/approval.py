@@ -20,8 +20,9 @@ from households.scoping import AreaScope, Permissions
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import TransitionLost, state_label
 
-from .choices import DayPart, Skill
+from .choices import DayPart, Skill, labels
 from .coverage import cover
+from .groups import fits
 from .models import Group, Volunteer
 
 Status = Volunteer.Status
@@ -135,8 +136,8 @@ def volunteer_rows(scope, volunteers, groups) -> list[VolunteerRow]:
             VolunteerRow(
                 volunteer=volunteer,
                 groups=fitting_groups(volunteer, groups),
-                skills=labels(volunteer.skills, Skill.choices),
-                availability=labels(volunteer.availability, DayPart.choices),
+                skills=labels(Skill, volunteer.skills),
+                availability=labels(DayPart, volunteer.availability),
                 mobile=permissions.read("phone", volunteer.mobile),
                 may_reveal=permissions.reveal_phone,
             )
@@ -154,35 +155,14 @@ def groups_of(community_ids) -> list[Group]:
     return list(Group.objects.filter(community_id__in=community_ids).order_by("community_id", "name"))
 
 
-def group_fits(group: Group, *, age: int, skills) -> bool:
-    """Whether someone of `age` with `skills` may work in the group: within its ages, with every
-    skill it needs."""
-    if group.min_age is not None and age < group.min_age:
-        return False
-    if group.max_age is not None and age > group.max_age:
-        return False
-    return set(group.skills) <= set(skills)
-
-
 def fitting_groups(volunteer: Volunteer, groups) -> list[Group]:
     """The groups of the volunteer's community that they fit, of `groups`."""
-    return [
-        group
-        for group in groups
-        if group.community_id == volunteer.community_id
-        and group_fits(group, age=volunteer.age, skills=volunteer.skills)
-    ]
+    return [group for group in groups if group.community_id == volunteer.community_id and not fits(group, volunteer)]
 
 
 def skills_needed(groups) -> dict:
     """{group id: the skills it needs, named}."""
-    return {group.pk: labels(group.skills, Skill.choices) for group in groups}
-
-
-def labels(values, choices) -> str:
-    """Choice values (a volunteer's skills, free day parts) as the interface names them, in one line."""
-    names = dict(choices)
-    return "、".join(str(names[value]) for value in values if value in names)
+    return {group.pk: labels(Skill, group.skills) for group in groups}
 
 
 def mobile_permissions(scope, volunteer: Volunteer) -> Permissions:

@@ -13,8 +13,8 @@ class VolunteersConfig(AppConfig):
         from households import scoping
         from households.services import follow_resident_moves
 
+        from . import task_list, welfare
         from .models import Volunteer, WelfareCheck
-        from .welfare import welfare_checks_follow_resident
 
         # A volunteer's own fields, for the pages and exports that list volunteers (staff's: a
         # volunteer's record is the committee's); the mobile number as a resident's.
@@ -24,4 +24,5 @@ class VolunteersConfig(AppConfig):
         # (what the resident needs) is read as the residents' notes are, not by volunteers.
         done = ("date", "outcome", "checked_by", "checked_at", "handled_by", "handled_at")
         scoping.declare_fields(WelfareCheck, {**dict.fromkeys(done, scoping.EVERYONE), "note": scoping.DETAILS})
-        follow_resident_moves(welfare_checks_follow_resident)
+        follow_resident_moves(welfare.welfare_checks_follow_resident)
+        task_list.finished_by_its_app(welfare.KIND)  # a check is done by recording what was found

@@ -1,5 +1,8 @@
 """Who covers which building (分区包干): an approved volunteer's account holds the volunteer role
-over each building they cover, which is also what lets them see it. Nothing else records it."""
+over each building they cover, which is also what lets them see it. Nothing else records it.
+
+Each change locks the volunteer's row first: two at once (two staff adding two buildings) would
+otherwise each delete what the other adds."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,21 +16,21 @@ from .models import BuildingPair, Volunteer
 @transaction.atomic
 def cover(volunteer: Volunteer, buildings) -> None:
     """The volunteer covers exactly `buildings` (of their own community) from now on."""
-    if volunteer.status != Volunteer.Status.APPROVED or volunteer.user_id is None:
-        raise ServiceError(_("Only an approved volunteer covers buildings."))
-    wanted = {building.pk for building in buildings}
-    of_community = set(
-        Building.objects.filter(pk__in=wanted, community_id=volunteer.community_id).values_list("pk", flat=True)
-    )
-    if wanted - of_community:
-        raise ServiceError(_("A volunteer covers only buildings of their own community."), field="buildings")
-    held = RoleAssignment.objects.filter(user_id=volunteer.user_id, role=Role.VOLUNTEER)
-    held.exclude(building_id__in=wanted).delete()
-    BuildingPair.objects.filter(volunteer=volunteer).exclude(building_id__in=wanted).delete()
-    have = set(held.values_list("building_id", flat=True))
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user_id=volunteer.user_id, role=Role.VOLUNTEER, building_id=pk) for pk in sorted(wanted - have)
-    )
+    _lock(volunteer)
+    _cover(volunteer, {building.pk for building in buildings})
+
+
+@transaction.atomic
+def cover_add(volunteer: Volunteer, building) -> None:
+    _lock(volunteer)
+    _cover(volunteer, covered_building_ids(volunteer) | {building.pk})
+
+
+@transaction.atomic
+def cover_remove(volunteer: Volunteer, building) -> None:
+    """The volunteer no longer covers the building (nor works it in a pair)."""
+    _lock(volunteer)
+    _cover(volunteer, covered_building_ids(volunteer) - {building.pk})
 
 
 def covered_building_ids(volunteer: Volunteer) -> set[int]:
@@ -40,10 +43,20 @@ def covered_building_ids(volunteer: Volunteer) -> set[int]:
     )
 
 
-def cover_add(volunteer: Volunteer, building) -> None:
-    cover(volunteer, Building.objects.filter(pk__in=covered_building_ids(volunteer) | {building.pk}))
+def _lock(volunteer):
+    if volunteer.status != Volunteer.Status.APPROVED or volunteer.user_id is None:
+        raise ServiceError(_("Only an approved volunteer covers buildings."))
+    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values("pk").get()
 
 
-def cover_remove(volunteer: Volunteer, building) -> None:
-    """The volunteer no longer covers the building (nor works it in a pair)."""
-    cover(volunteer, Building.objects.filter(pk__in=covered_building_ids(volunteer) - {building.pk}))
+def _cover(volunteer, wanted: set[int]):
+    of_community = Building.objects.filter(pk__in=wanted, community_id=volunteer.community_id)
+    if wanted - set(of_community.values_list("pk", flat=True)):
+        raise ServiceError(_("A volunteer covers only buildings of their own community."), field="buildings")
+    held = RoleAssignment.objects.filter(user_id=volunteer.user_id, role=Role.VOLUNTEER)
+    held.exclude(building_id__in=wanted).delete()
+    BuildingPair.objects.filter(volunteer=volunteer).exclude(building_id__in=wanted).delete()
+    have = set(held.values_list("building_id", flat=True))
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user_id=volunteer.user_id, role=Role.VOLUNTEER, building_id=pk) for pk in sorted(wanted - have)
+    )

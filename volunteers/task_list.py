@@ -8,6 +8,10 @@ told who; and every move is kept as a TaskEvent.
     tasks_offer(kind="parcel", offers=[Offer(source_key=…, title=…, building_id=…), …])  # many at once
     task_claim(actor=volunteer, task=task)
     task_finish(actor=volunteer, task=task)   # or, by the app: task_done(task=task)
+    task_release(actor=leader, task=task)     # a building's leader or staff put a taken task back
+
+A kind whose app records more than "done" (the welfare check's outcome) is finished on that app's
+page only: finished_by_its_app(kind), from its AppConfig.ready.
 
 This module imports no app that offers tasks: they call it.
 """
@@ -20,6 +24,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from households.models import Role
 from households.scoping import AreaScope
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import transition
@@ -29,6 +34,12 @@ from .models import Task, TaskEvent
 State = Task.State
 UNFINISHED = (State.OPEN, State.CLAIMED)
 BATCH = 1000  # rows per INSERT of a bulk offer: a street's 1,000 checks of a morning in one
+_FINISHED_BY_ITS_APP: set[str] = set()
+
+
+def finished_by_its_app(kind: str) -> None:
+    """Tasks of `kind` are done through their app (task_done), never by task_finish alone."""
+    _FINISHED_BY_ITS_APP.add(kind)
 
 
 @transaction.atomic
@@ -98,8 +109,11 @@ def _task(kind, offer: Offer) -> Task:
 
 
 def task_claim(*, actor, task: Task) -> Task:
-    """The volunteer takes the task; refused, with who has it, if someone took it first."""
+    """The volunteer takes the task; refused, with who has it, if someone took it first. Taking it
+    again (a second tap) is no mistake: the task is theirs."""
     _require_in_scope(actor, task)
+    if Task.objects.filter(pk=task.pk, state=State.CLAIMED, claimed_by=actor).exists():
+        return Task.objects.get(pk=task.pk)
     return _move(Task.objects, task, State.OPEN, State.CLAIMED, by=actor, also={"claimed_by": actor})
 
 
@@ -112,8 +126,36 @@ def task_give_back(*, actor, task: Task, why="") -> Task:
 
 def task_finish(*, actor, task: Task, why="") -> Task:
     """The volunteer who took the task has done it."""
+    if task.kind in _FINISHED_BY_ITS_APP:
+        raise ServiceError(_("Record this task on its own page: it is done with what you record there."))
     _require_taken_by(actor, task, _("Only %(who)s, who took this task, can mark it done."))
     return _move(Task.objects.filter(claimed_by=actor), task, State.CLAIMED, State.DONE, by=actor, why=why)
+
+
+def task_release(*, actor, task: Task, why="") -> Task:
+    """A leader of the task's building, or its staff, put a task someone took back on the list (the
+    volunteer who took it went off sick, say), for another to take."""
+    if not oversees(actor, task):
+        raise NotPermitted(_("Only the building's leaders and the committee's staff put a taken task back."))
+    return _move(Task.objects, task, State.CLAIMED, State.OPEN, by=actor, why=why, also={"claimed_by": None})
+
+
+def oversees(actor, task: Task) -> bool:
+    """Whether the actor leads the task's building or is its staff: more than one of its volunteers."""
+    return AreaScope.for_user(actor).role_for(task.building) not in (None, Role.VOLUNTEER)
+
+
+@transaction.atomic
+def tasks_cancel(tasks, *, why="") -> int:
+    """Withdraw the unfinished of `tasks` (a queryset) at once, each with its step: the offering
+    app's bulk task_cancel (yesterday's checks nobody did, say). Returns how many."""
+    ids = list(tasks.filter(state__in=UNFINISHED).select_for_update().order_by("pk").values_list("pk", "state"))
+    if not ids:
+        return 0
+    Task.objects.filter(pk__in=[pk for pk, _state in ids]).update(state=State.CANCELLED)
+    steps = [TaskEvent(task_id=pk, from_state=state, to_state=State.CANCELLED, why=why) for pk, state in ids]
+    TaskEvent.objects.bulk_create(steps, batch_size=BATCH)
+    return len(ids)
 
 
 # The offering app's own moves: it has checked its own rules (who may hand a parcel over, who may

@@ -27,7 +27,8 @@ urlpatterns = [
     path("volunteer-groups/<int:pk>/members/", groups.members_add, name="members_add"),
     path("volunteer-groups/<int:pk>/members/<int:volunteer_pk>/", groups.member_change, name="member_change"),
     path("communities/<int:pk>/coverage/", groups.coverage_page, name="coverage"),
-    path("buildings/<int:pk>/coverage/", groups.cover_change, name="cover_change"),
+    path("communities/<int:pk>/coverage/add/", groups.cover_add, name="cover_add"),
+    path("buildings/<int:pk>/coverage/<int:volunteer_pk>/remove/", groups.cover_remove, name="cover_remove"),
     path("buildings/<int:pk>/pairs/", groups.pair_create, name="pair_create"),
     path("building-pairs/<int:pk>/delete/", groups.pair_delete, name="pair_delete"),
     # Shifts, sign-up, roster and check-in
@@ -37,6 +38,7 @@ urlpatterns = [
     path("v/tasks/<int:pk>/take/", phone.task_take, name="task_take"),
     path("v/tasks/<int:pk>/give-back/", phone.task_give_back, name="task_give_back"),
     path("v/tasks/<int:pk>/done/", phone.task_done, name="task_done"),
+    path("v/tasks/<int:pk>/release/", phone.task_release, name="task_release"),
     path("v/welfare/<int:pk>/", phone.welfare_check, name="welfare_check"),
     path("welfare/", welfare.welfare_day, name="welfare_day"),
     path("welfare/offer/", welfare.welfare_offer, name="welfare_offer"),

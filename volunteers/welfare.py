@@ -18,12 +18,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from households.models import Resident, ResidentTag, Tag, compound_shown, room_label
+from households.models import Presence, Resident, ResidentTag, Tag, compound_shown, room_label
 from households.scoping import AreaScope
 from lockdown.core.errors import NotPermitted, ServiceError
+from lockdown.core.transitions import TransitionLost
 
+from . import task_list
 from .models import Task, WelfareCheck
-from .task_list import BATCH, Offer, task_claim, task_finish, task_relocate, tasks_offer
+from .task_list import BATCH, UNFINISHED, Offer
 
 KIND = "welfare_check"  # the checks' tasks on the one list
 Outcome = WelfareCheck.Outcome
@@ -45,7 +47,9 @@ def welfare_checks_offer(*, date: datetime.date, communities=None) -> int:
     alone = ResidentTag.objects.filter(tag=Tag.ALONE)
     if communities is not None:
         alone = alone.filter(community__in=communities)
-    residents = Resident.objects.current().filter(pk__in=alone.values("resident_id")).order_by("pk")
+    # At home or quarantined there: one in hospital or away has nobody to open the door.
+    present = Resident.objects.filter(presence__in=[Presence.HOME, Presence.QUARANTINE])
+    residents = present.filter(pk__in=alone.values("resident_id")).order_by("pk")
     rows = list(
         residents.annotate(compound=compound_shown()).values(
             "pk",
@@ -63,6 +67,7 @@ def welfare_checks_offer(*, date: datetime.date, communities=None) -> int:
         WelfareCheck(resident_id=r["pk"], building_id=r["building_id"], community_id=r["community_id"], date=date)
         for r in rows
     ]
+    _withdraw_earlier(date, communities)
     WelfareCheck.objects.bulk_create(checks, batch_size=BATCH, ignore_conflicts=True)
     unlinked = WelfareCheck.objects.filter(date=date, task__isnull=True, resident_id__in=[r["pk"] for r in rows])
     check_ids = dict(unlinked.values_list("resident_id", "pk"))
@@ -82,11 +87,22 @@ def welfare_checks_offer(*, date: datetime.date, communities=None) -> int:
             for r in rows
             if r["pk"] in check_ids
         ]
-    tasks_offer(kind=KIND, offers=offers)
+    task_list.tasks_offer(kind=KIND, offers=offers)
     key = Concat(Value(f"{date}:"), Cast(OuterRef("resident_id"), CharField()))
     task = Task.objects.filter(kind=KIND, source_key=key).values("pk")[:1]
     WelfareCheck.objects.filter(pk__in=check_ids.values(), task__isnull=True).update(task=Subquery(task))
     return len(check_ids)
+
+
+def _withdraw_earlier(date, communities):
+    """Checks of earlier days nobody did leave the volunteers' list (today's check replaces them);
+    staff still find them on that day's page, not done."""
+    start = timezone.make_aware(datetime.datetime.combine(date, datetime.time()), timezone.get_default_timezone())
+    earlier = Task.objects.filter(kind=KIND, due_at__lt=start)
+    if communities is not None:
+        earlier = earlier.filter(building__community__in=communities)
+    with translation.override(settings.LANGUAGE_CODE):
+        task_list.tasks_cancel(earlier, why=_("Not done that day: the next day's check replaces it."))
 
 
 def welfare_check_record(*, actor, check: WelfareCheck, outcome: str, note: str = "") -> WelfareCheck:
@@ -102,11 +118,29 @@ def welfare_check_record(*, actor, check: WelfareCheck, outcome: str, note: str 
         raise ServiceError(_("At most %(limit)d characters fit in the note.") % {"limit": NOTE_MAX}, field="note")
     if check.task_id is None:
         raise ServiceError(_("This check is not on the task list: ask the staff to offer today's checks again."))
+    if not AreaScope.for_user(actor).filter(WelfareCheck.objects.filter(pk=check.pk)).exists():
+        raise NotPermitted(_("This check is not in your buildings."))
     with transaction.atomic():
-        task = Task.objects.get(pk=check.task_id)
+        WelfareCheck.objects.select_for_update().filter(pk=check.pk).values("pk").get()  # one recording at a time
+        recorded = WelfareCheck.objects.select_related("checked_by").get(pk=check.pk)
+        if recorded.outcome:
+            if recorded.checked_by_id == actor.pk and recorded.outcome == outcome:
+                return recorded  # the same tap twice
+            at = timezone.localtime(recorded.checked_at).strftime("%H:%M")
+            values = {"who": recorded.checked_by, "outcome": recorded.get_outcome_display(), "at": at}
+            message = _("%(who)s recorded “%(outcome)s” at %(at)s: nothing of yours was saved.") % values
+            raise TransitionLost(message, state=recorded.outcome)
+        task = Task.objects.select_related("building__community", "claimed_by").get(pk=check.task_id)
         if task.state == Task.State.OPEN:
-            task = task_claim(actor=actor, task=task)
-        task_finish(actor=actor, task=task, why=str(Outcome(outcome).label))
+            task = task_list.task_claim(actor=actor, task=task)
+        elif (
+            task.state == Task.State.CLAIMED and task.claimed_by_id != actor.pk and not task_list.oversees(actor, task)
+        ):
+            # A leader or staff may record the check of a volunteer who took it and went; a
+            # volunteer may not record another's.
+            raise NotPermitted(_("%(who)s has taken this check.") % {"who": task.claimed_by})
+        if task.state in UNFINISHED:  # a check of an earlier day, withdrawn, is still recorded late
+            task_list.task_done(task=task, by=actor, why=str(Outcome(outcome).label))
         now = timezone.now()
         WelfareCheck.objects.filter(pk=check.pk).update(outcome=outcome, note=note, checked_by=actor, checked_at=now)
     check.outcome, check.note, check.checked_by, check.checked_at = outcome, note, actor, now
@@ -143,4 +177,4 @@ def welfare_checks_follow_resident(resident: Resident):
     )[0]
     place = room_label(number, unit, door, compound)
     for task in Task.objects.filter(welfare_check__in=pending):
-        task_relocate(task=task, building_id=resident.building_id, place=place, why=_("The resident moved."))
+        task_list.task_relocate(task=task, building_id=resident.building_id, place=place, why=_("The resident moved."))

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from households.models import AuditEvent, Role, RoleAssignment
 from lockdown.core.errors import ServiceError
+from tests.concurrency import at_once
 from tests.households.factories import BuildingFactory, user_with_role
 from tests.volunteers.factories import VolunteerFactory, approved_volunteer, building_leader
 from volunteers import coverage, group_table, groups
@@ -176,7 +177,11 @@ def test_only_the_committee_and_street_reach_the_pages(client, world, table, rol
         (reverse("volunteers:group_create", args=[world.community.pk]), {"name": "新组"}),
         (reverse("volunteers:members_add", args=[table.pk]), {"volunteers": [volunteer.pk]}),
         (reverse("volunteers:member_change", args=[table.pk, volunteer.pk]), {"action": "remove"}),
-        (reverse("volunteers:cover_change", args=[world.building.pk]), {"volunteer": volunteer.pk, "action": "remove"}),
+        (reverse("volunteers:cover_remove", args=[world.building.pk, volunteer.pk]), {}),
+        (
+            reverse("volunteers:cover_add", args=[world.community.pk]),
+            {"volunteer": volunteer.pk, "building": world.other_building.pk},
+        ),
     ]
     for address, data in posts:
         assert client.post(address, data).status_code == 404
@@ -198,7 +203,7 @@ def test_staff_and_street_run_the_groups_from_the_pages(client, world, table, ro
         reverse("volunteers:group_create", args=[world.community.pk]),
         {"name": "核酸", "max_age": "40", "min_age": "50"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200  # the form again, with the message
     assert not Group.objects.filter(name="核酸").exists()
     response = client.post(
         reverse("volunteers:group_create", args=[world.community.pk]), {"name": "核酸", "max_age": "50"}
@@ -211,9 +216,41 @@ def test_staff_and_street_run_the_groups_from_the_pages(client, world, table, ro
     client.post(reverse("volunteers:members_add", args=[group.pk]), {"volunteers": [old.pk]}, follow=True)
     assert not Membership.objects.filter(group=group).exists()
     client.post(
-        reverse("volunteers:cover_change", args=[world.other_building.pk]), {"volunteer": old.pk, "action": "add"}
+        reverse("volunteers:cover_add", args=[world.community.pk]),
+        {"volunteer": old.pk, "building": world.other_building.pk},
     )
     assert coverage.covered_building_ids(old) == {world.building.pk, world.other_building.pk}
     page = client.get(reverse("volunteers:coverage", args=[world.community.pk])).content.decode()
     assert "buildings nobody covers" not in page
     assert "building nobody covers" not in page
+
+
+def test_a_new_group_typed_wrong_comes_back_as_typed_with_the_message_beside_its_field(client, world, table):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    address = reverse("volunteers:group_create", args=[world.community.pk])
+    page = client.post(address, {"name": "物资配送", "max_age": "50"})
+    assert page.status_code == 200
+    assert page.context["form"].errors == {"name": ["The community already has a group named 物资配送."]}
+    assert 'value="50"' in page.content.decode()
+    assert Group.objects.filter(name="物资配送").count() == 1
+
+
+def test_a_pair_is_made_from_the_page_once_whatever_the_leaders_roles(client, world):
+    leader = world.users[Role.BUILDING_LEADER]
+    leader.role_assignments.create(role=Role.BUILDING_LEADER, building=world.building)  # the same role twice
+    young = approved_volunteer(world.building, name="小王", age=24)
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    response = client.post(
+        reverse("volunteers:pair_create", args=[world.building.pk]), {"leader": leader.pk, "volunteer": young.pk}
+    )
+    assert response.status_code == 302
+    assert BuildingPair.objects.get().leader == leader
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_buildings_added_to_a_volunteer_at_once_are_both_kept(on_postgres, world):
+    volunteer = approved_volunteer(world.building)
+    more = [BuildingFactory(compound=world.building.compound, zone=world.zone, number=str(n)) for n in (77, 78)]
+    writers = at_once(*(lambda b=b: coverage.cover_add(Volunteer.objects.get(pk=volunteer.pk), b) for b in more))
+    assert [w.error for w in writers] == [None, None]
+    assert coverage.covered_building_ids(volunteer) == {world.building.pk, *(b.pk for b in more)}

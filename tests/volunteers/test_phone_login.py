@@ -57,9 +57,10 @@ def test_an_approved_volunteer_logs_in_with_the_code_sent_by_sms_and_lands_home(
     assert ANSWER in code_page.content.decode()
     assert gateway.sent[0][2] == f"【居委会】您的登录验证码为{sent_code()}，10分钟内有效，请勿告诉他人。"
     assert logged_in.url == reverse("home")
-    home = client.get(reverse("home"))
-    assert home.context["user"] == volunteer
-    assert [building.pk for building in home.context["buildings"]] == [volunteer.volunteer.building_id]
+    day = client.get(reverse("home"), follow=True)  # a volunteer's home is their day's page
+    assert day.redirect_chain == [(reverse("volunteers:today"), 302)]
+    assert day.context["user"] == volunteer
+    assert [building.pk for building in day.context["buildings"]] == [volunteer.volunteer.building_id]
 
 
 @pytest.mark.parametrize("who", ["nobody", "no_role", "inactive"])

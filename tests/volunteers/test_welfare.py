@@ -89,7 +89,8 @@ def test_offering_the_day_again_offers_nothing_more(alone, today):
     tomorrow = welfare_checks_offer(date=today + datetime.timedelta(days=1))
 
     assert (first, again, tomorrow) == (3, 0, 3)
-    assert WelfareCheck.objects.count() == Task.objects.count() == TaskEvent.objects.count() == 6
+    assert WelfareCheck.objects.count() == Task.objects.count() == 6
+    assert TaskEvent.objects.count() == 6 + 3  # each offered; today's withdrawn when tomorrow's came
 
 
 def test_the_room_of_a_check_names_its_compound_where_the_community_has_two(two_compounds, today):
@@ -108,6 +109,7 @@ def test_staff_offer_the_checks_of_their_community_only(alone, today):
 
 def test_offering_a_street_s_checks_takes_as_many_queries_for_60_residents_as_for_6(world, today):
     living_alone(world.building, 6)
+    welfare_checks_offer(date=today - datetime.timedelta(days=1))  # both days below withdraw a day's
     with CaptureQueriesContext(connection) as small:
         assert welfare_checks_offer(date=today) == 6
 
@@ -213,10 +215,10 @@ def test_a_check_another_volunteer_took_is_theirs_to_record(offered, volunteer, 
     task_list.task_claim(actor=volunteer, task=offered.task)
     other = make_volunteer(world, [world.building], name="李小红").user
 
-    with pytest.raises(NotPermitted, match="Only 王小明, who took this task, can mark it done"):
+    with pytest.raises(NotPermitted, match="王小明 has taken this check"):
         welfare_check_record(actor=other, check=offered, outcome=Outcome.WELL)
     welfare_check_record(actor=volunteer, check=offered, outcome=Outcome.WELL)
-    with pytest.raises(TransitionLost, match="王小明 recorded “Done”"):
+    with pytest.raises(TransitionLost, match="王小明 recorded “Seen, well”"):
         welfare_check_record(
             actor=volunteer, check=WelfareCheck.objects.get(pk=offered.pk), outcome=Outcome.NEEDS, note="x"
         )
@@ -515,3 +517,54 @@ def test_a_resident_who_moves_takes_today_s_check_to_the_new_building_s_voluntee
     assert (check.task.state, check.task.claimed_by) == (Task.State.OPEN, None)
     with pytest.raises(NotPermitted):
         task_list.task_claim(actor=volunteer, task=check.task)
+
+
+def test_a_check_a_volunteer_took_and_left_is_recorded_by_the_buildings_leader(world, offered, volunteer):
+    task_list.task_claim(actor=volunteer, task=offered.task)
+    other = make_volunteer(world, [world.building], name="李小红").user
+    with pytest.raises(NotPermitted, match="王小明 has taken this check"):
+        welfare_check_record(actor=other, check=offered, outcome=Outcome.WELL)
+    leader = world.users[Role.BUILDING_LEADER]
+    welfare_check_record(actor=leader, check=offered, outcome=Outcome.WELL)
+    assert state_of(offered)[:4] == (Outcome.WELL, "", leader, Task.State.DONE)
+
+
+def test_a_leader_puts_a_taken_task_back_and_a_volunteer_may_not(world, offered, volunteer):
+    task = task_list.task_claim(actor=volunteer, task=offered.task)
+    other = make_volunteer(world, [world.building], name="李小红").user
+    with pytest.raises(NotPermitted, match="Only the building's leaders and the committee's staff"):
+        task_list.task_release(actor=other, task=task)
+    task = task_list.task_release(actor=world.users[Role.BUILDING_LEADER], task=task)
+    assert (task.state, task.claimed_by) == (Task.State.OPEN, None)
+    assert task_list.task_claim(actor=other, task=task).claimed_by == other
+
+
+def test_the_same_tap_twice_is_no_mistake(world, offered, volunteer):
+    welfare_check_record(actor=volunteer, check=offered, outcome=Outcome.WELL)
+    assert welfare_check_record(actor=volunteer, check=offered, outcome=Outcome.WELL).outcome == Outcome.WELL
+    assert TaskEvent.objects.filter(task=offered.task, to_state=Task.State.DONE).count() == 1
+
+
+def test_a_check_is_finished_only_by_recording_it(offered, volunteer):
+    task = task_list.task_claim(actor=volunteer, task=offered.task)
+    assert task_list.task_claim(actor=volunteer, task=task).state == Task.State.CLAIMED  # a second tap
+    with pytest.raises(ServiceError, match="Record this task on its own page"):
+        task_list.task_finish(actor=volunteer, task=task)
+    assert state_of(offered)[3] == Task.State.CLAIMED
+
+
+def test_the_next_days_checks_take_the_place_of_those_nobody_did(alone, offered, today):
+    welfare_checks_offer(date=today + datetime.timedelta(days=1))
+    assert Task.objects.get(pk=offered.task_id).state == Task.State.CANCELLED
+    assert WelfareCheck.objects.get(pk=offered.pk).outcome == ""  # still listed for staff, not done
+    tomorrow = WelfareCheck.objects.get(resident=alone.resident, date=today + datetime.timedelta(days=1))
+    assert tomorrow.task.state == Task.State.OPEN
+
+
+def test_nobody_is_sent_to_a_resident_in_hospital_or_away(alone, today):
+    alone.resident.presence = Presence.HOSPITAL
+    alone.resident.save(update_fields=["presence"])
+    alone.other_resident.presence = Presence.AWAY
+    alone.other_resident.save(update_fields=["presence"])
+    welfare_checks_offer(date=today)
+    assert list(WelfareCheck.objects.values_list("resident__name", flat=True)) == ["王五"]

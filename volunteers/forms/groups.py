@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from households.models import Building
 from lockdown.core.inputs import CleanForm
 from volunteers.choices import Skill
 from volunteers.models import Volunteer
@@ -21,9 +22,16 @@ class GroupForm(CleanForm):
     )
 
 
+def _named(volunteer):
+    return _("%(name)s, %(age)s") % {"name": volunteer.name, "age": volunteer.age}
+
+
+class VolunteerField(forms.ModelChoiceField):
+    label_from_instance = staticmethod(_named)
+
+
 class VolunteersField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, volunteer):
-        return _("%(name)s, %(age)s") % {"name": volunteer.name, "age": volunteer.age}
+    label_from_instance = staticmethod(_named)
 
 
 class MembersForm(CleanForm):
@@ -37,18 +45,24 @@ class MembersForm(CleanForm):
 
 
 class CoverForm(CleanForm):
-    """A building's volunteer added, or taken off it."""
+    """A volunteer who covers one more building."""
 
-    volunteer = forms.ModelChoiceField(label=_("volunteer"), queryset=Volunteer.objects.none())
+    volunteer = VolunteerField(label=_("volunteer"), queryset=Volunteer.objects.none())
+    building = forms.ModelChoiceField(label=_("building"), queryset=Building.objects.none())
 
-    def __init__(self, *args, volunteers, **kwargs):
+    def __init__(self, *args, volunteers, buildings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["volunteer"].queryset = volunteers
+        self.fields["building"].queryset = buildings
 
 
-class PairForm(CoverForm):
+class PairForm(CleanForm):
+    """A building's leader and a volunteer who covers it, paired."""
+
     leader = forms.ModelChoiceField(label=_("building leader"), queryset=None)
+    volunteer = VolunteerField(label=_("volunteer"), queryset=Volunteer.objects.none())
 
-    def __init__(self, *args, leaders, **kwargs):
+    def __init__(self, *args, leaders, volunteers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = leaders
+        self.fields["volunteer"].queryset = volunteers

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from households.models import AuditEvent, Building, Community, Role
+from households.models import AuditEvent, Building, Community, Role, RoleAssignment
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from lockdown.core.spreadsheets import write_table
@@ -51,12 +51,16 @@ def table(request, pk):
     printing = request.GET.get("print") == "1"
     if printing:
         _audit_export(request, community, "print")
+    return _table_page(request, community, GroupForm(), printing=printing)
+
+
+def _table_page(request, community, form, *, printing=False):
     context = {
         "community": community,
         "rows": group_table.group_table(community),
         "ungrouped": group_table.ungrouped(community),
         "read_mobile": _mobile_reader(request, community),
-        "form": GroupForm(),
+        "form": form,
         "printing": printing,
         "today": timezone.localdate(),
     }
@@ -94,18 +98,17 @@ def _audit_export(request, community, fmt):
 @login_required
 @require_POST
 def group_create(request, pk):
+    """A new group; a mistake shows the table again with the form as typed, the message beside its field."""
     community = _community(request, pk)
     form = GroupForm(request.POST)
     if form.is_valid():
         try:
             group = groups.group_save(community=community, **form.cleaned_data)
         except ServiceError as error:
-            show_as_message(request, error)
+            show_on_form(form, error)
         else:
             return redirect("volunteers:group", pk=group.pk)
-    else:
-        messages.error(request, errors_text(form))
-    return redirect("volunteers:groups", pk=community.pk)
+    return _table_page(request, community, form)
 
 
 @login_required
@@ -127,7 +130,6 @@ def group_detail(request, pk):
         "group": group,
         "form": form,
         "members": members,
-        "members_form": MembersForm(candidates=candidates),
         "candidates": [(volunteer, groups.fits(group, volunteer)) for volunteer in candidates],
         "read_mobile": _mobile_reader(request, group.community),
     }
@@ -188,7 +190,7 @@ def coverage_page(request, pk):
         "buildings": buildings,
         "uncovered": [row for row in buildings if row.uncovered],
         "pair_count": sum(len(row.pairs) for row in buildings),
-        "volunteers": list(_approved(community)),
+        "volunteers": _approved(community).order_by("name", "id"),
     }
     return render(request, "volunteers/coverage.html", context)
 
@@ -206,19 +208,30 @@ def _building(request, pk):
 
 @login_required
 @require_POST
-def cover_change(request, pk):
-    """A volunteer added to a building they cover, or taken off it."""
-    building = _building(request, pk)
-    form = CoverForm(request.POST, volunteers=_approved(building.community))
+def cover_add(request, pk):
+    """A volunteer covers one more building."""
+    community = _community(request, pk)
+    buildings = Building.objects.filter(community=community)
+    form = CoverForm(request.POST, volunteers=_approved(community), buildings=buildings)
     if not form.is_valid():
         messages.error(request, errors_text(form))
-        return redirect("volunteers:coverage", pk=building.community_id)
-    volunteer = form.cleaned_data["volunteer"]
+        return redirect("volunteers:coverage", pk=community.pk)
+    building = form.cleaned_data["building"]
     try:
-        if request.POST.get("action") == "remove":
-            coverage.cover_remove(volunteer, building)
-        else:
-            coverage.cover_add(volunteer, building)
+        coverage.cover_add(form.cleaned_data["volunteer"], building)
+    except ServiceError as error:
+        show_as_message(request, error)
+    return redirect(f"{_coverage_url(building)}#building-{building.pk}")
+
+
+@login_required
+@require_POST
+def cover_remove(request, pk, volunteer_pk):
+    """The volunteer no longer covers the building."""
+    building = _building(request, pk)
+    volunteer = get_object_or_404(_approved(building.community), pk=volunteer_pk)
+    try:
+        coverage.cover_remove(volunteer, building)
     except ServiceError as error:
         show_as_message(request, error)
     return redirect(f"{_coverage_url(building)}#building-{building.pk}")
@@ -232,9 +245,8 @@ def _coverage_url(building):
 @require_POST
 def pair_create(request, pk):
     building = _building(request, pk)
-    leaders = get_user_model().objects.filter(
-        role_assignments__role=Role.BUILDING_LEADER, role_assignments__building=building
-    )
+    leading = RoleAssignment.objects.filter(role=Role.BUILDING_LEADER, building=building).values("user_id")
+    leaders = get_user_model().objects.filter(pk__in=leading)
     form = PairForm(request.POST, volunteers=_approved(building.community), leaders=leaders)
     if not form.is_valid():
         messages.error(request, errors_text(form))

@@ -54,7 +54,7 @@ def task_detail(request, pk):
     task = _task_in_scope(request, pk)
     steps = task.events.select_related("actor").order_by("-at", "-id")[:20]
     context = {"task": task, "steps": steps, "states": dict(Task.State.choices), "now": timezone.now()}
-    context["welfare_kind"] = welfare.KIND
+    context |= {"welfare_kind": welfare.KIND, "oversees": task_list.oversees(request.user, task)}
     return render(request, "volunteers/task_detail.html", context)
 
 
@@ -74,6 +74,12 @@ def task_give_back(request, pk):
 @require_POST
 def task_done(request, pk):
     return _task_step(request, pk, task_list.task_finish, _("“%(task)s” is done. Thank you."))
+
+
+@login_required
+@require_POST
+def task_release(request, pk):
+    return _task_step(request, pk, task_list.task_release, _("“%(task)s” is back on the list for another to take."))
 
 
 def _task_step(request, pk, step, said):
@@ -121,4 +127,5 @@ def welfare_check(request, pk):
     building = check.building
     may = scope.permissions_of(building.pk, building.community_id, building.community.street_id, building.zone_id)
     context = {"check": check, "form": form, "may": may, "outcomes": WelfareCheck.Outcome.choices}
+    context["oversees"] = check.task is not None and task_list.oversees(request.user, check.task)
     return render(request, "volunteers/welfare_check.html", context)
