@@ -6,6 +6,7 @@ from django.db import transaction
 from households.demo import DEMO_SHEET
 from households.models import Building, Community, ImportJob, Role, RoleAssignment, SmsTemplate, Street, Zone
 from households.spreadsheets.imports import import_job_commit, import_job_confirm, import_job_create, import_job_preview
+from volunteers.demo import load_volunteers
 
 DEMO_PASSWORD = "lockdown-demo"
 STREET, COMMUNITY = "新华路街道", "新华路第1居民区"
@@ -25,6 +26,10 @@ class Command(BaseCommand):
                 f"{len(job.findings.get('kept', []))} kept in the notes (see import #{job.pk} on the Import page)."
             )
         _sms_template()
+        community = Community.objects.get(street__name=STREET, name=COMMUNITY)
+        registered = load_volunteers(community, get_user_model().objects.get(username="staff"))
+        if registered:
+            self.stdout.write(f"Registered {registered} volunteers by the first compound's link, most approved.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, label in ACCOUNTS:
             self.stdout.write(f"  {username:<10} {label}")
