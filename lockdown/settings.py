@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -272,6 +273,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reconcile-outbox": {
         "task": "households.campaigns.tasks.reconcile_outbox_task",
+        "schedule": 60,
+    },
+    # Tomorrow's shifts from the templates, in time for the evening's sign-up (接龙).
+    "stamp-tomorrows-shifts": {
+        "task": "volunteers.tasks.stamp_tomorrow_task",
+        "schedule": crontab(hour=13, minute=0),
+    },
+    # Volunteer SMS left queued (a provider down, a broker out of reach) go out on the next run.
+    "send-volunteer-notices": {
+        "task": "volunteers.tasks.send_notices_task",
         "schedule": 60,
     },
 }
