@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from .models import Notice, Roster, Shift, ShiftTemplate, Signup
-from .signups import closes_at, limits_refusal, position_in_line
+from .signups import closes_at, limits_refusal, overlap_refusal, position_in_line
 
 State = Signup.State
 
@@ -102,8 +102,9 @@ class PhoneDay:
 
 
 def phone_day(volunteer, date: datetime.date) -> PhoneDay:
-    """The volunteer's compound's shifts of `date`: places left, what keeps them out, their own
-    sign-ups with their place in line. Four queries."""
+    """The volunteer's compound's shifts of `date`: places left, what keeps them out (the shift's
+    limits, or another of theirs it overlaps on this roster: the sign-up itself checks every roster),
+    their own sign-ups with their place in line. Four queries."""
     roster = Roster.objects.filter(compound_id=volunteer.compound_id, date=date).first()
     if roster is None:
         return PhoneDay(None, None, [])
@@ -114,13 +115,18 @@ def phone_day(volunteer, date: datetime.date) -> PhoneDay:
     )
     mine = Signup.objects.filter(volunteer=volunteer, shift__roster=roster, state__in=(State.HOLDING, State.WAITING))
     by_shift = {signup.shift_id: signup for signup in mine.annotate(position=position_in_line())}
-    rows = [
-        PhoneShift(
-            shift, max(shift.places - shift.holding, 0), limits_refusal(volunteer, shift), by_shift.get(shift.pk)
-        )
-        for shift in shifts
-    ]
+    shifts = list(shifts)
+    taken = [shift for shift in shifts if shift.pk in by_shift]
+    rows = []
+    for shift in shifts:
+        clash = next((other for other in taken if other != shift and _overlap(other, shift)), None)
+        refusal = limits_refusal(volunteer, shift) or (overlap_refusal(clash) if clash else "")
+        rows.append(PhoneShift(shift, max(shift.places - shift.holding, 0), refusal, by_shift.get(shift.pk)))
     return PhoneDay(roster, closes_at(roster), rows)
+
+
+def _overlap(one, other) -> bool:
+    return one.starts_at < other.ends_at and other.starts_at < one.ends_at
 
 
 def check_in_day(roster: Roster, group_ids: set[int] | None) -> list[ShiftRow]:

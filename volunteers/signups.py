@@ -111,10 +111,12 @@ def _overlap(volunteer, shift, leaving=None) -> str:
         .select_related("shift")
         .first()
     )
-    if clash is None:
-        return ""
+    return overlap_refusal(clash.shift) if clash else ""
+
+
+def overlap_refusal(other: Shift) -> str:
     return _("This shift overlaps %(shift)s, signed up for already; give that one up first.") % {
-        "shift": shift_label(clash.shift)
+        "shift": shift_label(other)
     }
 
 

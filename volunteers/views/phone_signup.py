@@ -41,7 +41,8 @@ def my_shifts(request):
 @require_POST
 def sign_up(request, pk):
     volunteer = _volunteer(request)
-    shift = get_object_or_404(Shift.objects.select_related("roster"), pk=pk, roster__community_id=volunteer.community_id)
+    shifts = Shift.objects.select_related("roster").filter(roster__community_id=volunteer.community_id)
+    shift = get_object_or_404(shifts, pk=pk)
     try:
         placed = signups.signup_create(volunteer=volunteer, shift=shift)
     except ServiceError as error:
