@@ -5,16 +5,20 @@ import datetime
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
+from households.models import Role
 from lockdown.core.errors import NotPermitted, ServiceError
 from tests.concurrency import at_once
 from tests.volunteers.factories import VolunteerFactory, approved_volunteer
 from tests.volunteers.shift_world import closes_at, cut_off, days_ahead, group, one_shift, roster_of, template
 from volunteers import rosters, signups
 from volunteers.choices import Skill
-from volunteers.models import Notice, Signup
+from volunteers.models import Notice, Roster, Shift, Signup
 
 State = Signup.State
 pytestmark = pytest.mark.django_db
@@ -270,6 +274,105 @@ def test_a_move_still_refuses_overlaps_and_the_shifts_limits(world):
     with pytest.raises(ServiceError, match="老李: This shift takes volunteers up to 50; you are 79."):
         signups.signup_move(signup=signup, to_shift=door, over_places=True)
     assert states(morning) == [("老李", State.HOLDING)]
+
+
+# The volunteer's phone ------------------------------------------------------------------------------
+
+
+def my_shifts(client, date, **kwargs):
+    return client.get(reverse("volunteers:my_shifts"), {"date": date.isoformat()}, **kwargs)
+
+
+def test_the_phone_page_signs_up_puts_in_line_and_cancels(client, world):
+    shift = one_shift(world, places=1)
+    sign_up(approved_volunteer(world.building, name="甲"), shift)
+    volunteer = approved_volunteer(world.building, name="乙")
+    client.force_login(volunteer.user)
+    date = shift.roster.date
+
+    page = my_shifts(client, date).content.decode()
+    assert "full: waiting list" in page
+    assert "Join the waiting list" in page
+    answer = client.post(reverse("volunteers:sign_up", args=[shift.pk]), follow=True).content.decode()
+    assert "is full: you are on its waiting list, number 1 in line" in answer
+    assert "Waiting list, number 1 in line" in answer
+    assert 'class="mobile"' in answer  # the phone layout
+
+    again = client.post(reverse("volunteers:sign_up", args=[shift.pk]), follow=True).content.decode()
+    assert "already on the waiting list" in again
+    mine = Signup.objects.get(volunteer=volunteer)
+    client.post(reverse("volunteers:cancel_signup", args=[mine.pk]))
+    assert Signup.objects.get(pk=mine.pk).state == State.CANCELLED
+
+
+def test_the_phone_page_says_what_keeps_a_volunteer_out_before_they_tap(client, world):
+    work = group(world, max_age=50)
+    _roster, (first, clashing) = roster_of(
+        world, template(world, work, name="上午配送"), template(world, work, name="核酸", starts=(9, 0), ends=(12, 0))
+    )
+    old = approved_volunteer(world.building, name="老李", age=79)
+    client.force_login(old.user)
+    assert "This shift takes volunteers up to 50; you are 79." in my_shifts(client, first.roster.date).content.decode()
+
+    young = approved_volunteer(world.building, name="小王", age=30)
+    sign_up(young, first)
+    client.force_login(young.user)
+    page = my_shifts(client, first.roster.date).content.decode()
+    assert "This shift overlaps 上午配送" in page
+    assert f'action="{reverse("volunteers:sign_up", args=[clashing.pk])}"' not in page
+
+
+def test_after_publishing_the_volunteer_sees_tomorrows_shift(client, world):
+    shift = one_shift(world)
+    roster = shift.roster
+    Roster.objects.filter(pk=roster.pk).update(date=days_ahead(1))
+    day = datetime.timedelta(days=1)
+    Shift.objects.filter(pk=shift.pk).update(starts_at=F("starts_at") - day, ends_at=F("ends_at") - day)
+    volunteer = approved_volunteer(world.building)
+    Signup.objects.create(shift=shift, volunteer=volunteer, state=State.HOLDING)
+    rosters.roster_publish(roster=roster, by=world.users[Role.COMMITTEE_STAFF])
+    client.force_login(volunteer.user)
+
+    page = client.get(reverse("volunteers:my_shifts")).content.decode()
+
+    assert "Tomorrow you're on 物资配送 · 上午配送, 07:00–11:00." in page
+    assert "Meeting at 居委会门口" in page
+
+
+def test_the_phone_page_reads_in_the_same_queries_however_many_shifts(client, world, django_assert_max_num_queries):
+    work = group(world)
+    roster, _shifts = roster_of(world, template(world, work))
+    volunteer = approved_volunteer(world.building)
+    client.force_login(volunteer.user)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert my_shifts(client, roster.date).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for index in range(8):
+        template(world, work, name=f"班{index}", starts=(12 + index, 0), ends=(13 + index, 0), places=2)
+    rosters.roster_stamp(compound=world.building.compound, date=roster.date)
+    for shift in roster.shifts.all()[:4]:
+        sign_up(volunteer, shift)
+        sign_up(approved_volunteer(world.building), shift)
+    assert queries() == few
+
+
+def test_only_a_volunteer_has_the_phone_page_and_only_their_own_sign_ups(client, world):
+    shift = one_shift(world)
+    someone = sign_up(approved_volunteer(world.building), shift).signup
+    far_shift_volunteer = approved_volunteer(world.far_building)
+    for user in (world.users[Role.COMMITTEE_STAFF], world.users[Role.BUILDING_LEADER], world.users[Role.ZONE_LEADER]):
+        client.force_login(user)
+        assert client.get(reverse("volunteers:my_shifts")).status_code == 404
+        assert client.post(reverse("volunteers:sign_up", args=[shift.pk])).status_code == 404
+    client.force_login(far_shift_volunteer.user)
+    assert client.post(reverse("volunteers:sign_up", args=[shift.pk])).status_code == 404  # another community's
+    assert client.post(reverse("volunteers:cancel_signup", args=[someone.pk])).status_code == 404
+    assert Signup.objects.get(pk=someone.pk).state == State.HOLDING
+    assert Signup.objects.count() == 1
 
 
 # Many at once, on PostgreSQL -------------------------------------------------------------------------
