@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lockdown.core.inputs import NEAR_TODAY, CleanForm
 from volunteers.attendance import MARKS
@@ -15,9 +16,11 @@ class ShiftTemplateForm(CleanForm):
     group = forms.ModelChoiceField(label=_("group"), queryset=Group.objects.none())
     compound = forms.ModelChoiceField(label=_("compound"), queryset=None)
     name = forms.CharField(label=_("shift"), max_length=50, help_text=_("Morning parcels, say."))
-    starts = forms.TimeField(label=_("from"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    starts = forms.TimeField(
+        label=pgettext_lazy("shift time", "from"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     ends = forms.TimeField(
-        label=_("until"),
+        label=pgettext_lazy("shift time", "until"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("An end before the start is the next morning."),
     )
@@ -71,8 +74,12 @@ class MarkForm(CleanForm):
 
 
 class HoursForm(CleanForm):
-    date_from = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=pgettext_lazy("date range", "from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("date range", "until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_bounds = {"date_from": NEAR_TODAY, "date_to": NEAR_TODAY}
 
     def clean(self):
