@@ -52,7 +52,7 @@ def cut_off(roster, hour=20, minute=0):
     )
 
 
-def closes_at(compound, hour, minute=0):
+def set_cut_off(compound, hour, minute=0):
     CompoundSettings.objects.update_or_create(
         compound=compound,
         defaults={"join_token": f"token-{compound.pk}", "signup_closes_at": datetime.time(hour, minute)},

@@ -310,3 +310,31 @@ def test_only_the_communitys_staff_and_street_reach_the_staff_pages(client, worl
     client.force_login(world.users[Role.STREET_ADMIN])
     for _method, url in staff_pages(world, roster, signup)[:5]:
         assert client.get(url).status_code == 200, url
+
+
+def test_bad_input_on_the_roster_pages_says_so_and_changes_nothing(client, world, filled):
+    roster, (morning, _afternoon), people = filled
+    other_day, (elsewhere,) = roster_of(world, template(world, morning.group, name="别的日子"), date=days_ahead(3))
+    client.force_login(staff(world))
+
+    page = client.get(reverse("volunteers:roster", args=[world.building.compound.pk]), {"date": "2026-13-40"})
+    assert page.status_code == 200
+    assert page.context["date"] == days_ahead(1)
+    assert "Enter a valid date." in page.content.decode()
+
+    mine = Signup.objects.get(volunteer=people[0])
+    moved = client.post(reverse("volunteers:signup_move", args=[mine.pk]), {"shift": elsewhere.pk})
+    assert "Select a valid choice." in moved.content.decode()  # a shift of another roster
+    assert client.post(reverse("volunteers:signup_move", args=[mine.pk]), {"shift": "9" * 30}).status_code == 200
+
+    sent = client.post(reverse("volunteers:roster_notify", args=[roster.pk]), {"send": "0"}, follow=True)
+    assert "Reload the page and send again." in sent.content.decode()
+
+    url = reverse("volunteers:shift_templates", args=[world.community.pk])
+    fields = {"group": morning.group.pk, "compound": world.building.compound.pk, "name": "x", "starts": "7:00"}
+    refused = client.post(url, fields | {"ends": "25:00", "places": "0"})
+    assert refused.context["form"].errors.keys() == {"ends", "places"}
+
+    assert Signup.objects.get(pk=mine.pk).shift == morning
+    assert not Notice.objects.exists()
+    assert ShiftTemplate.objects.count() == 3

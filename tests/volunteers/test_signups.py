@@ -15,7 +15,7 @@ from households.models import Role
 from lockdown.core.errors import NotPermitted, ServiceError
 from tests.concurrency import at_once
 from tests.volunteers.factories import VolunteerFactory, approved_volunteer
-from tests.volunteers.shift_world import closes_at, cut_off, days_ahead, group, one_shift, roster_of, template
+from tests.volunteers.shift_world import cut_off, days_ahead, group, one_shift, roster_of, set_cut_off, template
 from volunteers import rosters, signups
 from volunteers.choices import Skill
 from volunteers.models import Notice, Roster, Shift, Signup
@@ -109,7 +109,7 @@ def test_only_approved_volunteers_of_the_community_sign_up(world):
 
 
 def test_sign_up_closes_at_the_compounds_cut_off_on_the_evening_before(world):
-    closes_at(world.building.compound, 18, 30)
+    set_cut_off(world.building.compound, 18, 30)
     shift = one_shift(world)
     roster = shift.roster
     early, late = approved_volunteer(world.building, name="早"), approved_volunteer(world.building, name="晚")
