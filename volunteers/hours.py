@@ -46,23 +46,22 @@ def _rows(values, key, name) -> list[HoursRow]:
 
 def hours_by_volunteer(community, date_from: datetime.date, date_to: datetime.date) -> list[HoursRow]:
     """Each volunteer who worked in the days, most hours first."""
-    values = (
-        _worked(community, date_from, date_to)
-        .values("volunteer_id", "volunteer__name", "shift__roster__date")
-        .annotate(worked=Sum(WORKED))
-        .order_by()
-    )
-    return _rows(values, "volunteer_id", "volunteer__name")
+    return _hours(community, date_from, date_to, "volunteer_id", "volunteer__name")
 
 
 def hours_by_group(community, date_from: datetime.date, date_to: datetime.date) -> list[HoursRow]:
+    return _hours(community, date_from, date_to, "shift__group_id", "shift__group__name")
+
+
+def _hours(community, date_from, date_to, key, name) -> list[HoursRow]:
+    """The hours summed per `key` and day, in one query."""
     values = (
         _worked(community, date_from, date_to)
-        .values("shift__group_id", "shift__group__name", "shift__roster__date")
+        .values(key, name, "shift__roster__date")
         .annotate(worked=Sum(WORKED))
         .order_by()
     )
-    return _rows(values, "shift__group_id", "shift__group__name")
+    return _rows(values, key, name)
 
 
 def day_totals(rows: list[HoursRow]) -> dict:

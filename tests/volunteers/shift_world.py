@@ -5,6 +5,8 @@ import datetime
 
 from django.utils import timezone
 
+from households.models import Role
+from tests.households.factories import user_with_role
 from volunteers import groups, rosters
 from volunteers.models import CompoundSettings
 from volunteers.rosters import local_zone
@@ -57,3 +59,14 @@ def set_cut_off(compound, hour, minute=0):
         compound=compound,
         defaults={"join_token": f"token-{compound.pk}", "signup_closes_at": datetime.time(hour, minute)},
     )
+
+
+def outsiders(world, *more):
+    """The accounts no staff page of the community opens for: a volunteer, the building's and the
+    zone's leaders, another community's staff (and `more`)."""
+    other_staff = user_with_role(Role.COMMITTEE_STAFF, world.other_community)
+    return [
+        *more,
+        *(world.users[role] for role in (Role.VOLUNTEER, Role.BUILDING_LEADER, Role.ZONE_LEADER)),
+        other_staff,
+    ]

@@ -8,9 +8,8 @@ from django.utils import timezone
 from households.models import Role
 from households.scoping import AreaScope
 from lockdown.core.errors import NotPermitted, ServiceError
-from tests.households.factories import user_with_role
 from tests.volunteers.factories import approved_volunteer
-from tests.volunteers.shift_world import group, roster_of, template
+from tests.volunteers.shift_world import group, outsiders, roster_of, template
 from volunteers import attendance, groups
 from volunteers.models import Signup
 
@@ -113,14 +112,7 @@ def test_the_check_in_page_by_role(client, world, today):
     assert [row.shift.name for row in page.context["board"]] == ["楼道", "上午配送"]
     assert "Protective suits issued today" in page.content.decode()
 
-    outsiders = [
-        signups["小王"].volunteer.user,
-        world.users[Role.VOLUNTEER],
-        world.users[Role.BUILDING_LEADER],
-        world.users[Role.ZONE_LEADER],
-        user_with_role(Role.COMMITTEE_STAFF, world.other_community),
-    ]
-    for user in outsiders:
+    for user in outsiders(world, signups["小王"].volunteer.user):
         client.force_login(user)
         assert client.get(url).status_code == 404, user
         assert client.post(not_led, {"mark": "present"}).status_code == 404, user

@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import Role
-from tests.households.factories import user_with_role
 from tests.volunteers.factories import approved_volunteer
-from tests.volunteers.shift_world import group, roster_of, template
+from tests.volunteers.shift_world import group, outsiders, roster_of, template
 from volunteers import hours
 from volunteers.models import Signup
 
@@ -101,12 +100,6 @@ def test_the_hours_page_reads_in_the_same_queries_however_many_volunteers(client
 
 def test_only_the_communitys_staff_see_the_hours(client, world, two_days):
     url = reverse("volunteers:hours", args=[world.community.pk])
-    outsiders = [
-        world.users[Role.VOLUNTEER],
-        world.users[Role.BUILDING_LEADER],
-        world.users[Role.ZONE_LEADER],
-        user_with_role(Role.COMMITTEE_STAFF, world.other_community),
-    ]
-    for user in outsiders:
+    for user in outsiders(world):
         client.force_login(user)
         assert client.get(url).status_code == 404, user

@@ -12,9 +12,9 @@ from django.urls import reverse
 from households.models import Role
 from lockdown.core.errors import ServiceError
 from tests.concurrency import at_once
-from tests.households.factories import BuildingFactory, user_with_role
+from tests.households.factories import BuildingFactory
 from tests.volunteers.factories import approved_volunteer
-from tests.volunteers.shift_world import days_ahead, group, one_shift, roster_of, template
+from tests.volunteers.shift_world import days_ahead, group, one_shift, outsiders, roster_of, template
 from volunteers import rosters, signups
 from volunteers.choices import Skill
 from volunteers.models import Notice, Roster, Shift, ShiftTemplate, Signup
@@ -292,15 +292,7 @@ def staff_pages(world, roster, signup):
 def test_only_the_communitys_staff_and_street_reach_the_staff_pages(client, world, filled):
     roster, _shifts, people = filled
     signup = Signup.objects.get(volunteer=people[0])
-    other_staff = user_with_role(Role.COMMITTEE_STAFF, world.other_community)
-    outsiders = [
-        people[0].user,
-        world.users[Role.VOLUNTEER],
-        world.users[Role.BUILDING_LEADER],
-        world.users[Role.ZONE_LEADER],
-        other_staff,
-    ]
-    for user in outsiders:
+    for user in outsiders(world, people[0].user):
         client.force_login(user)
         for method, url in staff_pages(world, roster, signup):
             assert getattr(client, method)(url).status_code == 404, (user, url)

@@ -138,26 +138,29 @@ def roster_stamp(request, pk):
 @login_required
 @require_POST
 def roster_close(request, pk):
-    current = _roster(request, pk)
-    try:
-        rosters.roster_close(roster=current)
-    except ServiceError as error:
-        show_as_message(request, error)
-    else:
-        messages.success(request, _("Sign-up closed: staff can still move volunteers."))
-    return redirect(roster_url(current))
+    return _roster_step(request, pk, rosters.roster_close, _("Sign-up closed: staff can still move volunteers."))
 
 
 @login_required
 @require_POST
 def roster_publish(request, pk):
+    return _roster_step(
+        request,
+        pk,
+        lambda *, roster: rosters.roster_publish(roster=roster, by=request.user),
+        _("Published: each volunteer sees their shift on the phone."),
+    )
+
+
+def _roster_step(request, pk, step, done):
+    """Close or publish: the step, then back to the roster with what it did or why not."""
     current = _roster(request, pk)
     try:
-        rosters.roster_publish(roster=current, by=request.user)
+        step(roster=current)
     except ServiceError as error:
         show_as_message(request, error)
     else:
-        messages.success(request, _("Published: each volunteer sees their shift on the phone."))
+        messages.success(request, done)
     return redirect(roster_url(current))
 
 
