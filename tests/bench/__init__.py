@@ -22,4 +22,5 @@ FIGURES = {
     "import_export_tuned": "imports",
     "sms_dispatch_10k": "sms",
     "sms_queries_per_message": "sms",
+    "roster_page": "roster_page",
 }
