@@ -330,3 +330,14 @@ def test_bad_input_on_the_roster_pages_says_so_and_changes_nothing(client, world
     assert Signup.objects.get(pk=mine.pk).shift == morning
     assert not Notice.objects.exists()
     assert ShiftTemplate.objects.count() == 3
+
+
+def test_a_roster_past_its_cut_off_reads_closed_without_staff_closing_it(client, world):
+    roster, _shifts = roster_of(world, template(world, group(world)), date=days_ahead(0))
+    client.force_login(staff(world))
+
+    page = roster_page(client, world, roster).content.decode()
+
+    assert "Sign-up closed" in page
+    assert "Close sign-up" not in page
+    assert "Sign-up open until" in roster_page(client, world, roster_of(world, date=days_ahead(2))[0]).content.decode()

@@ -97,12 +97,14 @@ def roster(request, pk):
     if current is not None:
         board = roster_selectors.roster_board(current)
         notice_counts, trouble = roster_selectors.roster_notices(current, board)
+        closes = signups.closes_at(current)
         context |= {
             "board": board,
             "places": sum(row.shift.places for row in board),
             "filled": sum(row.filled for row in board),
             "waiting": sum(len(row.waiting) for row in board),
-            "closes_at": signups.closes_at(current),
+            "closes_at": closes,
+            "open": timezone.now() < closes,
             "next_send": rosters.roster_sends(current) + 1,
             "notice_counts": notice_counts,
             "notice_states": Notice.State.choices,
