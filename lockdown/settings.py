@@ -291,6 +291,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "volunteers.tasks.offer_welfare_checks_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Tomorrow's shifts from the templates, in time for the evening's sign-up (接龙).
+    "stamp-tomorrows-shifts": {
+        "task": "volunteers.tasks.stamp_tomorrow_task",
+        "schedule": crontab(hour=13, minute=0),
+    },
+    # Volunteer SMS left queued (a provider down, a broker out of reach) go out on the next run.
+    "send-volunteer-notices": {
+        "task": "volunteers.tasks.send_notices_task",
+        "schedule": 60,
+    },
 }
 
 # The web process and the Celery workers and beat log alike (lockdown/celery.py): one line per

@@ -1,7 +1,10 @@
 """The choices of the volunteers' fields, with no ORM: the registration form, the group table and
 the sign-up rules read them."""
 
+import functools
+
 from django.db.models import TextChoices
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,5 +32,13 @@ class DayPart(TextChoices):
 
 def labels(choices, values) -> str:
     """Stored choice values (a volunteer's skills, free day parts) as one line of their labels."""
-    known = dict(choices.choices)
-    return "、".join(str(known.get(value, value)) for value in values)
+    if not values:
+        return ""
+    known = _labels_in(choices, get_language())
+    return "、".join(known.get(value, value) for value in values)
+
+
+@functools.cache
+def _labels_in(choices, language) -> dict[str, str]:
+    """{value: label} in a language, translated once: a roster of 300 read them 300 times."""
+    return {value: str(label) for value, label in choices.choices}

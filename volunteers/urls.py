@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import approval, groups, phone, phone_login, registration, welfare
+from .views import approval, groups, phone, phone_login, phone_signup, registration, shifts, welfare
 
 app_name = "volunteers"
 
@@ -32,6 +32,22 @@ urlpatterns = [
     path("buildings/<int:pk>/pairs/", groups.pair_create, name="pair_create"),
     path("building-pairs/<int:pk>/delete/", groups.pair_delete, name="pair_delete"),
     # Shifts, sign-up, roster and check-in
+    path("communities/<int:pk>/shift-templates/", shifts.templates, name="shift_templates"),
+    path("shift-templates/<int:pk>/", shifts.template_edit, name="shift_template"),
+    path("compounds/<int:pk>/roster/", shifts.roster, name="roster"),
+    path("compounds/<int:pk>/roster/stamp/", shifts.roster_stamp, name="roster_stamp"),
+    path("rosters/<int:pk>/changes/", shifts.roster_changes, name="roster_changes"),
+    path("rosters/<int:pk>/close/", shifts.roster_close, name="roster_close"),
+    path("rosters/<int:pk>/publish/", shifts.roster_publish, name="roster_publish"),
+    path("rosters/<int:pk>/sms/", shifts.roster_notify, name="roster_notify"),
+    path("signups/<int:pk>/move/", shifts.signup_move, name="signup_move"),
+    path("signups/<int:pk>/remove/", shifts.signup_remove, name="signup_remove"),
+    path("compounds/<int:pk>/check-in/", shifts.check_in, name="check_in"),
+    path("signups/<int:pk>/attendance/", shifts.mark, name="attendance_mark"),
+    path("communities/<int:pk>/volunteer-hours/", shifts.hours_page, name="hours"),
+    path("v/shifts/", phone_signup.my_shifts, name="my_shifts"),
+    path("v/shifts/<int:pk>/sign-up/", phone_signup.sign_up, name="sign_up"),
+    path("v/signups/<int:pk>/cancel/", phone_signup.cancel, name="cancel_signup"),
     # The volunteer's phone: today, tasks, welfare checks
     path("v/", phone.today_page, name="today"),
     path("v/tasks/<int:pk>/", phone.task_detail, name="task"),

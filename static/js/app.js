@@ -90,3 +90,18 @@ for (const section of document.querySelectorAll("[data-campaign-progress]")) {
 for (const button of document.querySelectorAll("[data-print]")) {
   button.addEventListener("click", () => window.print());
 }
+
+// A roster filling up: ask every ten seconds whether anyone signed up, cancelled or was moved, and
+// reload the page when so, unless the person is typing or choosing in a form of it.
+for (const section of document.querySelectorAll("[data-roster-changes]")) {
+  const poll = async () => {
+    const response = await fetch(section.dataset.rosterChanges, { credentials: "same-origin" });
+    if (response.ok) {
+      const { signature } = await response.json();
+      const busy = document.activeElement && document.activeElement.closest("form");
+      if (signature !== section.dataset.signature && !busy) return window.location.reload();
+    }
+    setTimeout(poll, 10000);
+  };
+  setTimeout(poll, 10000);
+}

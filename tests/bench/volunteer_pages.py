@@ -22,7 +22,8 @@ from django.utils import timezone
 from households.demo import StreetPlan, build_street
 from households.models import Building, Role, RoleAssignment
 from lockdown.models import User
-from volunteers.models import Group, Roster, Shift, Signup, Task, Volunteer
+from volunteers import rosters
+from volunteers.models import Group, ShiftTemplate, Signup, Task, Volunteer
 
 from . import measure
 
@@ -30,6 +31,7 @@ from . import measure
 PLAN = StreetPlan(communities=1, compounds_per_community=2, buildings_per_compound=26, rooms_per_floor=3)
 VOLUNTEERS, TASKS, SHIFTS = 300, 5000, 40
 GOAL = "ratio <= 1.5"
+GROUPS = ("核酸采样", "物资配送", "医疗急救", "消杀", "信息统计", "宣传", "楼道值守", "协调")
 
 
 def build(scale=1.0):
@@ -98,31 +100,32 @@ def _tasks(buildings, count, rng):
 
 
 def _roster(community, compound, volunteers, shifts):
-    """Tomorrow's roster: `shifts` shifts of 8 places in 4 groups; every volunteer signed up for one
-    (holding a place while there is one, else waiting)."""
-    groups = [Group.objects.create(community=community, name=f"第{g + 1}组") for g in range(4)]
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    roster = Roster.objects.create(community=community, compound=compound, date=tomorrow)
-    start = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(7)))
-    rows = Shift.objects.bulk_create(
-        Shift(
-            roster=roster,
+    """Tomorrow's roster, stamped from `shifts` templates of 8 places in 8 groups; every volunteer
+    signed up for one (holding a place while there is one, else waiting)."""
+    groups = [Group.objects.create(community=community, name=name) for name in GROUPS]
+    ShiftTemplate.objects.bulk_create(
+        ShiftTemplate(
             group=groups[n % len(groups)],
+            compound=compound,
             name=f"班次{n + 1}",
-            starts_at=start + datetime.timedelta(hours=n % 3 * 4),
-            ends_at=start + datetime.timedelta(hours=n % 3 * 4 + 4),
+            starts=datetime.time(6 + n % 12),
+            ends=datetime.time(7 + n % 12, 30),
             places=8,
+            meeting_point="居委会门口",
         )
         for n in range(shifts)
     )
+    roster, _new = rosters.roster_stamp(compound=compound, date=timezone.localdate() + datetime.timedelta(days=1))
+    ordered = list(roster.shifts.order_by("pk"))
+    holding = dict.fromkeys((shift.pk for shift in ordered), 0)
     signups = []
     for n, volunteer in enumerate(volunteers):
-        shift = rows[n % len(rows)]
-        holding = sum(1 for s in signups if s.shift is shift and s.state == Signup.State.HOLDING)
-        state = Signup.State.HOLDING if holding < shift.places else Signup.State.WAITING
+        shift = ordered[n % len(ordered)]
+        state = Signup.State.HOLDING if holding[shift.pk] < shift.places else Signup.State.WAITING
+        holding[shift.pk] += state == Signup.State.HOLDING
         signups.append(Signup(shift=shift, volunteer=volunteer, state=state))
     Signup.objects.bulk_create(signups)
-    return reverse("volunteers:roster", args=[roster.pk])
+    return reverse("volunteers:roster", args=[compound.pk])
 
 
 def run(names):
