@@ -2,6 +2,7 @@ import functools
 
 from django.utils.translation import gettext as _
 
+from households.models import Role
 from households.scoping import EDITORS, scope_of
 from volunteers.welfare_selectors import alert_count, staff_scope
 
@@ -23,6 +24,7 @@ def layout(request):
         "is_mobile_layout": chosen == "mobile",
         "sees_id_conflicts": bool(scope and scope.sees_id_conflicts),  # the street admin's menu
         "decides_on_volunteers": bool(scope and set(scope.roles) & EDITORS),  # committee staff, street admins
+        "volunteers_menu": bool(scope and scope.roles == [Role.VOLUNTEER]),  # today, tomorrow's sign-up
         # Nobody finds a resident by a number they may not read (AreaScope.reading): a volunteer's
         # search box offers names and rooms only.
         "search_placeholder": _("Name, initials, 12-501, last 4 digits")

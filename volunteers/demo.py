@@ -3,15 +3,17 @@ the compound's link, most approved (their accounts covering buildings), some sti
 groups of work with their leaders; a building pair; today's welfare checks and tomorrow's roster.
 Everything goes through the services a committee's staff use."""
 
+import datetime
 import random
 
 from django.utils import timezone
 
 from households.models import Building, Community, Household, Presence, Role, RoleAssignment
+from lockdown.core.errors import ServiceError
 
-from . import approval, coverage, groups, registration, welfare
+from . import approval, attendance, coverage, groups, registration, rosters, signups, welfare
 from .choices import DayPart, Skill, Source
-from .models import Group
+from .models import Group, Roster, Signup
 
 GROUPS = [  # name, youngest, oldest, skills needed
     ("核酸检测", None, 60, []),
@@ -28,6 +30,16 @@ OUTSIDERS = [  # party members reporting to the community, cadres sent down: nam
     ("冯丽", 29, Source.CADRE, "区图书馆", [Skill.COMPUTER]),
     ("陈志强", 52, Source.CADRE, "区建管委", [Skill.DRIVER, Skill.SUIT_TRAINED]),
     ("蒋文", 33, Source.PARTY_MEMBER, "街道社区服务中心党支部", [Skill.SUIT_TRAINED]),
+]
+# A day as the committees ran it: rubbish first, the morning parcels, the test round, the afternoon
+# parcels, the stairwells all day. Group, shift, from, until, places.
+SHIFTS = [
+    ("消杀", "垃圾清运与消杀", datetime.time(6, 30), datetime.time(8, 30), 3),
+    ("物资配送", "上午物资配送", datetime.time(7), datetime.time(11), 6),
+    ("核酸检测", "核酸检测秩序维护", datetime.time(8), datetime.time(11, 30), 6),
+    ("物资配送", "下午物资配送", datetime.time(14), datetime.time(18), 6),
+    ("楼道值守", "楼道值守", datetime.time(8), datetime.time(20), 4),
+    ("医疗应急", "医疗应急待命", datetime.time(8), datetime.time(20), 1),
 ]
 RESIDENT_VOLUNTEERS = 28
 WAITING = 5  # the last registered wait for approval
@@ -49,6 +61,7 @@ def load_volunteers(community: Community, staff) -> int:
     ]
     _groups(community, approved)
     _pair(buildings[0], approved)
+    _shifts(community, compound, approved, rng)
     welfare.welfare_checks_offer(date=timezone.localdate(), communities=Community.objects.filter(pk=community.pk))
     return len(volunteers)
 
@@ -118,3 +131,44 @@ def _pair(building, volunteers):
     covering = [v for v in volunteers if building.pk in coverage.covered_building_ids(v)]
     if leader and covering:
         groups.pair_make(building=building, leader=leader.user, volunteer=min(covering, key=lambda v: v.age))
+
+
+def _shifts(community, compound, volunteers, rng):
+    """The compound's shift templates; today's roster, signed up last evening, published, and the
+    morning's check-in begun; tomorrow's roster filling up this evening."""
+    by_name = {group.name: group for group in Group.objects.filter(community=community)}
+    for group, name, starts, ends, places in SHIFTS:
+        rosters.template_save(
+            group=by_name[group],
+            compound=compound,
+            name=name,
+            starts=starts,
+            ends=ends,
+            places=places,
+            meeting_point="居委会门口",
+        )
+    today = timezone.localdate()
+    for day, share in ((today, 1.0), (today + datetime.timedelta(days=1), 0.6)):
+        roster, _new = rosters.roster_stamp(compound=compound, date=day)
+        evening = timezone.make_aware(datetime.datetime.combine(day - datetime.timedelta(days=1), datetime.time(18)))
+        _sign_up(roster, volunteers, share, evening, rng)
+    today_roster = rosters.roster_publish(roster=Roster.objects.get(compound=compound, date=today), by=None)
+    morning = timezone.make_aware(datetime.datetime.combine(today, datetime.time(7)))
+    for signup in Signup.objects.filter(shift__roster=today_roster, state=Signup.State.HOLDING)[:6]:
+        for mark in ("present", "trained", "suit"):
+            attendance.attendance_mark(signup=signup, mark=mark, now=morning)
+
+
+def _sign_up(roster, volunteers, share, evening, rng):
+    """Volunteers sign up as the evening's 接龙 goes: each for up to two shifts their groups run."""
+    shifts = list(roster.shifts.select_related("group"))
+    for volunteer in rng.sample(volunteers, int(len(volunteers) * share)):
+        mine = {m.group_id for m in volunteer.memberships.all()}
+        taken = 0
+        for shift in rng.sample(shifts, len(shifts)):
+            if taken < 2 and shift.group_id in mine and not signups.limits_refusal(volunteer, shift):
+                try:
+                    signups.signup_create(volunteer=volunteer, shift=shift, now=evening)
+                except ServiceError:  # an overlap: the volunteer tries another
+                    continue
+                taken += 1

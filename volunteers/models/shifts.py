@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from households.models import AreaPath, Community, Compound
 
@@ -17,8 +18,8 @@ class ShiftTemplate(models.Model):
     group = models.ForeignKey(Group, models.CASCADE, related_name="templates", verbose_name=_("group"))
     compound = models.ForeignKey(Compound, models.CASCADE, related_name="+", verbose_name=_("compound"))
     name = models.CharField(_("shift"), max_length=50)
-    starts = models.TimeField(_("from"))
-    ends = models.TimeField(_("until"))  # before `starts`: the shift ends the next morning
+    starts = models.TimeField(pgettext_lazy("shift time", "from"))
+    ends = models.TimeField(pgettext_lazy("shift time", "until"))  # before `starts`: the shift ends the next morning
     places = models.PositiveSmallIntegerField(_("places"))
     meeting_point = models.CharField(_("meeting point"), max_length=100, blank=True)
     active = models.BooleanField(_("in use"), default=True)
@@ -61,8 +62,8 @@ class Shift(models.Model):
     group = models.ForeignKey(Group, models.PROTECT, related_name="shifts", verbose_name=_("group"))
     template = models.ForeignKey(ShiftTemplate, models.SET_NULL, null=True, blank=True, related_name="shifts")
     name = models.CharField(_("shift"), max_length=50)
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(pgettext_lazy("shift time", "from"))
+    ends_at = models.DateTimeField(pgettext_lazy("shift time", "until"))
     places = models.PositiveSmallIntegerField(_("places"))
     meeting_point = models.CharField(_("meeting point"), max_length=100, blank=True)
     # Copied from the group when stamped, so that a later change of the group's rules leaves the
