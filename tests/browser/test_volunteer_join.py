@@ -31,7 +31,7 @@ def test_a_resident_registers_by_the_poster_s_link_is_approved_and_logs_in_by_co
     desk.goto("/accounts/login/")
     log_in(desk, "staff")
     desk.get_by_role("link", name="志愿者").click()
-    desk.get_by_role("link", name="金杨新村报名海报").click()
+    desk.locator(".desk .compound", has_text="金杨新村").get_by_role("link", name="报名海报").click()
     link = desk.locator(".poster-link").inner_text()
     expect(desk.locator(".poster-code svg.qr-code")).to_be_visible()
     screenshot(desk, "volunteer-poster.png")
