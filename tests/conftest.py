@@ -2,6 +2,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,27 @@ def require(condition, reason):
 @pytest.fixture
 def on_postgres():
     require(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "needs DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def memory_sms(settings):
+    """Text messages kept in memory (the gateway's MemoryBackend), none at the start or the end."""
+    from lockdown.core import sms
+
+    settings.SMS_BACKEND = "memory"
+    sms.MemoryBackend.reset()
+    yield sms.MemoryBackend
+    sms.MemoryBackend.reset()
+
+
+def eventually(condition, timeout=60.0):
+    """Whether `condition()` holds within `timeout` seconds (a worker's writes, seen from the test)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 @pytest.fixture

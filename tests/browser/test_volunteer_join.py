@@ -7,21 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lockdown.core import sms
 from volunteers.models import Volunteer
 
 from .conftest import PHONE_WIDTH, log_in, path_of
 from .test_register import assert_fits_the_phone, assert_no_small_tap_targets, small_tap_targets
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def memory_sms(settings):
-    settings.SMS_BACKEND = "memory"
-    sms.MemoryBackend.reset()
-    yield sms.MemoryBackend
-    sms.MemoryBackend.reset()
 
 
 def test_a_resident_registers_by_the_poster_s_link_is_approved_and_logs_in_by_code(

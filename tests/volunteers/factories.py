@@ -15,10 +15,11 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     age = 30
 
 
-def approved_volunteer(building, *, buildings=None, **fields):
-    """An approved volunteer of the building's community, with an account covering `buildings`
-    (the building itself by default)."""
-    user = UserFactory(display_name=fields.get("name", ""))
+def approved_volunteer(building, *, buildings=None, user__username=None, **fields):
+    """An approved volunteer of the building's community, with an account (named `user__username`
+    if given) covering `buildings` (the building itself by default)."""
+    named = {"username": user__username} if user__username else {}
+    user = UserFactory(display_name=fields.get("name", ""), **named)
     volunteer = VolunteerFactory(
         community=building.community,
         compound=building.compound,

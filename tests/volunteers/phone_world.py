@@ -1,31 +1,15 @@
 """Volunteers for the phone's tests, made directly (approved, with an account and their buildings),
 and residents living alone to check on."""
 
-import itertools
-
 from households.models import Tag
-from tests.households.factories import HouseholdFactory, ResidentFactory, ResidentTagFactory, UserFactory
-from volunteers.coverage import cover
-from volunteers.models import Volunteer
-
-_mobiles = itertools.count(13700000000)
+from tests.households.factories import HouseholdFactory, ResidentFactory, ResidentTagFactory
+from tests.volunteers.factories import approved_volunteer
 
 
-def make_volunteer(world, buildings, *, name="王小明", username=None, community=None):
+def make_volunteer(world, buildings, *, name="王小明", username=None):
     """An approved volunteer with an account, covering `buildings`."""
-    community = community or buildings[0].community
-    user = UserFactory(username=username or f"v{next(_mobiles)}", display_name=name)
-    volunteer = Volunteer.objects.create(
-        community=community,
-        compound=buildings[0].compound,
-        name=name,
-        mobile=str(next(_mobiles)),
-        age=30,
-        status=Volunteer.Status.APPROVED,
-        user=user,
-    )
-    cover(volunteer, buildings)
-    return volunteer
+    user = {"user__username": username} if username else {}
+    return approved_volunteer(buildings[0], buildings=buildings, name=name, **user)
 
 
 def living_alone(building, count=1, *, start=0, name="孙"):

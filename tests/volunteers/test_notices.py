@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from households.models import Role
 from lockdown.core import sms
-from tests.conftest import start_worker, tasks_on_queue, worker_queue
+from tests.conftest import eventually, start_worker, tasks_on_queue, worker_queue
 from tests.volunteers.factories import approved_volunteer
 from tests.volunteers.shift_world import one_shift
 from volunteers import notices, rosters, signups
@@ -19,14 +19,6 @@ from volunteers.tasks import send_notices_task
 
 State = Notice.State
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def memory_sms(settings):
-    settings.SMS_BACKEND = "memory"
-    sms.MemoryBackend.reset()
-    yield sms.MemoryBackend
-    sms.MemoryBackend.reset()
 
 
 def notice(world, key, phone="13900000001", kind=Notice.Kind.ROSTER):
@@ -116,15 +108,6 @@ def test_the_roster_page_lists_sms_that_failed_or_are_unsure(client, world, memo
 # A real worker ----------------------------------------------------------------------------------------
 
 
-def wait_until(condition, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def console_lines(directory):
     return [json.loads(line) for path in sorted(directory.glob("*.jsonl")) for line in path.read_text().splitlines()]
 
@@ -141,10 +124,10 @@ def test_a_worker_sends_the_roster_and_a_move_up_once_after_the_commit(world, on
         with tasks_on_queue(queue):
             rosters.roster_notify(roster=shift.roster, send=1)  # handed to the worker on commit
             send_notices_task.delay()  # and once more at the same time: a second run sends nothing twice
-            assert wait_until(lambda: Notice.objects.filter(state=State.SENT).count() == 3)
+            assert eventually(lambda: Notice.objects.filter(state=State.SENT).count() == 3)
 
             signups.signup_cancel(signup=placed[0].signup)  # the fourth moves up, and is told
-            assert wait_until(lambda: Notice.objects.filter(kind=Notice.Kind.MOVED_UP, state=State.SENT).exists())
+            assert eventually(lambda: Notice.objects.filter(kind=Notice.Kind.MOVED_UP, state=State.SENT).exists())
             send_notices_task.delay()
             time.sleep(1)
     finally:

@@ -4,7 +4,6 @@ handled, the checks not done by evening listed, and nobody outside the building 
 
 import datetime
 import re
-import time
 import zoneinfo
 
 import pytest
@@ -19,6 +18,7 @@ from households.models import Presence, Role, Tag
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import TransitionLost
 from tests.concurrency import at_once
+from tests.conftest import eventually
 from tests.households.factories import ResidentTagFactory, user_with_role
 from volunteers import task_list
 from volunteers.models import Task, TaskEvent, WelfareCheck
@@ -141,16 +141,7 @@ def test_the_morning_beat_task_offers_today_s_checks_in_a_worker(alone, celery_w
 
     offer_welfare_checks_task.delay()
 
-    assert _eventually(lambda: WelfareCheck.objects.filter(date=today, task__isnull=False).count() == 3)
-
-
-def _eventually(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+    assert eventually(lambda: WelfareCheck.objects.filter(date=today, task__isnull=False).count() == 3)
 
 
 def test_staff_s_button_offers_today_s_checks_and_volunteers_have_no_button(client, alone, today):
