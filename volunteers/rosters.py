@@ -13,7 +13,8 @@ from households.models import Compound
 from lockdown.core.errors import ServiceError
 
 from . import notices
-from .models import Notice, Roster, Shift, ShiftTemplate, Signup
+from .models import CompoundSettings, Notice, Roster, Shift, ShiftTemplate, Signup
+from .registration import join_settings
 
 
 def local_zone():
@@ -47,6 +48,14 @@ def template_save(
     template.meeting_point, template.active = meeting_point.strip(), active
     template.save()
     return template
+
+
+def cut_off_set(*, compound: Compound, closes_at: datetime.time) -> CompoundSettings:
+    """The compound's evening cut-off for tomorrow's sign-up (接龙) from now on, open rosters too."""
+    place = join_settings(compound)
+    place.signup_closes_at = closes_at
+    place.save(update_fields=["signup_closes_at"])
+    return place
 
 
 @transaction.atomic

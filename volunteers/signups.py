@@ -30,12 +30,17 @@ OPEN_STATES = (State.HOLDING, State.WAITING)
 DEFAULT_CUT_OFF = datetime.time(20, 0)
 
 
+def cut_off_of(compound) -> datetime.time:
+    """The compound's evening cut-off (DEFAULT_CUT_OFF until staff set one)."""
+    cut_off = CompoundSettings.objects.filter(compound_id=getattr(compound, "pk", compound))
+    return cut_off.values_list("signup_closes_at", flat=True).first() or DEFAULT_CUT_OFF
+
+
 def closes_at(roster: Roster) -> datetime.datetime:
     """When sign-up for the roster ends: the compound's cut-off on the evening before, or when staff
     closed it, whichever came first."""
-    cut_off = CompoundSettings.objects.filter(compound_id=roster.compound_id).values_list("signup_closes_at", flat=True)
     evening = datetime.datetime.combine(
-        roster.date - datetime.timedelta(days=1), cut_off.first() or DEFAULT_CUT_OFF, tzinfo=local_zone()
+        roster.date - datetime.timedelta(days=1), cut_off_of(roster.compound_id), tzinfo=local_zone()
     )
     return min(evening, roster.closed_at) if roster.closed_at else evening
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("shift-templates/<int:pk>/", shifts.template_edit, name="shift_template"),
     path("compounds/<int:pk>/roster/", shifts.roster, name="roster"),
     path("compounds/<int:pk>/roster/stamp/", shifts.roster_stamp, name="roster_stamp"),
+    path("compounds/<int:pk>/sign-up-cut-off/", shifts.cut_off, name="cut_off"),
     path("rosters/<int:pk>/changes/", shifts.roster_changes, name="roster_changes"),
     path("rosters/<int:pk>/close/", shifts.roster_close, name="roster_close"),
     path("rosters/<int:pk>/publish/", shifts.roster_publish, name="roster_publish"),

@@ -27,19 +27,18 @@ from volunteers.models import Group, ShiftTemplate, Signup, Task, Volunteer
 
 from . import measure
 
-# One community of 2 compounds × 26 buildings × 3 units × 6 floors × 3 rooms: 2,808 households.
-PLAN = StreetPlan(communities=1, compounds_per_community=2, buildings_per_compound=26, rooms_per_floor=3)
+# Communities of 2 compounds × 26 buildings × 3 units × 6 floors × 3 rooms: 2,808 households each;
+# the first holds the figures' data, the second a tenth of it, for the query counts.
+PLAN = StreetPlan(communities=2, compounds_per_community=2, buildings_per_compound=26, rooms_per_floor=3)
 VOLUNTEERS, TASKS, SHIFTS = 300, 5000, 40
 GOAL = "ratio <= 1.5"
 GROUPS = ("核酸采样", "物资配送", "医疗急救", "消杀", "信息统计", "宣传", "楼道值守", "协调")
 
 
-def build(scale=1.0):
-    """The community with its volunteers, tasks and tomorrow's roster; returns the clients and urls."""
-    measure.progress(f"building the community and its volunteers (scale {scale}) …")
+def build(community, scale=1.0):
+    """The community's volunteers, tasks and tomorrow's roster; returns the clients and urls."""
+    measure.progress(f"{community}: its volunteers, tasks and roster (scale {scale}) …")
     start = time.perf_counter()
-    street = build_street(name=f"志愿路街道{scale}", plan=PLAN, seed=2022)
-    community = street.communities.get()
     compound = community.compounds.order_by("id").first()
     buildings = list(Building.objects.filter(community=community).order_by("sort_key", "id"))
     rng = random.Random(2022)
@@ -90,7 +89,7 @@ def _tasks(buildings, count, rng):
     Task.objects.bulk_create(
         Task(
             kind="parcel",
-            source_key=f"bench-{n}",
+            source_key=f"bench-{buildings[0].community_id}-{n}",
             title=f"送物资 {n}",
             building=rng.choice(buildings),
             due_at=now + datetime.timedelta(minutes=rng.randint(-3 * 24 * 60, 3 * 24 * 60)),
@@ -129,8 +128,11 @@ def _roster(community, compound, volunteers, shifts):
 
 
 def run(names):
-    pages = build()
-    small = build(scale=0.1)
+    measure.progress("building two communities of 2,808 households …")
+    street = build_street(name="志愿路街道", plan=PLAN, seed=2022)
+    big, little = street.communities.order_by("id")
+    pages = build(big)
+    small = build(little, scale=0.1)
     with override_settings(ROOT_URLCONF="tests.bench.urls"):
         for name in names:
             client, url = pages[name]

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from households.models import Role
 from lockdown.core.errors import ServiceError
@@ -341,3 +342,18 @@ def test_a_roster_past_its_cut_off_reads_closed_without_staff_closing_it(client,
     assert "Sign-up closed" in page
     assert "Close sign-up" not in page
     assert "Sign-up open until" in roster_page(client, world, roster_of(world, date=days_ahead(2))[0]).content.decode()
+
+
+def test_staff_set_the_compounds_evening_cut_off_and_sign_up_follows_it(client, world):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    compound = world.building.compound
+    address = reverse("volunteers:cut_off", args=[compound.pk])
+    assert client.post(address, {"closes_at": "21:30"}).status_code == 302
+    roster = Roster.objects.create(compound=compound, community=world.community, date=datetime.date(2026, 12, 9))
+    assert timezone.localtime(signups.closes_at(roster)).strftime("%m-%d %H:%M") == "12-08 21:30"
+    page = client.post(address, {"closes_at": "25:00"}, follow=True).content.decode()
+    assert "Enter a valid time." in page
+    assert signups.cut_off_of(compound) == datetime.time(21, 30)
+    client.force_login(world.users[Role.BUILDING_LEADER])
+    assert client.post(address, {"closes_at": "06:00"}).status_code == 404
+    assert signups.cut_off_of(compound) == datetime.time(21, 30)

@@ -34,6 +34,14 @@ class ShiftTemplateForm(CleanForm):
         self.fields["compound"].queryset = community.compounds.all()
 
 
+class CutOffForm(CleanForm):
+    closes_at = forms.TimeField(
+        label=_("sign-up closes at"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("On the evening before each roster's day."),
+    )
+
+
 class DateForm(CleanForm):
     """The day of a roster, a check-in or a stamp; tomorrow unless `default` says otherwise."""
 

@@ -17,7 +17,16 @@ from households.models import Community, Compound
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from volunteers import attendance, hours, roster_selectors, rosters, signups
-from volunteers.forms.shifts import DateForm, HoursForm, MarkForm, MoveForm, NotifyForm, ShiftTemplateForm, tomorrow
+from volunteers.forms.shifts import (
+    CutOffForm,
+    DateForm,
+    HoursForm,
+    MarkForm,
+    MoveForm,
+    NotifyForm,
+    ShiftTemplateForm,
+    tomorrow,
+)
 from volunteers.models import Notice, Roster, ShiftTemplate, Signup, Volunteer
 
 
@@ -45,6 +54,24 @@ def mobile_reader(request, community):
 
 def roster_url(roster):
     return f"{reverse('volunteers:roster', args=[roster.compound_id])}?date={roster.date.isoformat()}"
+
+
+@login_required
+@require_POST
+def cut_off(request, pk):
+    """The compound's evening cut-off for tomorrow's sign-up."""
+    compound = _compound(request, pk)
+    form = CutOffForm(request.POST)
+    if form.is_valid():
+        rosters.cut_off_set(compound=compound, closes_at=form.cleaned_data["closes_at"])
+        messages.success(
+            request,
+            _("Sign-up now closes at %(time)s the evening before.")
+            % {"time": form.cleaned_data["closes_at"].strftime("%H:%M")},
+        )
+    else:
+        messages.error(request, errors_text(form))
+    return redirect(f"{reverse('volunteers:roster', args=[compound.pk])}?{request.POST.get('back', '')}")
 
 
 @login_required
@@ -94,6 +121,7 @@ def roster(request, pk):
         messages.error(request, errors_text(dates))
     current = roster_selectors.roster_of(compound, date)
     context = {"compound": compound, "date": date, "roster": current, "dates": dates}
+    context["cut_off"] = CutOffForm(initial={"closes_at": signups.cut_off_of(compound)})
     if current is not None:
         board = roster_selectors.roster_board(current)
         notice_counts, trouble = roster_selectors.roster_notices(current, board)
