@@ -6,7 +6,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from lockdown.core.spreadsheets import write_table
 from volunteers import coverage, group_table, groups
+from volunteers.desk import staff_row
 from volunteers.forms.groups import CoverForm, GroupForm, MembersForm, PairForm
 from volunteers.models import BuildingPair, Group, Membership, Volunteer
 
@@ -25,19 +26,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _community(request, pk):
-    """The community, if the account runs it (its committee, or the street above): else 404."""
-    scope = scope_of(request)
-    community = get_object_or_404(Community.objects.select_related("street"), pk=pk)
-    if not scope.may_edit_community(community):
-        raise Http404
-    return community
+    return staff_row(request, Community.objects.select_related("street"), pk, community=lambda row: row)
 
 
 def _group(request, pk):
-    group = get_object_or_404(Group.objects.select_related("community__street"), pk=pk)
-    if not scope_of(request).may_edit_community(group.community):
-        raise Http404
-    return group
+    return staff_row(request, Group.objects.select_related("community__street"), pk)
 
 
 def _mobile_reader(request, community):
@@ -200,10 +193,7 @@ def _approved(community):
 
 
 def _building(request, pk):
-    building = get_object_or_404(Building.objects.select_related("community__street"), pk=pk)
-    if not scope_of(request).may_edit_community(building.community):
-        raise Http404
-    return building
+    return staff_row(request, Building.objects.select_related("community__street"), pk)
 
 
 @login_required
@@ -261,8 +251,8 @@ def pair_create(request, pk):
 @login_required
 @require_POST
 def pair_delete(request, pk):
-    pair = get_object_or_404(BuildingPair.objects.select_related("building__community__street"), pk=pk)
-    if not scope_of(request).may_edit_community(pair.building.community):
-        raise Http404
+    pair = staff_row(
+        request, BuildingPair.objects.select_related("building__community__street"), pk, lambda p: p.building.community
+    )
     groups.pair_end(pair)
     return redirect(f"{_coverage_url(pair.building)}#building-{pair.building_id}")

@@ -2,18 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from households.models import Compound
-from households.scoping import scope_of
 from lockdown.core.addresses import client_address
 from lockdown.core.errors import ServiceError, show_as_message, show_on_form
 
 from .. import registration
+from ..desk import staff_row
 from ..forms.registration import RegistrationForm
 
 
@@ -45,11 +44,7 @@ def join_thanks(request, token):
 
 
 def _compound_for_staff(request, pk):
-    scope = scope_of(request)
-    compound = get_object_or_404(scope.filter(Compound.objects.select_related("community")), pk=pk)
-    if not scope.may_edit_community(compound.community):
-        raise Http404
-    return compound
+    return staff_row(request, Compound.objects.select_related("community__street"), pk)
 
 
 @login_required

@@ -17,6 +17,7 @@ from households.models import Community, Compound
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from volunteers import attendance, hours, roster_selectors, rosters, signups
+from volunteers.desk import staff_row
 from volunteers.forms.shifts import (
     CutOffForm,
     DateForm,
@@ -30,20 +31,12 @@ from volunteers.forms.shifts import (
 from volunteers.models import Notice, Roster, ShiftTemplate, Signup, Volunteer
 
 
-def staff_area(request, queryset, pk, community=lambda row: row.community):
-    """The row, if the account runs its community (its committee, or the street above): else 404."""
-    row = get_object_or_404(queryset, pk=pk)
-    if not scope_of(request).may_edit_community(community(row)):
-        raise Http404
-    return row
-
-
 def _compound(request, pk):
-    return staff_area(request, Compound.objects.select_related("community__street"), pk)
+    return staff_row(request, Compound.objects.select_related("community__street"), pk)
 
 
 def _roster(request, pk):
-    return staff_area(request, Roster.objects.select_related("compound", "community__street"), pk)
+    return staff_row(request, Roster.objects.select_related("compound", "community__street"), pk)
 
 
 def mobile_reader(request, community):
@@ -76,7 +69,7 @@ def cut_off(request, pk):
 
 @login_required
 def templates(request, pk):
-    community = staff_area(request, Community.objects.select_related("street"), pk, community=lambda row: row)
+    community = staff_row(request, Community.objects.select_related("street"), pk, community=lambda row: row)
     form = ShiftTemplateForm(request.POST or None, community=community, initial={"active": True})
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,7 +85,7 @@ def templates(request, pk):
 
 @login_required
 def template_edit(request, pk):
-    template = staff_area(
+    template = staff_row(
         request, ShiftTemplate.objects.select_related("compound__community__street"), pk, lambda t: t.compound.community
     )
     community = template.compound.community
@@ -215,7 +208,7 @@ def roster_notify(request, pk):
 
 def _signup(request, pk):
     queryset = Signup.objects.select_related("volunteer", "shift__roster__community__street", "shift__group")
-    return staff_area(request, queryset, pk, lambda signup: signup.shift.roster.community)
+    return staff_row(request, queryset, pk, lambda signup: signup.shift.roster.community)
 
 
 @login_required
@@ -334,7 +327,7 @@ def mark(request, pk):
 @login_required
 def hours_page(request, pk):
     """Hours per volunteer and per group, by day and in total, over a week (or the days asked)."""
-    community = staff_area(request, Community.objects.select_related("street"), pk, community=lambda row: row)
+    community = staff_row(request, Community.objects.select_related("street"), pk, community=lambda row: row)
     form = HoursForm(request.GET)
     context = {"community": community, "form": form}
     if form.is_valid():
