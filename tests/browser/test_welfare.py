@@ -13,8 +13,7 @@ from volunteers.models import WelfareCheck
 from volunteers.welfare import welfare_checks_offer
 
 from ..volunteers.phone_world import make_volunteer
-from .conftest import log_in, path_of
-from .test_register import assert_fits_the_phone, assert_no_small_tap_targets, small_tap_targets
+from .conftest import assert_fits_the_phone, assert_no_small_tap_targets, log_in, path_of, small_tap_targets
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +43,8 @@ def test_a_welfare_check_recorded_on_a_phone_alerts_staff_until_handled(world, o
     parcel = phone.locator("li.task", has_text="送快递")
     with phone.expect_navigation():
         parcel.get_by_role("button", name="领取").click()
-    expect(phone.locator(".message").first).to_contain_text("你已领取“送快递到12-1-101”")
-    expect(phone.locator("li.task", has_text="送快递")).to_contain_text("你已领取")
+    expect(phone.locator(".message").first).to_contain_text("您已领取“送快递到12-1-101”")
+    expect(phone.locator("li.task", has_text="送快递")).to_contain_text("您已领取")
 
     with phone.expect_navigation():
         phone.locator("li.task", has_text="赵桂英").get_by_role("link", name="记录探访").click()
@@ -69,7 +68,7 @@ def test_a_welfare_check_recorded_on_a_phone_alerts_staff_until_handled(world, o
     desk.goto("/")
     log_in(desk, "staff")
     banner = desk.locator(".alert-banner")
-    expect(banner).to_contain_text("1 个探访需要你处理")
+    expect(banner).to_contain_text("1 个探访需要您处理")
     with desk.expect_navigation():
         banner.click()
     row = desk.locator(f"#check-{check.pk}")
