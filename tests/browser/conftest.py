@@ -20,6 +20,7 @@ from tests.households.factories import (
     ResidentTagFactory,
     valid_id_number,
 )
+from tests.volunteers.joining import own_cache  # noqa: F401 (autouse: codes sent, registrations counted per test)
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls
 # from the test (factories, assertions) as "async-unsafe". Nothing here is truly concurrent.
