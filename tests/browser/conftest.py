@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from households.models import Tag
+from lockdown.core import sms
 from tests.conftest import require
 from tests.households.factories import (
     HouseholdFactory,
@@ -19,6 +20,7 @@ from tests.households.factories import (
     ResidentTagFactory,
     valid_id_number,
 )
+from tests.volunteers.joining import own_cache  # noqa: F401 (autouse: codes sent, registrations counted per test)
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls
 # from the test (factories, assertions) as "async-unsafe". Nothing here is truly concurrent.
@@ -36,6 +38,7 @@ CHROMIUM_ARGS = [
 PASSWORD = "pw-for-tests-123"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE_WIDTH = 360
+MIN_TAP_HEIGHT = 44  # a gloved finger
 DEVICES = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "phone": {"viewport": {"width": PHONE_WIDTH, "height": 740}, "is_mobile": True, "has_touch": True},
@@ -116,6 +119,15 @@ def screenshot():
     return take
 
 
+@pytest.fixture
+def memory_sms(settings):
+    """Texts kept in memory, as the gateway sent them (memory_sms.sent: reference, number, text)."""
+    settings.SMS_BACKEND = "memory"
+    sms.MemoryBackend.reset()
+    yield sms.MemoryBackend
+    sms.MemoryBackend.reset()
+
+
 def log_in(page, username, password=PASSWORD):
     """Type the credentials into the login form on the current page, as a person does, and submit it."""
     page.locator("input[name=username]").fill(username)
@@ -128,6 +140,50 @@ def log_in(page, username, password=PASSWORD):
 def path_of(page):
     """The current path, without the host, the query or the fragment."""
     return urlsplit(page.url).path
+
+
+# What a finger taps: links, buttons, form fields, the summaries that open a <details>.
+INTERACTIVE = "a[href], button, input:not([type=hidden]), select, textarea, summary"
+
+
+def small_tap_targets(page):
+    """The visible interactive elements under MIN_TAP_HEIGHT, as "height: html" lines (a box or a
+    radio button counts by the label around it, which is what a finger hits)."""
+    small = page.evaluate(
+        """([selector, minimum]) => [...document.querySelectorAll(selector)]
+            .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden")
+            .map((el) => {
+              const boxed = el.matches("input[type=checkbox], input[type=radio]") && el.closest("label");
+              const height = (boxed || el).getBoundingClientRect().height;
+              return [el.outerHTML.replace(/\\s+/g, " ").slice(0, 120), Math.round(height * 10) / 10];
+            })
+            .filter(([, height]) => height < minimum)""",
+        [INTERACTIVE, MIN_TAP_HEIGHT],
+    )
+    return [f"{height}px: {html}" for html, height in small]
+
+
+def assert_no_small_tap_targets(offenders_by_path):
+    """{path: offenders} with nothing in it, or a failure listing every offender page by page."""
+    offenders_by_path = {path: found for path, found in offenders_by_path.items() if found}
+    listing = "\n".join(f"{path}\n  " + "\n  ".join(found) for path, found in offenders_by_path.items())
+    assert not offenders_by_path, f"tap targets under {MIN_TAP_HEIGHT}px:\n{listing}"
+
+
+def assert_fits_the_phone(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_WIDTH, f"{path_of(page)} is {width}px wide: {wider_than_the_screen(page)}"
+
+
+def wider_than_the_screen(page):
+    """The elements whose right edge passes the viewport: what to fix when a page scrolls sideways."""
+    return page.evaluate(
+        """(width) => [...document.querySelectorAll("body *")]
+            .filter((el) => el.getBoundingClientRect().right > width)
+            .slice(0, 10)
+            .map((el) => `${el.tagName.toLowerCase()}.${el.className} right=${el.getBoundingClientRect().right}`)""",
+        PHONE_WIDTH,
+    )
 
 
 @pytest.fixture

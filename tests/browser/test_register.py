@@ -13,11 +13,16 @@ from playwright.sync_api import expect
 from households.models import AuditEvent, Message, Presence, Recipient, Resident, Role
 from tests.households.factories import CampaignFactory
 
-from .conftest import PASSWORD, PHONE_WIDTH, log_in, path_of
+from .conftest import (
+    PASSWORD,
+    assert_fits_the_phone,
+    assert_no_small_tap_targets,
+    log_in,
+    path_of,
+    small_tap_targets,
+)
 
 pytestmark = pytest.mark.browser
-
-MIN_TAP_HEIGHT = 44
 
 
 def masked_phone(number):
@@ -288,50 +293,6 @@ def sent_recall(world):
             call_reason="" if message else Recipient.CallReason.NO_MOBILE,
         )
     return campaign
-
-
-# What a finger taps: links, buttons, form fields, the summaries that open a <details>.
-INTERACTIVE = "a[href], button, input:not([type=hidden]), select, textarea, summary"
-
-
-def small_tap_targets(page):
-    """The visible interactive elements under MIN_TAP_HEIGHT, as "height: html" lines (a box or a
-    radio button counts by the label around it, which is what a finger hits)."""
-    small = page.evaluate(
-        """([selector, minimum]) => [...document.querySelectorAll(selector)]
-            .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden")
-            .map((el) => {
-              const boxed = el.matches("input[type=checkbox], input[type=radio]") && el.closest("label");
-              const height = (boxed || el).getBoundingClientRect().height;
-              return [el.outerHTML.replace(/\\s+/g, " ").slice(0, 120), Math.round(height * 10) / 10];
-            })
-            .filter(([, height]) => height < minimum)""",
-        [INTERACTIVE, MIN_TAP_HEIGHT],
-    )
-    return [f"{height}px: {html}" for html, height in small]
-
-
-def assert_no_small_tap_targets(offenders_by_path):
-    """{path: offenders} with nothing in it, or a failure listing every offender page by page."""
-    offenders_by_path = {path: found for path, found in offenders_by_path.items() if found}
-    listing = "\n".join(f"{path}\n  " + "\n  ".join(found) for path, found in offenders_by_path.items())
-    assert not offenders_by_path, f"tap targets under {MIN_TAP_HEIGHT}px:\n{listing}"
-
-
-def assert_fits_the_phone(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"{path_of(page)} is {width}px wide: {wider_than_the_screen(page)}"
-
-
-def wider_than_the_screen(page):
-    """The elements whose right edge passes the viewport: what to fix when a page scrolls sideways."""
-    return page.evaluate(
-        """(width) => [...document.querySelectorAll("body *")]
-            .filter((el) => el.getBoundingClientRect().right > width)
-            .slice(0, 10)
-            .map((el) => `${el.tagName.toLowerCase()}.${el.className} right=${el.getBoundingClientRect().right}`)""",
-        PHONE_WIDTH,
-    )
 
 
 def test_staff_on_a_phone_moves_a_resident_to_a_room_two_compounds_have_by_tapping_the_compound(

@@ -2,15 +2,20 @@
 registers by its link on a 360 px phone, staff approve, and the volunteer logs in with the code
 the SMS brought, no password."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from volunteers.models import Volunteer
 
-from .conftest import PHONE_WIDTH, log_in, path_of
-from .test_register import assert_fits_the_phone, assert_no_small_tap_targets, small_tap_targets
+from .conftest import (
+    PHONE_WIDTH,
+    assert_fits_the_phone,
+    assert_no_small_tap_targets,
+    log_in,
+    path_of,
+    small_tap_targets,
+)
+from .volunteer_steps import ask_for_a_code, fill_in_registration
 
 pytestmark = pytest.mark.browser
 
@@ -29,14 +34,7 @@ def test_a_resident_registers_by_the_poster_s_link_is_approved_and_logs_in_by_co
 
     phone = open_page("phone")
     phone.goto(link)
-    expect(phone.get_by_role("heading", name=re.compile("志愿者报名"))).to_be_visible()
-    phone.get_by_label("姓名").fill("张三")
-    phone.get_by_label("手机号码").fill("139 1234 5678")
-    phone.get_by_label("年龄").fill("35")
-    phone.get_by_label("所住楼栋").select_option(label="12号楼")
-    phone.get_by_label("房号").fill("3单元501室")
-    phone.get_by_label("会开车").check()
-    phone.get_by_label("上午").check()
+    fill_in_registration(phone)
     assert_fits_the_phone(phone)
     assert_no_small_tap_targets({path_of(phone): small_tap_targets(phone)})
     screenshot(phone, "volunteer-join.png")
@@ -50,12 +48,7 @@ def test_a_resident_registers_by_the_poster_s_link_is_approved_and_logs_in_by_co
     desk.get_by_role("button", name="勾选的通过").click()
     expect(desk.get_by_text("已通过1名志愿者。")).to_be_visible()
 
-    phone.get_by_role("link", name="手机验证码登录").click()
-    phone.get_by_label("手机号码").fill("13912345678")
-    phone.get_by_role("button", name="获取验证码").click()
-    expect(phone.get_by_text("如果 139****5678 属于审核通过的志愿者")).to_be_visible()
-    code = re.search(r"\d{6}", memory_sms.sent[-1][2]).group()
-    phone.get_by_label("验证码").fill(code)
+    ask_for_a_code(phone, memory_sms)
     assert_fits_the_phone(phone)
     assert_no_small_tap_targets({path_of(phone): small_tap_targets(phone)})
     screenshot(phone, "volunteer-code-login.png")

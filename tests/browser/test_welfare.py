@@ -13,8 +13,7 @@ from volunteers.models import WelfareCheck
 from volunteers.welfare import welfare_checks_offer
 
 from ..volunteers.phone_world import make_volunteer
-from .conftest import log_in, path_of
-from .test_register import assert_fits_the_phone, assert_no_small_tap_targets, small_tap_targets
+from .conftest import assert_fits_the_phone, assert_no_small_tap_targets, log_in, path_of, small_tap_targets
 
 pytestmark = pytest.mark.browser
 
