@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from households.models import Building, Role, RoleAssignment, building_label, compound_shown
+from households.models import AuditEvent, Building, Role, RoleAssignment, building_label, compound_shown
 from lockdown.core.spreadsheets import Column, SheetSpec
 
 from .choices import Skill, Source, labels
 from .models import BuildingPair, Group, Membership, Volunteer
 
 
-def covered_buildings(community) -> dict[int, list[str]]:
+def building_labels_by_account(community) -> dict[int, list[str]]:
     """{account id: the labels of the buildings its volunteer role covers}, for a community."""
     rows = (
         RoleAssignment.objects.filter(role=Role.VOLUNTEER, building__community=community)
@@ -38,7 +38,7 @@ def group_table(community) -> list[GroupRow]:
     """Each group with its members (leaders first) and the buildings each covers."""
     memberships = Membership.objects.select_related("volunteer").order_by("-leader", "volunteer__name", "id")
     groups = Group.objects.filter(community=community).prefetch_related(Prefetch("memberships", queryset=memberships))
-    buildings = covered_buildings(community)
+    buildings = building_labels_by_account(community)
     rows = []
     for group in groups:
         members = list(group.memberships.all())
@@ -119,3 +119,14 @@ def table_sheet(community, rows: list[GroupRow], read_mobile) -> SheetSpec:
 
     title = _("%(community)s volunteer group table") % {"community": community.name}
     return SheetSpec(name=_("Volunteer groups"), columns=columns(), rows=lines(), titles=(title,), for_print=True)
+
+
+def table_taken(*, actor, community, fmt, ip_address=None) -> None:
+    """The printed sheet and the .xlsx carry the mobile numbers in full: who took them, and from
+    where, is kept as the register's exports are."""
+    AuditEvent.objects.create(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        detail={"kind": "volunteer_groups", "format": fmt, "community": community.pk},
+        ip_address=ip_address,
+    )

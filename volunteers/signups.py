@@ -36,11 +36,11 @@ def cut_off_of(compound) -> datetime.time:
     return cut_off.values_list("signup_closes_at", flat=True).first() or DEFAULT_CUT_OFF
 
 
-def closes_at(roster: Roster) -> datetime.datetime:
-    """When sign-up for the roster ends: the compound's cut-off on the evening before, or when staff
-    closed it, whichever came first."""
+def closes_at(roster: Roster, cut_off: datetime.time | None = None) -> datetime.datetime:
+    """When sign-up for the roster ends: the compound's cut-off (`cut_off`, when the caller has read
+    it already) on the evening before, or when staff closed it, whichever came first."""
     evening = datetime.datetime.combine(
-        roster.date - datetime.timedelta(days=1), cut_off_of(roster.compound_id), tzinfo=local_zone()
+        roster.date - datetime.timedelta(days=1), cut_off or cut_off_of(roster.compound_id), tzinfo=local_zone()
     )
     return min(evening, roster.closed_at) if roster.closed_at else evening
 

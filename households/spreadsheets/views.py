@@ -17,12 +17,12 @@ from households.models import Building, Community, ExportJob, ImportJob
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from lockdown.core.jobs import progress_response
+from lockdown.core.spreadsheets import XLSX_TYPE
 
 from . import exports, imports, selectors, tables
 from .forms import ExportForm, ImportChoicesForm, ImportColumnsForm, ImportUploadForm
 from .tasks import commit_import_task, export_task, preview_import_task
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 200
 
 
@@ -162,7 +162,9 @@ def import_rejected(request, pk):
     imports.rejected_rows_write(job, buffer)
     buffer.seek(0)
     stem = job.file_name.rsplit(".", 1)[0]
-    return FileResponse(buffer, as_attachment=True, filename=f"{stem}-{_('rejected rows')}.xlsx", content_type=XLSX)
+    return FileResponse(
+        buffer, as_attachment=True, filename=f"{stem}-{_('rejected rows')}.xlsx", content_type=XLSX_TYPE
+    )
 
 
 def _buildings(request):

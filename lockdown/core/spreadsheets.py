@@ -185,6 +185,7 @@ def cell_text(value) -> str:
 
 # Writing -------------------------------------------------------------------------------------------
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THIN = Side(style="thin", color="999999")
 BOXED = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 # What an .xlsx cannot hold (openpyxl refuses it): control characters, from an uploaded file's cells.

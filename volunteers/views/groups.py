@@ -13,16 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from households.models import AuditEvent, Building, Community, Role, RoleAssignment
-from households.scoping import scope_of
+from households.models import Building, Community, Role, RoleAssignment
+from lockdown.core.addresses import client_address
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
-from lockdown.core.spreadsheets import write_table
+from lockdown.core.spreadsheets import XLSX_TYPE, write_table
 from volunteers import coverage, group_table, groups
-from volunteers.desk import staff_row
+from volunteers.desk import mobile_reader, staff_row
 from volunteers.forms.groups import CoverForm, GroupForm, MembersForm, PairForm
 from volunteers.models import BuildingPair, Group, Membership, Volunteer
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _community(request, pk):
@@ -31,11 +29,6 @@ def _community(request, pk):
 
 def _group(request, pk):
     return staff_row(request, Group.objects.select_related("community__street"), pk)
-
-
-def _mobile_reader(request, community):
-    permissions = scope_of(request).permissions_of(None, community.pk, community.street_id, None)
-    return lambda number, unmasked=False: permissions.read("mobile", number, of=Volunteer, unmasked=unmasked)
 
 
 @login_required
@@ -52,7 +45,7 @@ def _table_page(request, community, form, *, printing=False):
         "community": community,
         "rows": group_table.group_table(community),
         "ungrouped": group_table.ungrouped(community),
-        "read_mobile": _mobile_reader(request, community),
+        "read_mobile": mobile_reader(request, community),
         "form": form,
         "printing": printing,
         "today": timezone.localdate(),
@@ -65,7 +58,7 @@ def table_xlsx(request, pk):
     """The table with the mobile numbers in full, as the register's exports are for the same
     roles; who took it, and from where, is kept."""
     community = _community(request, pk)
-    read_mobile = _mobile_reader(request, community)
+    read_mobile = mobile_reader(request, community)
     rows = group_table.group_table(community)
     target = io.BytesIO()
     write_table([group_table.table_sheet(community, rows, lambda n: read_mobile(n, unmasked=True))], target)
@@ -75,17 +68,11 @@ def table_xlsx(request, pk):
         "community": community.name,
         "date": timezone.localdate().isoformat(),
     }
-    return FileResponse(target, as_attachment=True, filename=name, content_type=XLSX)
+    return FileResponse(target, as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 
 def _audit_export(request, community, fmt):
-    """The printed sheet and the .xlsx carry the mobile numbers in full: who took them is kept."""
-    AuditEvent.objects.create(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        detail={"kind": "volunteer_groups", "fmt": fmt, "community": community.pk},
-        ip_address=request.META.get("REMOTE_ADDR"),
-    )
+    group_table.table_taken(actor=request.user, community=community, fmt=fmt, ip_address=client_address(request))
 
 
 @login_required
@@ -124,7 +111,7 @@ def group_detail(request, pk):
         "form": form,
         "members": members,
         "candidates": [(volunteer, groups.fits(group, volunteer)) for volunteer in candidates],
-        "read_mobile": _mobile_reader(request, group.community),
+        "read_mobile": mobile_reader(request, group.community),
     }
     return render(request, "volunteers/group_detail.html", context)
 

@@ -17,7 +17,7 @@ from households.models import Community, Compound
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from volunteers import attendance, hours, roster_selectors, rosters, signups
-from volunteers.desk import staff_row
+from volunteers.desk import mobile_reader, staff_row
 from volunteers.forms.shifts import (
     CutOffForm,
     DateForm,
@@ -28,7 +28,7 @@ from volunteers.forms.shifts import (
     ShiftTemplateForm,
     tomorrow,
 )
-from volunteers.models import Notice, Roster, ShiftTemplate, Signup, Volunteer
+from volunteers.models import Notice, Roster, ShiftTemplate, Signup
 
 
 def _compound(request, pk):
@@ -37,12 +37,6 @@ def _compound(request, pk):
 
 def _roster(request, pk):
     return staff_row(request, Roster.objects.select_related("compound", "community__street"), pk)
-
-
-def mobile_reader(request, community):
-    """How the account reads a volunteer's mobile number (masked for staff, as a resident's)."""
-    permissions = scope_of(request).permissions_of(None, community.pk, community.street_id, None)
-    return lambda number: permissions.read("mobile", number, of=Volunteer)
 
 
 def roster_url(roster):
@@ -114,11 +108,12 @@ def roster(request, pk):
         messages.error(request, errors_text(dates))
     current = roster_selectors.roster_of(compound, date)
     context = {"compound": compound, "date": date, "roster": current, "dates": dates}
-    context["cut_off"] = CutOffForm(initial={"closes_at": signups.cut_off_of(compound)})
+    cut_off = signups.cut_off_of(compound)
+    context["cut_off"] = CutOffForm(initial={"closes_at": cut_off})
     if current is not None:
         board = roster_selectors.roster_board(current)
         notice_counts, trouble = roster_selectors.roster_notices(current, board)
-        closes = signups.closes_at(current)
+        closes = signups.closes_at(current, cut_off)
         context |= {
             "board": board,
             "places": sum(row.shift.places for row in board),
