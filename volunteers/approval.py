@@ -24,6 +24,7 @@ from .choices import DayPart, Skill, labels
 from .coverage import cover
 from .groups import fits
 from .models import Group, Volunteer
+from .phone_login import PHONE_ROLES
 
 Status = Volunteer.Status
 
@@ -203,6 +204,16 @@ def _account_for(volunteer):
             "password": make_password(None),
         },
     )
+    roles = set(account.role_assignments.values_list("role", flat=True))
+    if not roles <= set(PHONE_ROLES):
+        # The form is anonymous: a staff member's number typed on it must not make them a volunteer.
+        raise ServiceError(
+            _(
+                "This mobile number is the account of a member of staff, who log in with a password: "
+                "check the number with %(name)s, or decline this registration."
+            )
+            % {"name": volunteer.name}
+        )
     other = Volunteer.objects.filter(user=account).exclude(pk=volunteer.pk).select_related("community").first()
     if other is not None:
         message = _("The account of this mobile number is already a volunteer of %(community)s.")

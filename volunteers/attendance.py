@@ -25,10 +25,14 @@ def led_group_ids(user, community_id) -> set[int]:
 
 def attendance_mark(*, signup: Signup, mark: str, now=None) -> Signup:
     """Record one tap on a volunteer of the day's shift; each is a conditional update, so two
-    leaders tapping at once agree, and nothing is marked of someone not checked in."""
+    leaders tapping at once agree, and nothing is marked of someone not checked in. A shift of a
+    day still to come takes no tap (nobody has gathered yet); a past day's does, to put it right."""
     now = now or timezone.now()
     if mark not in MARKS:
         raise ServiceError(_("Choose what to record."))
+    day = signup.shift.roster.date
+    if day > timezone.localdate(now):
+        raise ServiceError(_("This shift is on %(date)s: check-in opens on its day.") % {"date": f"{day:%m-%d}"})
     held = Signup.objects.filter(pk=signup.pk, state=State.HOLDING)
     here = held.filter(checked_in_at__isnull=False)
     changes = {

@@ -83,6 +83,9 @@ def pair_make(*, building, leader, volunteer: Volunteer) -> BuildingPair:
     building; making another pair for them replaces it."""
     if not RoleAssignment.objects.filter(user=leader, role=Role.BUILDING_LEADER, building=building).exists():
         raise ServiceError(_("%(name)s is not a leader of this building.") % {"name": leader}, field="leader")
+    if volunteer.user_id == leader.pk:
+        message = _("%(name)s is this building's leader: pair them with another volunteer.")
+        raise ServiceError(message % {"name": volunteer.name}, field="volunteer")
     covers = RoleAssignment.objects.filter(user_id=volunteer.user_id, role=Role.VOLUNTEER, building=building)
     if volunteer.user_id is None or not covers.exists():
         raise ServiceError(_("%(name)s does not cover this building.") % {"name": volunteer.name}, field="volunteer")

@@ -34,16 +34,22 @@ WRITE_BACK = {
 }
 
 
-def shift_params(volunteer, shift) -> dict[str, str]:
-    """The values of the moved_up and roster texts (settings.SMS_SITE_TEMPLATES) for a shift. The
-    texts are Chinese whatever the page's language, as the provider approved them."""
-    starts, ends = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
-    until = f"{ends:%H:%M}" if ends.date() == starts.date() else f"次日{ends:%H:%M}"
+def shift_params(volunteer, *shifts) -> dict[str, str]:
+    """The values of the moved_up and roster texts (settings.SMS_SITE_TEMPLATES) for one or more
+    shifts of a day, in order: one text names them all. The texts are Chinese whatever the page's
+    language, as the provider approved them."""
+    times, places = [], []
+    for shift in shifts:
+        starts, ends = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+        until = f"{ends:%H:%M}" if ends.date() == starts.date() else f"次日{ends:%H:%M}"
+        day = "" if times else f"{starts.month}月{starts.day}日"
+        times.append(f"{day}{starts:%H:%M}-{until}")
+        places.append(shift.meeting_point or "居委会")
     return {
         "name": volunteer.name,
-        "shift": shift.name,
-        "when": f"{starts.month}月{starts.day}日{starts:%H:%M}-{until}",
-        "place": shift.meeting_point or "居委会",
+        "shift": "、".join(shift.name for shift in shifts),
+        "when": "、".join(times),
+        "place": "、".join(dict.fromkeys(places)),
     }
 
 

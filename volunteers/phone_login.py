@@ -5,8 +5,9 @@ number, typed back within ten minutes.
   wrong tries end it.
 - One code per number a minute and CODES_PER_DAY a day, and CODE_REQUESTS_PER_ADDRESS_HOUR from
   one address, whether or not the number has an account: the answer is the same either way, so the
-  page tells nobody which numbers belong to volunteers. Only an active account that holds a role
-  gets a code.
+  page tells nobody which numbers belong to volunteers. Only an active account of the phone's
+  roles gets a code: a volunteer or a building leader, holding no role beyond those. Staff and
+  admins, who can see and change far more, log in with their password (and its lockout).
 - The code is checked by LoginCodeBackend through django.contrib.auth.authenticate, after
   django-axes' backend: a wrong code is a failed login that axes counts and locks out like a wrong
   password, under the account's name and the address.
@@ -22,11 +23,12 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from households.models import RoleAssignment
+from households.models import Role, RoleAssignment
 from lockdown.core import sms, throttle
 from lockdown.core.errors import ServiceError
 from lockdown.core.identity import normalise_mobile
 
+PHONE_ROLES = (Role.VOLUNTEER, Role.BUILDING_LEADER)
 CODE_SECONDS = 10 * 60
 RESEND_SECONDS = 60
 CODES_PER_DAY = 10  # the providers' own cap on verification codes to one number is about this
@@ -35,7 +37,7 @@ WRONG_TRIES = 5
 
 
 def code_send(*, mobile: str, address) -> None:
-    """Send a login code to `mobile` (11 digits) if it is an active account's with a role; refused,
+    """Send a login code to `mobile` (11 digits) if it is an active account's of the phone's roles; refused,
     with a message that says when to try again, when asked too often (for any number alike), or
     when the gateway could not send it."""
     if not throttle.take("login-code-address", str(address), limit=CODE_REQUESTS_PER_ADDRESS_HOUR, seconds=3600):
@@ -102,11 +104,12 @@ class LoginCodeBackend(ModelBackend):
 
 
 def _account(mobile):
-    """The active account of `mobile` that holds a role, or None."""
+    """The active account of `mobile` that holds a role, all of them PHONE_ROLES; else None."""
     account = get_user_model().objects.filter(mobile=mobile, is_active=True).first()
-    if account is None or not RoleAssignment.objects.filter(user=account).exists():
+    if account is None:
         return None
-    return account
+    roles = set(RoleAssignment.objects.filter(user=account).values_list("role", flat=True))
+    return account if roles and roles <= set(PHONE_ROLES) else None
 
 
 def _hash(mobile, code):

@@ -1,9 +1,11 @@
 """Registration by a compound's link (the poster's QR code): anyone with the link fills in the form
 on a phone, without an account; staff open and close it, or make a new link.
 
-A second form from the same mobile number in the same community updates the first rather than
-adding a second volunteer, also when both arrive at once: the row is found or made under the
-constraint volunteer_unique_mobile, then updated in one statement that counts the registration.
+A second form from the same mobile number in the same community is the same volunteer, also when
+both arrive at once: the row is found or made under the constraint volunteer_unique_mobile, then
+counted in one statement. The form is anonymous, so it replaces only details that staff have yet
+to review (a volunteer waiting, or declined and asking again); an approved volunteer's stay as
+approved, and the answer is the same as for a new number, telling nobody which numbers registered.
 """
 
 import secrets
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 import segno
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,8 +90,9 @@ def volunteer_register(*, place: CompoundSettings, registration: Registration, a
     they are new. Refused, writing nothing, when registration is closed, when `address` has
     registered too often this hour, or when the room is not one of the building's.
 
-    A registration by a mobile number already registered in the community updates that volunteer:
-    an approved one stays approved, a declined one waits for approval again."""
+    A registration by a mobile number already registered in the community is counted on that
+    volunteer: one waiting gets the new details, a declined one gets them and waits for approval
+    again, an approved one keeps the details staff approved."""
     if not place.joining_open:
         raise ServiceError(_("Registration is closed for now."))
     compound = place.compound
@@ -122,13 +125,11 @@ def volunteer_register(*, place: CompoundSettings, registration: Registration, a
             community=compound.community, mobile=registration.mobile, defaults=values
         )
         if not created:
-            # The row as the statement leaves it, whoever else registered this number meanwhile.
-            Volunteer.objects.filter(pk=volunteer.pk).update(
-                **values,
-                registrations=F("registrations") + 1,
-                status=Case(When(status=Status.DECLINED, then=Value(Status.PENDING)), default=F("status")),
-                updated_at=timezone.now(),
-            )
+            # One statement each, whoever else registered this number meanwhile: the count always,
+            # the details only while nobody has approved them.
+            counted = Volunteer.objects.filter(pk=volunteer.pk)
+            counted.update(registrations=F("registrations") + 1, updated_at=timezone.now())
+            counted.exclude(status=Status.APPROVED).update(**values, status=Status.PENDING)
             volunteer.refresh_from_db()
     return volunteer, created
 

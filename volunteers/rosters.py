@@ -3,6 +3,7 @@ watch fill, close, publish and send by SMS. Who takes a place on a shift is volu
 
 import datetime
 import zoneinfo
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
@@ -150,15 +151,18 @@ def roster_notify(*, roster: Roster, send: int) -> int:
     holders = Signup.objects.filter(shift__roster=roster, state=Signup.State.HOLDING).select_related(
         "shift", "volunteer"
     )
+    shifts_of = defaultdict(list)  # one text a volunteer, naming each shift they hold
+    for signup in holders.order_by("shift__starts_at", "pk"):
+        shifts_of[signup.volunteer].append(signup.shift)
     rows = [
         Notice(
             community_id=roster.community_id,
-            key=f"roster:{roster.pk}:{signup.volunteer_id}:{send}",
+            key=f"roster:{roster.pk}:{volunteer.pk}:{send}",
             kind=Notice.Kind.ROSTER,
-            phone=signup.volunteer.mobile,
-            params=notices.shift_params(signup.volunteer, signup.shift),
+            phone=volunteer.mobile,
+            params=notices.shift_params(volunteer, *shifts),
         )
-        for signup in holders.order_by("shift__starts_at", "pk")
+        for volunteer, shifts in shifts_of.items()
     ]
     if not rows:
         raise ServiceError(_("Nobody holds a place on this roster yet."))

@@ -66,6 +66,20 @@ def test_a_building_leader_who_volunteers_keeps_their_account_and_gains_the_role
     assert leader.check_password("pw-for-tests-123")  # the leader's password is theirs still
 
 
+@pytest.mark.parametrize("role", [Role.STREET_ADMIN, Role.COMMITTEE_STAFF, Role.ZONE_LEADER])
+def test_a_staff_member_s_number_typed_on_the_form_is_refused_at_approval(world, staff, role):
+    account = world.users[role]
+    account.mobile = "13800000009"
+    account.save()
+    volunteer = VolunteerFactory(building=world.building, name="张三", mobile="13800000009")
+
+    with pytest.raises(ServiceError, match="account of a member of staff"):
+        approval.volunteer_approve(actor=staff, volunteer=volunteer)
+
+    assert Volunteer.objects.get(pk=volunteer.pk).status == Status.PENDING
+    assert not account.role_assignments.filter(role=Role.VOLUNTEER).exists()
+
+
 def test_a_username_taken_by_another_account_gets_a_suffix(world, staff):
     User.objects.create(username="13912345678")
     volunteer = VolunteerFactory(building=world.building, mobile="13912345678")

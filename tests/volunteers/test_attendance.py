@@ -1,6 +1,8 @@
 """The morning's check-in: present, trained today, suit issued (counted), checked out; by staff or
 by a leader of the shift's group, on the phone."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from volunteers import attendance, groups
 from volunteers.models import Signup
 
 pytestmark = pytest.mark.django_db
+ONE_DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -70,6 +73,25 @@ def test_only_a_holder_is_checked_in(world, today):
         mark(signups["小李"], "present")
     with pytest.raises(ServiceError, match="Choose what to record"):
         mark(signups["小王"], "dance")
+
+
+def test_nobody_is_checked_in_for_a_day_still_to_come_and_a_past_day_can_be_put_right(client, world):
+    work = group(world)
+    _r, (tomorrow,) = roster_of(world, template(world, work), date=timezone.localdate() + ONE_DAY)
+    _r, (yesterday,) = roster_of(world, template(world, work, name="昨日"), date=timezone.localdate() - ONE_DAY)
+    person = approved_volunteer(world.building)
+    early = Signup.objects.create(shift=tomorrow, volunteer=person, state=Signup.State.HOLDING)
+    late = Signup.objects.create(shift=yesterday, volunteer=person, state=Signup.State.HOLDING)
+
+    with pytest.raises(ServiceError, match="check-in opens on its day"):
+        mark(early, "present")
+    assert Signup.objects.get(pk=early.pk).checked_in_at is None
+    assert mark(late, "present").checked_in_at is not None
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    url = reverse("volunteers:check_in", args=[world.building.compound.pk])
+    page = client.get(url, {"date": tomorrow.roster.date}).content.decode()
+    assert "check-in opens on its day" in page
+    assert reverse("volunteers:attendance_mark", args=[early.pk]) not in page
 
 
 def test_suits_issued_today_are_counted_per_compound(world, today):

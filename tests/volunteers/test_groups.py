@@ -116,6 +116,18 @@ def test_a_building_pair_is_its_leader_and_a_volunteer_covering_it(world):
     assert not BuildingPair.objects.exists()
 
 
+def test_a_leader_who_volunteers_is_not_paired_with_themself(world):
+    leader = building_leader(world.other_building, "老张")
+    himself = approved_volunteer(world.other_building, name="老张")
+    Volunteer.objects.filter(pk=himself.pk).update(user=leader)
+    leader.role_assignments.create(role=Role.VOLUNTEER, building=world.other_building)
+    himself.refresh_from_db()
+
+    with pytest.raises(ServiceError, match="老张 is this building's leader"):
+        groups.pair_make(building=world.other_building, leader=leader, volunteer=himself)
+    assert not BuildingPair.objects.exists()
+
+
 def test_the_table_reads_in_the_same_queries_however_many_volunteers(world):
     def queries():
         with CaptureQueriesContext(connection) as captured:

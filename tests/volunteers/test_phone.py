@@ -121,7 +121,7 @@ def test_today_shows_the_shift_held_today_only(client, volunteer):
     assert "排队的班" not in html
 
 
-def test_today_lists_the_buildings_covered_and_their_tasks_only(client, world, volunteer):
+def test_today_lists_the_buildings_covered_and_their_tasks_only(client, world, volunteer, morning):
     offer(world.building, "mine")
     offer(world.other_building, "next-door")
     offer(world.far_building, "far")

@@ -80,6 +80,31 @@ def test_a_number_without_an_active_account_with_a_role_gets_the_same_answer_and
     assert gateway.sent == []
 
 
+@pytest.mark.parametrize("role", [Role.STREET_ADMIN, Role.COMMITTEE_STAFF, Role.ZONE_LEADER])
+def test_staff_and_admins_get_no_code_even_when_they_also_volunteer(client, world, role):
+    account = world.users[role]
+    account.mobile = MOBILE
+    account.save(update_fields=["mobile"])
+    account.role_assignments.create(role=Role.VOLUNTEER, building=world.building)
+
+    asked = ask_code(client)
+
+    assert ANSWER in client.get(asked.url).content.decode()
+    assert gateway.sent == []
+
+
+def test_a_building_leader_gets_a_code_and_logs_in(client, world):
+    leader = world.users[Role.BUILDING_LEADER]
+    leader.mobile = MOBILE
+    leader.save(update_fields=["mobile"])
+
+    ask_code(client)
+    logged_in = give_code(client, sent_code())
+
+    assert logged_in.url == reverse("home")
+    assert client.get(reverse("home")).context["user"] == leader
+
+
 def test_the_code_is_kept_hashed_not_as_sent(client, volunteer):
     ask_code(client)
 

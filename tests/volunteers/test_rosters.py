@@ -123,6 +123,28 @@ def test_the_roster_sms_goes_to_each_holder_once_per_sending(world):
     assert Notice.objects.filter(params__name="甲").count() == 2
 
 
+def test_a_volunteer_holding_two_shifts_gets_one_text_naming_both(world):
+    work = group(world)
+    _roster, shifts = roster_of(
+        world,
+        template(world, work, name="上午配送"),
+        template(world, work, name="下午配送", starts=(14, 0), ends=(18, 0), meeting_point="北门"),
+        date=days_ahead(2),
+    )
+    both = approved_volunteer(world.building, name="甲")
+    for shift in shifts:
+        Signup.objects.create(shift=shift, volunteer=both, state=Signup.State.HOLDING)
+
+    assert rosters.roster_notify(roster=shifts[0].roster, send=1) == 1
+    day = days_ahead(2)
+    assert Notice.objects.get().params == {
+        "name": "甲",
+        "shift": "上午配送、下午配送",
+        "when": f"{day.month}月{day.day}日07:00-11:00、14:00-18:00",
+        "place": "居委会门口、北门",
+    }
+
+
 def test_a_roster_nobody_holds_sends_nothing(world):
     with pytest.raises(ServiceError, match="Nobody holds a place"):
         rosters.roster_notify(roster=one_shift(world).roster, send=1)
@@ -133,13 +155,14 @@ def test_a_roster_nobody_holds_sends_nothing(world):
 
 @pytest.fixture
 def filled(world):
-    """Tomorrow's roster with two shifts: one full with a waiting list, one with a place."""
+    """The day after tomorrow's roster, open for sign-up at any hour the suite runs (tomorrow's closes at
+    20:00 today), with two shifts: one full with a waiting list, one with a place."""
     work = group(world, max_age=60)
     roster, shifts = roster_of(
         world,
         template(world, work, name="上午配送", places=2),
         template(world, work, name="下午配送", starts=(14, 0), ends=(18, 0), places=3),
-        date=days_ahead(1),
+        date=days_ahead(2),
     )
     people = [approved_volunteer(world.building, name=n, mobile=f"1390000000{i}") for i, n in enumerate("甲乙丙")]
     for person in people:
@@ -166,8 +189,9 @@ def test_staff_see_the_roster_fill_with_masked_mobiles(client, world, filled):
     assert "139****0000" in page
     assert "waiting 1" in page
     assert "Send SMS to everyone on the roster" in page
-    board = client.get(reverse("volunteers:roster", args=[world.building.compound.pk])).context["board"]
-    assert [row.shift for row in board] == shifts  # tomorrow by default
+    assert [row.shift for row in roster_page(client, world, roster).context["board"]] == shifts
+    default = client.get(reverse("volunteers:roster", args=[world.building.compound.pk])).context
+    assert default["date"] == days_ahead(1)  # tomorrow unless the page is asked for another day
 
 
 def test_the_roster_page_reads_in_the_same_queries_however_many_shifts_and_volunteers(client, world, filled):
@@ -208,7 +232,7 @@ def test_staff_stamp_close_publish_and_send_from_the_page(client, world, django_
     template(world, group(world))
     compound = world.building.compound
     client.force_login(staff(world))
-    date = days_ahead(1)
+    date = days_ahead(2)  # still open after 20:00
 
     client.post(reverse("volunteers:roster_stamp", args=[compound.pk]), {"date": date})
     roster = Roster.objects.get(compound=compound, date=date)

@@ -25,14 +25,13 @@ def join(request, token):
     form = RegistrationForm(request.POST or None, compound=place.compound)
     if request.method == "POST" and form.is_valid():
         try:
-            _volunteer, created = registration.volunteer_register(
+            registration.volunteer_register(
                 place=place, registration=form.to_registration(), address=client_address(request)
             )
         except ServiceError as error:
             show_on_form(form, error)
-        else:
-            thanks = reverse("volunteers:join_thanks", args=[token])
-            return redirect(thanks if created else f"{thanks}?again=1")
+        else:  # the same page for a number new or known: it tells nobody who registered
+            return redirect("volunteers:join_thanks", token=token)
     return render(request, "volunteers/join_form.html", {"form": form, "place": place})
 
 
@@ -40,7 +39,7 @@ def join_thanks(request, token):
     place = registration.join_place(token)
     if place is None:
         return render(request, "volunteers/join_unknown.html", status=404)
-    return render(request, "volunteers/join_thanks.html", {"place": place, "again": "again" in request.GET})
+    return render(request, "volunteers/join_thanks.html", {"place": place})
 
 
 def _compound_for_staff(request, pk):

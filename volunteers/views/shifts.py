@@ -290,6 +290,7 @@ def check_in(request, pk):
         "compound": compound,
         "date": date,
         "dates": dates,
+        "ahead": date > today,  # nobody has gathered yet: the holders are shown, without taps
         "roster": current,
         "board": roster_selectors.check_in_day(current, groups) if current else [],
         "suits": suits.get(compound.pk, 0),
