@@ -83,6 +83,7 @@ TEMPLATES = [
             "environment": "lockdown.jinja2.environment",
             "context_processors": [
                 *ACCOUNT_CONTEXT,
+                "lockdown.context_processors.csrf_once",
                 "lockdown.context_processors.layout",
                 "lockdown.context_processors.welfare_alerts",
             ],

@@ -1,6 +1,7 @@
 """The pages' Jinja2 helpers (lockdown/jinja2.py)."""
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -33,3 +34,27 @@ def test_date_shows_aware_times_in_shanghai_and_nothing_for_none():
     assert date(utc, "%Y-%m-%d %H:%M") == "2022-04-01 04:30"
     assert date(datetime.date(1938, 3, 2), "%Y-%m") == "1938-03"
     assert date(None) == ""
+
+
+@pytest.mark.django_db
+def test_a_page_of_many_forms_masks_its_csrf_token_once_and_each_form_posts_with_it(world):
+    from django.test import Client
+
+    from tests.volunteers.phone_world import make_volunteer
+    from volunteers import task_list
+
+    volunteer = make_volunteer(world, [world.building])
+    tasks = [
+        task_list.task_offer(kind="parcel", source_key=f"csrf-{n}", title=f"送快递 {n}", building=world.building)
+        for n in range(3)
+    ]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(volunteer.user)
+    page = client.get(reverse("volunteers:today")).content.decode()
+
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', page)
+    assert len(tokens) >= 3
+    assert len(set(tokens)) == 1
+    take = reverse("volunteers:task_take", args=[tasks[0].pk])
+    assert client.post(take, {"next": "/"}).status_code == 403
+    assert client.post(take, {"csrfmiddlewaretoken": tokens[0], "next": "/"}).status_code == 302

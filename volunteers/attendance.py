@@ -79,7 +79,8 @@ def suits_issued(community_id, date: datetime.date) -> dict[int, int]:
     rows = (
         Signup.objects.filter(shift__roster__community_id=community_id, shift__roster__date=date, state=State.HOLDING)
         .values("shift__roster__compound_id")
-        .annotate(suits=Count("pk", filter=Q(suit_issued=True)))
+        # One suit lasts a volunteer's day: marked on their morning and afternoon shifts, it is one.
+        .annotate(suits=Count("volunteer", filter=Q(suit_issued=True), distinct=True))
         .order_by()
     )
     return {row["shift__roster__compound_id"]: row["suits"] for row in rows}

@@ -67,8 +67,10 @@ class BuildingCover:
 
 
 def coverage(community) -> list[BuildingCover]:
-    """Every building of the community with who covers it, its leaders and its pairs."""
+    """Every building of the community, compound by compound, with who covers it, its leaders and
+    its pairs."""
     buildings = Building.objects.filter(community=community).annotate(compound_name=compound_shown("compound"))
+    buildings = buildings.order_by("compound__name", "sort_key", "number")  # each compound's together
     rows = {b.pk: BuildingCover(b, building_label(b.number, b.compound_name)) for b in buildings}
     volunteers = {v.user_id: v for v in Volunteer.objects.filter(community=community, user__isnull=False)}
     assignments = RoleAssignment.objects.filter(

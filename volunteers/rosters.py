@@ -63,11 +63,14 @@ def cut_off_set(*, compound: Compound, closes_at: datetime.time) -> CompoundSett
 def roster_stamp(*, compound: Compound, date: datetime.date) -> tuple[Roster, int]:
     """The compound's roster of `date`, with one shift for each template in use; returns it and how
     many shifts were new. Stamping twice, or twice at once, makes each shift once (the constraint
-    shift_one_per_template), so a new template's shift is added to a roster already stamped."""
+    shift_one_per_template), so a new template's shift is added to a roster already stamped. Refused,
+    making no empty roster, while the compound has no template in use."""
+    templates = list(ShiftTemplate.objects.filter(compound=compound, active=True).select_related("group"))
+    if not templates:
+        raise ServiceError(_("%(compound)s has no shift template in use: add one first.") % {"compound": compound})
     roster, _created = Roster.objects.get_or_create(
         compound=compound, date=date, defaults={"community_id": compound.community_id}
     )
-    templates = ShiftTemplate.objects.filter(compound=compound, active=True).select_related("group")
     have = set(roster.shifts.values_list("template_id", flat=True))
     new = [_shift_of(roster, template) for template in templates if template.pk not in have]
     Shift.objects.bulk_create(new, ignore_conflicts=True)  # stamped by someone else meanwhile

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from households.models import Building, compound_shown
 
-from .models import Signup, Task, Volunteer
+from .models import Membership, Shift, Signup, Task, Volunteer
 from .task_list import UNFINISHED
 
 
@@ -21,6 +21,15 @@ def shifts_of_day(volunteer: Volunteer, date: datetime.date):
     """The shifts the volunteer holds a place on, of the roster of `date`, earliest first."""
     signups = Signup.objects.filter(volunteer=volunteer, state=Signup.State.HOLDING, shift__roster__date=date)
     return signups.select_related("shift__group", "shift__roster__compound").order_by("shift__starts_at", "pk")
+
+
+def check_ins_led(volunteer: Volunteer, date: datetime.date) -> list[dict]:
+    """The compounds ({"id", "name"}) whose roster of `date` has a shift of a group the volunteer
+    leads: a group leader checks their group in at the gathering point, from the phone."""
+    led = Membership.objects.filter(volunteer=volunteer, leader=True).values("group_id")
+    shifts = Shift.objects.filter(roster__date=date, group_id__in=led)
+    rows = shifts.values_list("roster__compound_id", "roster__compound__name").distinct()
+    return [{"id": pk, "name": name} for pk, name in rows.order_by("roster__compound__name")]
 
 
 def covered_buildings(building_ids):

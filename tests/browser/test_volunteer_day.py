@@ -100,7 +100,7 @@ def test_a_volunteer_s_day_from_the_compound_s_link_to_a_welfare_check(world, op
     expect(phone.get_by_role("heading", name="今天")).to_contain_text("张三")
     expect(phone.get_by_text("今天没有排班。")).to_be_visible()
     look(phone)
-    phone.get_by_role("link", name="明日班次：去接龙").click()
+    phone.get_by_role("link", name="明天的班次", exact=True).click()
     expect(phone.get_by_role("heading", name="明天的班次")).to_be_visible()
     expect(phone.get_by_text("接龙截止：")).to_be_visible()
     morning = phone.locator(".phone-shift", has_text="上午配送")

@@ -102,6 +102,23 @@ def test_suits_issued_today_are_counted_per_compound(world, today):
     assert attendance.suits_issued(world.community.pk, roster.date) == {world.building.compound_id: 2}
 
 
+def test_a_suit_marked_on_two_shifts_of_one_volunteer_s_day_is_one_suit(world, today):
+    roster, signups, _leader = today
+    worker = signups["小王"].volunteer
+    afternoon = roster.shifts.create(
+        group=signups["小王"].shift.group,
+        name="下午配送",
+        starts_at=signups["小王"].shift.ends_at + datetime.timedelta(hours=3),
+        ends_at=signups["小王"].shift.ends_at + datetime.timedelta(hours=7),
+        places=5,
+    )
+    second = Signup.objects.create(shift=afternoon, volunteer=worker, state=Signup.State.HOLDING)
+    for signup in (signups["小王"], second):
+        mark(signup, "present")
+        mark(signup, "suit")
+    assert attendance.suits_issued(world.community.pk, roster.date) == {world.building.compound_id: 1}
+
+
 def test_staff_and_the_groups_leaders_check_in_and_no_one_else(world, today):
     roster, signups, leader = today
     morning, stairwell = signups["小王"].shift, signups["小李"].shift

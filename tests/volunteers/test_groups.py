@@ -266,3 +266,10 @@ def test_two_buildings_added_to_a_volunteer_at_once_are_both_kept(on_postgres, w
     writers = at_once(*(lambda b=b: coverage.cover_add(Volunteer.objects.get(pk=volunteer.pk), b) for b in more))
     assert [w.error for w in writers] == [None, None]
     assert coverage.covered_building_ids(volunteer) == {world.building.pk, *(b.pk for b in more)}
+
+
+def test_the_coverage_lists_each_compound_s_buildings_together(world, two_compounds):
+    BuildingFactory(zone=world.second_building.zone, number="14")  # by number alone: 12, 12, 13, 14
+    compounds = [row.building.compound.name for row in group_table.coverage(world.community)]
+
+    assert compounds == sorted(compounds)

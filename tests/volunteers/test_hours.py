@@ -103,3 +103,19 @@ def test_only_the_communitys_staff_see_the_hours(client, world, two_days):
     for user in outsiders(world):
         client.force_login(user)
         assert client.get(url).status_code == 404, user
+
+
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [
+        ({"date_from": "2026-02-30"}, "Enter a valid date"),
+        ({"date_from": "2026-12-09", "date_to": "2026-12-01"}, "The last day is before the first"),
+        ({"date_from": "2026-01-01", "date_to": "2026-06-01"}, "at most two months"),
+    ],
+)
+def test_the_hours_page_says_what_is_wrong_with_the_days_asked(client, world, two_days, asked, said):
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    response = client.get(reverse("volunteers:hours", args=[world.community.pk]), asked)
+
+    assert said in response.content.decode()
+    assert "by_volunteer" not in response.context

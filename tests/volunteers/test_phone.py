@@ -16,7 +16,7 @@ from django.utils import timezone
 from households.models import Role
 from tests.households.factories import user_with_role
 from volunteers import task_list
-from volunteers.models import Group, Roster, Shift, Signup, Task, WelfareCheck
+from volunteers.models import Group, Membership, Roster, Shift, Signup, Task, WelfareCheck
 from volunteers.today import tasks_of_day
 from volunteers.welfare import welfare_checks_offer
 
@@ -119,6 +119,21 @@ def test_today_shows_the_shift_held_today_only(client, volunteer):
     assert "meet at 南门" in html
     assert "明天的班" not in html
     assert "排队的班" not in html
+
+
+def test_a_group_leader_finds_today_s_check_in_of_their_group_on_the_phone(client, world, volunteer):
+    today = timezone.localdate()
+    led = hold(make_volunteer(world, [world.building], name="组员"), today).shift
+    hold(make_volunteer(world, [world.building], name="明天的组员"), today + datetime.timedelta(days=1))
+    check_in = reverse("volunteers:check_in", args=[led.roster.compound_id])
+    assert check_in not in today_page(client, volunteer.user)  # a member, not a leader
+
+    Membership.objects.create(group=led.group, volunteer=volunteer, leader=True)
+    html = today_page(client, volunteer.user)
+
+    assert html.count(check_in) == 1
+    assert f"Check in your group: {led.roster.compound.name}" in html
+    assert client.get(check_in).status_code == 200
 
 
 def test_today_lists_the_buildings_covered_and_their_tasks_only(client, world, volunteer, morning):

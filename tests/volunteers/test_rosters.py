@@ -59,6 +59,19 @@ def test_a_template_added_later_adds_its_shift_to_the_roster(world):
     assert roster.shifts.filter(template=late).count() == 1
 
 
+def test_stamping_a_compound_with_no_template_in_use_is_refused_and_makes_no_roster(client, world):
+    compound = world.building.compound
+    with pytest.raises(ServiceError, match="has no shift template in use"):
+        rosters.roster_stamp(compound=compound, date=days_ahead(1))
+
+    client.force_login(staff(world))
+    response = client.post(reverse("volunteers:roster_stamp", args=[compound.pk]), {"date": days_ahead(1)}, follow=True)
+    page = response.content.decode()
+    assert "has no shift template in use" in page
+    assert "has its shift on this roster already" not in page
+    assert not Roster.objects.exists()
+
+
 def test_stamp_tomorrow_everywhere_is_the_beat_tasks_work(world):
     template(world, group(world))
     assert rosters.stamp_tomorrow_everywhere() == 1

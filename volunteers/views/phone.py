@@ -36,6 +36,7 @@ def today_page(request):
         "date": date,
         "now": timezone.now(),
         "shifts": today.shifts_of_day(volunteer, date),
+        "check_ins": today.check_ins_led(volunteer, date),
         "buildings": today.covered_buildings(scope.volunteer_building_ids),
         "page": Paginator(tasks, TASKS_PAGE_SIZE).get_page(request.GET.get("page")),
         "welfare_kind": welfare.KIND,

@@ -40,7 +40,11 @@ def _roster(request, pk):
 
 
 def roster_url(roster):
-    return f"{reverse('volunteers:roster', args=[roster.compound_id])}?date={roster.date.isoformat()}"
+    return roster_day_url(roster.compound_id, roster.date)
+
+
+def roster_day_url(compound_id, date):
+    return f"{reverse('volunteers:roster', args=[compound_id])}?date={date.isoformat()}"
 
 
 @login_required
@@ -145,7 +149,11 @@ def roster_stamp(request, pk):
     if date is None:
         messages.error(request, errors_text(DateForm(request.POST)))
         return redirect("volunteers:roster", pk=compound.pk)
-    stamped, new = rosters.roster_stamp(compound=compound, date=date)
+    try:
+        stamped, new = rosters.roster_stamp(compound=compound, date=date)
+    except ServiceError as error:
+        show_as_message(request, error)
+        return redirect(roster_day_url(compound.pk, date))
     if new:
         messages.success(request, _("%(count)s shifts stamped from the templates.") % {"count": new})
     else:
