@@ -43,7 +43,7 @@ def fits(group, volunteer: Volunteer) -> list[str]:
         reasons.append(_("younger than %(age)s") % {"age": group.min_age})
     missing = [Skill(skill).label for skill in group.skills if skill not in volunteer.skills]
     if missing:
-        reasons.append(_("needs: %(skills)s") % {"skills": ", ".join(str(label) for label in missing)})
+        reasons.append(_("needs: %(skills)s") % {"skills": "、".join(str(label) for label in missing)})
     return reasons
 
 

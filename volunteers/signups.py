@@ -54,22 +54,29 @@ def shift_label(shift: Shift) -> str:
     return f"{shift.name} {when(shift.starts_at)}-{timezone.localtime(shift.ends_at):%H:%M}"
 
 
-def limits_refusal(volunteer: Volunteer, shift: Shift) -> str:
+def limits_refusal(volunteer: Volunteer, shift: Shift, *, to_staff=False) -> str:
     """Why the shift's age limit or skills keep the volunteer out, or "" (the phone page shows it
-    before anyone taps)."""
+    before anyone taps); said to the volunteer, or `to_staff` who move them, naming them."""
+    values = {"name": volunteer.name, "age": volunteer.age}
     if shift.max_age is not None and volunteer.age > shift.max_age:
-        return _("This shift takes volunteers up to %(limit)s; you are %(age)s.") % {
-            "limit": shift.max_age,
-            "age": volunteer.age,
-        }
+        if to_staff:
+            return _("%(name)s is %(age)s: this shift takes volunteers up to %(limit)s.") % {
+                **values,
+                "limit": shift.max_age,
+            }
+        return _("This shift takes volunteers up to %(limit)s; you are %(age)s.") % {**values, "limit": shift.max_age}
     if shift.min_age is not None and volunteer.age < shift.min_age:
-        return _("This shift takes volunteers from %(limit)s; you are %(age)s.") % {
-            "limit": shift.min_age,
-            "age": volunteer.age,
-        }
-    missing = [str(Skill(skill).label) for skill in shift.skills if skill not in volunteer.skills]
+        if to_staff:
+            return _("%(name)s is %(age)s: this shift takes volunteers from %(limit)s.") % {
+                **values,
+                "limit": shift.min_age,
+            }
+        return _("This shift takes volunteers from %(limit)s; you are %(age)s.") % {**values, "limit": shift.min_age}
+    missing = "、".join(str(Skill(skill).label) for skill in shift.skills if skill not in volunteer.skills)
+    if missing and to_staff:
+        return _("This shift needs %(skills)s, which %(name)s has not registered.") % {**values, "skills": missing}
     if missing:
-        return _("This shift needs %(skills)s, which you have not registered.") % {"skills": "、".join(missing)}
+        return _("This shift needs %(skills)s, which you have not registered.") % {"skills": missing}
     return ""
 
 
@@ -106,7 +113,7 @@ def _require_open(roster, now):
         )
 
 
-def _overlap(volunteer, shift, leaving=None) -> str:
+def _overlap(volunteer, shift, leaving=None, to_staff=False) -> str:
     """Which of the volunteer's other shifts (holding or waiting) overlaps `shift`, in words, or ""."""
     others = Signup.objects.filter(volunteer=volunteer, state__in=OPEN_STATES).exclude(shift=shift)
     if leaving is not None:
@@ -116,7 +123,12 @@ def _overlap(volunteer, shift, leaving=None) -> str:
         .select_related("shift")
         .first()
     )
-    return overlap_refusal(clash.shift) if clash else ""
+    if clash is None:
+        return ""
+    if to_staff:
+        message = _("%(name)s is on %(shift)s at that time already: take them off it first.")
+        return message % {"name": volunteer.name, "shift": shift_label(clash.shift)}
+    return overlap_refusal(clash.shift)
 
 
 def overlap_refusal(other: Shift) -> str:
@@ -240,8 +252,9 @@ def signup_move(*, signup: Signup, to_shift: Shift, over_places=False) -> Moved:
                 _("%(name)s is on %(shift)s already.") % {"name": volunteer.name, "shift": shift_label(to_shift)},
                 field="shift",
             )
-        if refusal := limits_refusal(volunteer, to_shift) or _overlap(volunteer, to_shift, leaving=signup):
-            raise ServiceError(f"{volunteer.name}: {refusal}", field="shift")
+        refusal = limits_refusal(volunteer, to_shift, to_staff=True)
+        if refusal := refusal or _overlap(volunteer, to_shift, leaving=signup, to_staff=True):
+            raise ServiceError(refusal, field="shift")
         holding = Signup.objects.filter(shift=to_shift, state=State.HOLDING).count()
         full = holding >= to_shift.places
         if full and not over_places:

@@ -30,7 +30,8 @@ from .task_list import BATCH, UNFINISHED, Offer
 KIND = "welfare_check"  # the checks' tasks on the one list
 Outcome = WelfareCheck.Outcome
 ALERTS = (Outcome.NO_ANSWER, Outcome.NEEDS)  # staff are told at once
-DUE = datetime.time(12)  # a check is due by noon, local time
+DUE = datetime.time(12)  # a check is due by noon, local time ...
+GRACE = datetime.timedelta(hours=3)  # ... or, offered later than 09:00, three hours after (that day still)
 NOTE_MAX = WelfareCheck._meta.get_field("note").max_length
 
 
@@ -73,7 +74,7 @@ def welfare_checks_offer(*, date: datetime.date, communities=None) -> int:
     check_ids = dict(unlinked.values_list("resident_id", "pk"))
     if not check_ids:
         return 0
-    due_at = timezone.make_aware(datetime.datetime.combine(date, DUE), timezone.get_default_timezone())
+    due_at = _due_at(date, timezone.now())
     with translation.override(settings.LANGUAGE_CODE):  # kept on the task: the site's language, whoever offers
         offers = [
             Offer(
@@ -92,6 +93,15 @@ def welfare_checks_offer(*, date: datetime.date, communities=None) -> int:
     task = Task.objects.filter(kind=KIND, source_key=key).values("pk")[:1]
     WelfareCheck.objects.filter(pk__in=check_ids.values(), task__isnull=True).update(task=Subquery(task))
     return len(check_ids)
+
+
+def _due_at(date, now):
+    """When the checks of `date` offered at `now` are due: by noon, unless staff offered them (or
+    the register tagged someone) later in the day, when a check due at once would be late at once."""
+    zone = timezone.get_default_timezone()
+    noon = timezone.make_aware(datetime.datetime.combine(date, DUE), zone)
+    last = timezone.make_aware(datetime.datetime.combine(date, datetime.time(23, 59)), zone)
+    return max(noon, min(now + GRACE, last))
 
 
 def _withdraw_earlier(date, communities):

@@ -3,10 +3,10 @@ check. Each a fixed number of queries, scoped."""
 
 import datetime
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from households.models import compound_shown
+from households.models import Role, RoleAssignment, compound_shown
 from households.scoping import AreaScope
 
 from .models import WelfareCheck
@@ -15,6 +15,8 @@ from .welfare import ALERTS, Outcome
 EVENING = datetime.time(18)  # checks not done by now are listed for staff as such
 ALERT = Q(outcome__in=ALERTS)
 UNHANDLED = ALERT & Q(handled_at__isnull=True)
+# A check in a building no volunteer covers is offered to nobody: staff must send someone.
+COVERED = Exists(RoleAssignment.objects.filter(role=Role.VOLUNTEER, building_id=OuterRef("building_id")))
 
 
 class Section:
@@ -40,7 +42,8 @@ def alert_count(scope: AreaScope) -> int:
 def checks_of_day(scope: AreaScope, *, date: datetime.date):
     """The checks of `date`, and alerts of earlier days not handled yet, for staff's page: alerts
     first (not handled first, no answer before needs something), then the checks not done, then the
-    ones done; each in room order. A queryset to paginate, each row with its `section`."""
+    ones done; each in room order. A queryset to paginate, each row with its `section` and whether a
+    volunteer `covered` its building."""
     checks = scope.filter(WelfareCheck.objects.filter(Q(date=date) | UNHANDLED))
     section = Case(
         When(ALERT, then=Value(Section.ALERTS)),
@@ -52,7 +55,7 @@ def checks_of_day(scope: AreaScope, *, date: datetime.date):
         When(outcome=Outcome.NO_ANSWER, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     return (
-        checks.annotate(section=section, alert_order=no_answer_first, compound_shown=compound_shown())
+        checks.annotate(section=section, alert_order=no_answer_first, compound_shown=compound_shown(), covered=COVERED)
         .select_related("resident__household", "building__community", "checked_by", "handled_by", "task__claimed_by")
         .order_by(
             "section",
@@ -70,13 +73,14 @@ def checks_of_day(scope: AreaScope, *, date: datetime.date):
 
 def day_counts(scope: AreaScope, *, date: datetime.date) -> dict:
     """The numbers at the top of staff's page: alerts not handled (any day), and the day's checks
-    by how they went. One query."""
+    by how they went, with those not done in buildings nobody covers. One query."""
     checks = scope.filter(WelfareCheck.objects.filter(Q(date=date) | UNHANDLED))
     of_day = Q(date=date)
     return checks.aggregate(
         alerts=Count("pk", filter=UNHANDLED),
         total=Count("pk", filter=of_day),
         not_done=Count("pk", filter=of_day & Q(outcome="")),
+        uncovered=Count("pk", filter=of_day & Q(outcome="") & ~COVERED),
         no_answer=Count("pk", filter=of_day & Q(outcome=Outcome.NO_ANSWER)),
         needs=Count("pk", filter=of_day & Q(outcome=Outcome.NEEDS)),
         well=Count("pk", filter=of_day & Q(outcome=Outcome.WELL)),

@@ -273,3 +273,16 @@ def test_the_coverage_lists_each_compound_s_buildings_together(world, two_compou
     compounds = [row.building.compound.name for row in group_table.coverage(world.community)]
 
     assert compounds == sorted(compounds)
+
+
+def test_a_member_the_group_s_new_rules_no_longer_take_is_flagged_on_its_page(client, world):
+    group = groups.group_save(community=world.community, name="入户消杀")
+    older, younger = approved_volunteer(world.building, name="老李", age=62), approved_volunteer(world.building, age=30)
+    groups.members_add(group, [older, younger])
+    groups.group_save(community=world.community, group=group, name="入户消杀", max_age=50)
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    page = client.get(reverse("volunteers:group", args=[group.pk])).content.decode()
+
+    assert page.count("No longer fits the group's rules") == 1
+    assert "No longer fits the group's rules: older than 50" in page

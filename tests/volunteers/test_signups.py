@@ -269,9 +269,9 @@ def test_a_move_still_refuses_overlaps_and_the_shifts_limits(world):
     signup = sign_up(volunteer, morning).signup
     sign_up(volunteer, lunch)
 
-    with pytest.raises(ServiceError, match="老李: This shift overlaps 午饭"):
+    with pytest.raises(ServiceError, match="老李 is on 午饭 .* at that time already: take them off it first"):
         signups.signup_move(signup=signup, to_shift=noon, over_places=True)
-    with pytest.raises(ServiceError, match="老李: This shift takes volunteers up to 50; you are 79."):
+    with pytest.raises(ServiceError, match="老李 is 79: this shift takes volunteers up to 50."):
         signups.signup_move(signup=signup, to_shift=door, over_places=True)
     assert states(morning) == [("老李", State.HOLDING)]
 

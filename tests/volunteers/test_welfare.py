@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households import services as register
-from households.models import Presence, Role, Tag
+from households.models import Presence, Role, RoleAssignment, Tag
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import TransitionLost
 from tests.concurrency import at_once
@@ -63,7 +63,14 @@ def state_of(check):
 # Offering ---------------------------------------------------------------------------------------------
 
 
-def test_each_current_resident_living_alone_gets_one_check_and_one_task_due_at_noon(alone, today):
+def at(monkeypatch, day, hour, minute=0):
+    """The clock at `hour` local time on `day`."""
+    now = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+
+
+def test_each_current_resident_living_alone_gets_one_check_and_one_task_due_at_noon(alone, today, monkeypatch):
+    at(monkeypatch, today, 6)  # the beat task's hour
     moved_out = living_alone(alone.building, name="周")[0]
     moved_out.presence = Presence.MOVED_OUT
     moved_out.save()
@@ -81,6 +88,15 @@ def test_each_current_resident_living_alone_gets_one_check_and_one_task_due_at_n
     assert task.link == reverse("volunteers:welfare_check", args=[check.pk])
     assert (check.building, check.community) == (alone.building, alone.community)
     assert list(TaskEvent.objects.filter(task=task).values_list("from_state", "to_state")) == [("", "open")]
+
+
+@pytest.mark.parametrize(("offered_at", "due"), [((6, 0), (12, 0)), ((14, 30), (17, 30)), ((22, 0), (23, 59))])
+def test_checks_offered_later_in_the_day_are_due_three_hours_later_that_day(alone, today, monkeypatch, offered_at, due):
+    at(monkeypatch, today, *offered_at)
+    welfare_checks_offer(date=today)
+
+    task = WelfareCheck.objects.select_related("task").get(resident=alone.resident).task
+    assert task.due_at == datetime.datetime.combine(today, datetime.time(*due), tzinfo=SHANGHAI)
 
 
 def test_offering_the_day_again_offers_nothing_more(alone, today):
@@ -419,10 +435,22 @@ def test_staff_see_alerts_first_then_checks_not_done_then_done_ones(client, worl
     assert residents[0].id_number not in html
 
 
+def test_a_check_in_a_building_nobody_covers_is_flagged_for_staff_to_send_someone(client, offered, world, today):
+    assert not RoleAssignment.objects.filter(role=Role.VOLUNTEER, building=world.other_building).exists()
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    html = client.get(reverse("volunteers:welfare_day")).content.decode()
+
+    flagged = re.findall(r'<tr id="check-\d+".*?</tr>', html, flags=re.S)
+    assert ["Nobody covers this building." in row for row in flagged] == [False, True]  # 张三's 12, 李四's 13
+    assert "Not done, in buildings nobody covers: send someone" in html
+    RoleAssignment.objects.create(user=world.users[Role.VOLUNTEER], role=Role.VOLUNTEER, building=world.other_building)
+    assert "Nobody covers this building." not in client.get(reverse("volunteers:welfare_day")).content.decode()
+
+
 @pytest.mark.parametrize(("hour", "heading"), [(10, "Not done yet"), (18, "Not done by evening")])
 def test_checks_not_done_are_headed_not_done_by_evening_from_18_00(client, offered, monkeypatch, today, hour, heading):
-    at = datetime.datetime.combine(today, datetime.time(hour, 30), tzinfo=SHANGHAI)
-    monkeypatch.setattr(timezone, "now", lambda: at)
+    at(monkeypatch, today, hour, 30)
     client.force_login(user_with_role(Role.COMMITTEE_STAFF, offered.community))
 
     html = client.get(reverse("volunteers:welfare_day")).content.decode()

@@ -110,6 +110,8 @@ def group_detail(request, pk):
         "group": group,
         "form": form,
         "members": members,
+        # The rules may have changed since they joined: staff see who no longer fits.
+        "outside_rules": {membership.volunteer_id: groups.fits(group, membership.volunteer) for membership in members},
         "candidates": [(volunteer, groups.fits(group, volunteer)) for volunteer in candidates],
         "read_mobile": mobile_reader(request, group.community),
     }
