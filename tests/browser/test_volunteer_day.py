@@ -77,6 +77,7 @@ def test_a_volunteer_s_day_from_the_compound_s_link_to_a_welfare_check(world, op
     expect(desk.locator(".members")).to_contain_text("张三")
 
     desk.get_by_role("link", name="志愿者分组表").click()
+    printed_on_a4(desk)
     desk.get_by_role("link", name="班次模板").click()
     templates = desk.locator(".shift-templates tbody tr")
     expect(templates).to_have_count(2)
@@ -201,3 +202,26 @@ def an_hour_from_now() -> datetime.time:
     now = timezone.localtime()
     later = now + datetime.timedelta(hours=1)
     return later.time().replace(second=0, microsecond=0) if later.date() == now.date() else datetime.time(23, 59)
+
+
+def printed_on_a4(desk):
+    """The group table's sheet as it prints on A4 (about 700 px wide): no buttons, no banner, and
+    each name, age and mobile number on one line."""
+    desk.get_by_role("link", name="打印版").click()
+    desk.emulate_media(media="print")
+    desk.set_viewport_size({"width": 700, "height": 990})
+    try:
+        expect(desk.locator(".heading .actions")).to_be_hidden()
+        lines = desk.locator(".group-table td.person").evaluate_all(
+            """cells => cells.map(cell => {
+                const range = document.createRange();
+                range.selectNodeContents(cell);
+                return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+            })"""
+        )
+        assert lines
+        assert set(lines) == {1}, lines
+    finally:
+        desk.emulate_media(media="screen")
+        desk.set_viewport_size({"width": 1280, "height": 800})
+        desk.go_back()
