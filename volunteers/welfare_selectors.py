@@ -15,8 +15,12 @@ from .welfare import ALERTS, Outcome
 EVENING = datetime.time(18)  # checks not done by now are listed for staff as such
 ALERT = Q(outcome__in=ALERTS)
 UNHANDLED = ALERT & Q(handled_at__isnull=True)
-# A check in a building no volunteer covers is offered to nobody: staff must send someone.
-COVERED = Exists(RoleAssignment.objects.filter(role=Role.VOLUNTEER, building_id=OuterRef("building_id")))
+
+
+def covered():
+    """Whether a volunteer covers the check's building: in one nobody covers, the check is offered to
+    nobody, and staff must send someone."""
+    return Exists(RoleAssignment.objects.filter(role=Role.VOLUNTEER, building_id=OuterRef("building_id")))
 
 
 class Section:
@@ -55,7 +59,9 @@ def checks_of_day(scope: AreaScope, *, date: datetime.date):
         When(outcome=Outcome.NO_ANSWER, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     return (
-        checks.annotate(section=section, alert_order=no_answer_first, compound_shown=compound_shown(), covered=COVERED)
+        checks.annotate(
+            section=section, alert_order=no_answer_first, compound_shown=compound_shown(), covered=covered()
+        )
         .select_related("resident__household", "building__community", "checked_by", "handled_by", "task__claimed_by")
         .order_by(
             "section",
@@ -80,7 +86,7 @@ def day_counts(scope: AreaScope, *, date: datetime.date) -> dict:
         alerts=Count("pk", filter=UNHANDLED),
         total=Count("pk", filter=of_day),
         not_done=Count("pk", filter=of_day & Q(outcome="")),
-        uncovered=Count("pk", filter=of_day & Q(outcome="") & ~COVERED),
+        uncovered=Count("pk", filter=of_day & Q(outcome="") & ~covered()),
         no_answer=Count("pk", filter=of_day & Q(outcome=Outcome.NO_ANSWER)),
         needs=Count("pk", filter=of_day & Q(outcome=Outcome.NEEDS)),
         well=Count("pk", filter=of_day & Q(outcome=Outcome.WELL)),
