@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from lockdown.core.spreadsheets import Column, SheetSpec, write_csv, write_table
+from tests.conftest import require
 
 # Each leading character, followed by a digit (what slipped through) and by a letter or a bracket.
 FORMULAS = [
@@ -102,8 +103,7 @@ def test_xlsx_writes_text_an_xlsx_cannot_hold_without_its_control_characters(lay
 def test_libreoffice_opening_the_csv_computes_no_formula(tmp_path):
     """A real office suite reads the CSV: every cell is text, none a formula."""
     soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
+    require(soffice is not None, "needs LibreOffice (Debian's libreoffice-calc-nogui)")
     path = tmp_path / "export.csv"
     with path.open("w", encoding="utf-8", newline="") as file:
         write_csv([Column("A")], [[formula] for formula in FORMULAS], file)
