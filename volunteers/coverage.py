@@ -28,9 +28,18 @@ def cover_add(volunteer: Volunteer, building) -> None:
 
 @transaction.atomic
 def cover_remove(volunteer: Volunteer, building) -> None:
-    """The volunteer no longer covers the building (nor works it in a pair)."""
+    """The volunteer no longer covers the building (nor works it in a pair). Refused for their last
+    building when the account holds no other role: it could no longer log in on the phone."""
     _lock(volunteer)
-    _cover(volunteer, covered_building_ids(volunteer) - {building.pk})
+    remaining = covered_building_ids(volunteer) - {building.pk}
+    other_roles = RoleAssignment.objects.filter(user_id=volunteer.user_id).exclude(role=Role.VOLUNTEER)
+    if not remaining and not other_roles.exists():
+        message = _(
+            "This is the only building %(name)s covers: give them another first. A volunteer covering "
+            "none could no longer log in."
+        )
+        raise ServiceError(message % {"name": volunteer.name})
+    _cover(volunteer, remaining)
 
 
 def covered_building_ids(volunteer: Volunteer) -> set[int]:

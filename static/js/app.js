@@ -86,6 +86,13 @@ for (const section of document.querySelectorAll("[data-campaign-progress]")) {
   setTimeout(poll, 1000);
 }
 
+// A button whose work is hard to undo (a check-in wiped, a roster closed, every poster's link
+// ended) asks first: a mis-tap with a glove changes nothing.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});
+
 // A page made to be printed (a compound's registration poster) has a button for it.
 for (const button of document.querySelectorAll("[data-print]")) {
   button.addEventListener("click", () => window.print());

@@ -78,12 +78,25 @@ def open_page(browser, live_server):
         page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
         page.on("response", lambda response: note_server_error(response, problems))
         page.on("console", lambda message: note_policy_violation(message, problems))
+        page.on("dialog", lambda dialog: answer(page, dialog))
+        page.asked, page.say_no = [], False
         return page
 
     yield open_page
     for context in contexts:
         context.close()
     assert problems == []
+
+
+def answer(page, dialog):
+    """A button that asks first (data-confirm): the person says yes, unless the test set
+    `page.say_no` for the next question; `page.asked` keeps what was asked."""
+    page.asked.append(dialog.message)
+    if page.say_no:
+        page.say_no = False
+        dialog.dismiss()
+    else:
+        dialog.accept()
 
 
 def note_policy_violation(message, problems):

@@ -118,6 +118,10 @@ def test_a_volunteer_s_day_from_the_compound_s_link_to_a_welfare_check(world, op
     expect(filled).to_contain_text("1 / 4", timeout=ROSTER_POLL)
     expect(desk.locator(".shift", has_text="上午配送").locator(".roster-table")).to_contain_text("张三")
     screenshot(desk, "roster-filling.png")
+    desk.say_no = True  # a mis-tap: asked first, "no" changes nothing
+    desk.get_by_role("button", name="截止接龙").click()
+    assert "志愿者将不能再在手机上报名或退出" in desk.asked[-1]
+    assert Roster.objects.get(pk=roster.pk).closed_at is None
     desk.get_by_role("button", name="截止接龙").click()
     expect(desk.get_by_text("接龙已截止：居委干部仍可调班。")).to_be_visible()
     desk.get_by_role("button", name="发布排班表").click()
@@ -154,6 +158,10 @@ def test_a_volunteer_s_day_from_the_compound_s_link_to_a_welfare_check(world, op
     expect(person.get_by_role("button", name="已发防护服")).to_have_class("toggle on")
     expect(desk.locator(".stat", has_text="今日已发防护服")).to_contain_text("1")
     screenshot(desk, "roster-check-in.png")
+    desk.say_no = True  # a glove brushes 已到 again: asked first, the check-in stays
+    person.get_by_role("button", name="已到").click()
+    assert "撤销张三的签到" in desk.asked[-1]
+    expect(person.get_by_role("button", name="已发防护服")).to_have_class("toggle on")
     signup = Signup.objects.get(volunteer__name="张三")
     assert (signup.checked_in_at is not None, signup.trained, signup.suit_issued) == (True, True, True)
 

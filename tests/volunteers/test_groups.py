@@ -89,6 +89,22 @@ def test_coverage_is_the_volunteer_role_over_buildings(world):
         coverage.cover(pending, [world.building])
 
 
+def test_a_volunteer_s_last_building_is_not_taken_away_unless_another_role_keeps_the_login(client, world):
+    volunteer = approved_volunteer(world.building, name="小王")
+    with pytest.raises(ServiceError, match="This is the only building 小王 covers: give them another first"):
+        coverage.cover_remove(volunteer, world.building)
+    assert coverage.covered_building_ids(volunteer) == {world.building.pk}
+
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    page = client.post(reverse("volunteers:cover_remove", args=[world.building.pk, volunteer.pk]), follow=True)
+    assert "could no longer log in" in page.content.decode()
+    assert coverage.covered_building_ids(volunteer) == {world.building.pk}
+
+    volunteer.user.role_assignments.create(role=Role.BUILDING_LEADER, building=world.other_building)
+    coverage.cover_remove(volunteer, world.building)  # still logs in as the other building's leader
+    assert coverage.covered_building_ids(volunteer) == set()
+
+
 def test_every_building_nobody_covers_is_warned_of(world):
     approved_volunteer(world.building, name="小王")
     rows = {row.building: row for row in group_table.coverage(world.community)}
@@ -112,6 +128,7 @@ def test_a_building_pair_is_its_leader_and_a_volunteer_covering_it(world):
 
     rows = {row.building: row for row in group_table.coverage(world.community)}
     assert rows[world.other_building].pairs == [pair]
+    coverage.cover_add(young, world.building)
     coverage.cover_remove(young, world.other_building)  # off the building: out of its pair too
     assert not BuildingPair.objects.exists()
 
