@@ -242,6 +242,21 @@ def test_bad_input_is_told_beside_its_field_and_nothing_is_saved(client, world, 
     assert not Volunteer.objects.exists()
 
 
+def test_a_wrong_form_says_at_its_top_what_to_put_right_with_a_link_to_each_field(client, world):
+    page = register(client, world, age="7", name="").content.decode()
+
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert "Put right 2 fields:" in summary
+    assert '<a href="#id_age">age</a>: Volunteers are 14 to 100 years old' in summary
+    assert '<a href="#id_name">name</a>: This field is required.' in summary
+
+
+def test_an_age_typed_in_full_width_digits_is_read(client, world):
+    register(client, world, age="３５")
+
+    assert Volunteer.objects.get().age == 35
+
+
 def test_a_building_of_another_compound_is_not_a_choice(client, world):
     page = register(client, world, building=str(world.far_building.pk))
 

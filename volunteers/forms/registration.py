@@ -34,9 +34,8 @@ class RegistrationForm(CleanForm):
     code_fields = ("room",)
     name = forms.CharField(label=_("name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     mobile = forms.CharField(label=_("mobile number"), max_length=30, widget=MOBILE_WIDGET)
-    age = forms.IntegerField(
-        label=_("age"), widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": YOUNGEST, "max": OLDEST})
-    )
+    # A text box with the digits keypad: a number box drops what a Chinese keyboard types (３５) as empty.
+    age = forms.IntegerField(label=_("age"), widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 3}))
     source = forms.ChoiceField(
         label=_("I come as"), choices=Source.choices, initial=Source.RESIDENT, widget=forms.RadioSelect
     )

@@ -50,7 +50,7 @@ class Command(BaseCommand):
         catalogue.project, catalogue.version = "lockdown", "1"
         catalogue.update(interface_strings(), no_fuzzy_matching=True)
         catalogue.obsolete.clear()
-        untranslated = [message.id for message in catalogue if message.id and not message.string]
+        untranslated = [message.id for message in catalogue if message.id and not _translated(message)]
         compiled = io.BytesIO()
         write_mo(compiled, catalogue)
         if check:
@@ -84,3 +84,10 @@ def interface_strings():
         for filename, lineno, message, comments, context in found:
             template.add(message, None, [(f"{folder}/{filename}", lineno)], auto_comments=comments, context=context)
     return template
+
+
+def _translated(message) -> bool:
+    """A plural message (its string a tuple, one per form) is translated only when each form is."""
+    if isinstance(message.string, tuple | list):
+        return all(message.string)
+    return bool(message.string)
