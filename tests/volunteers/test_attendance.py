@@ -149,7 +149,7 @@ def test_the_check_in_page_by_role(client, world, today):
     client.force_login(world.users[Role.COMMITTEE_STAFF])
     page = client.get(url)
     assert [row.shift.name for row in page.context["board"]] == ["楼道", "上午配送"]
-    assert "Protective suits issued today" in page.content.decode()
+    assert "Protective suits issued on the day, 金杨新村" in page.content.decode()
 
     for user in outsiders(world, signups["小王"].volunteer.user):
         client.force_login(user)

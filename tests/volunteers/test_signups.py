@@ -322,6 +322,26 @@ def test_the_phone_page_says_what_keeps_a_volunteer_out_before_they_tap(client, 
     assert f'action="{reverse("volunteers:sign_up", args=[clashing.pk])}"' not in page
 
 
+def test_a_closed_roster_offers_no_waiting_list_and_asks_nobody_to_give_a_shift_up(client, world):
+    work = group(world)
+    _roster, (first, clashing) = roster_of(
+        world,
+        template(world, work, name="上午配送", places=1),
+        template(world, work, name="核酸", starts=(9, 0), ends=(12, 0)),
+    )
+    sign_up(approved_volunteer(world.building, name="甲"), first)
+    late = approved_volunteer(world.building, name="小王")
+    sign_up(late, clashing)
+    rosters.roster_close(roster=first.roster)
+    client.force_login(late.user)
+
+    page = my_shifts(client, first.roster.date).content.decode()
+
+    assert "full: waiting list" not in page
+    assert "give that one up first" not in page
+    assert "Sign-up closed at" in page
+
+
 def test_after_publishing_the_volunteer_sees_tomorrows_shift(client, world):
     shift = one_shift(world)
     roster = shift.roster
