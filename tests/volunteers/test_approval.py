@@ -300,7 +300,11 @@ def test_many_at_once_need_buildings_for_those_who_gave_none(client, world, staf
     chosen = decide(client, [resident, cadre], "approve", buildings=[world.other_building.pk])
 
     assert "王干部 gave no building of their own" in refused.content.decode()
+    assert refused.context["ticked"] == {resident.pk, cadre.pk}  # ticked again, buildings open, to put right
+    assert f'value="{cadre.pk}" aria-label="王干部" checked' in refused.content.decode()
+    assert '<details class="columns" open>' in refused.content.decode()
     assert "2 volunteers approved." in chosen.content.decode()
+    assert chosen.context["ticked"] == set()
     assert [covered_building_ids(v) for v in Volunteer.objects.order_by("pk")] == [
         {world.building.pk},
         {world.other_building.pk},

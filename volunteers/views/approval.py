@@ -1,11 +1,14 @@
 """Staff's pages of the volunteers who registered: the list to approve or decline from, one
 volunteer's page, and the masked mobile number shown on purpose."""
 
+from urllib.parse import urlencode, urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,6 +62,7 @@ def volunteer_list(request):
         "community_id": community_id,
         "compounds": Compound.objects.filter(community__in=communities).select_related("community"),
         "form": DecisionForm(communities=communities, volunteers=Volunteer.objects.none()),
+        "ticked": {int(pk) for pk in request.GET.getlist("ticked") if pk.isdigit()},
     }
     return render(request, "volunteers/volunteer_list.html", context)
 
@@ -71,10 +75,10 @@ def volunteers_decide(request):
     form = DecisionForm(request.POST, communities=communities, volunteers=approval.volunteer_list(scope))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = "volunteers:list"
+        back = reverse("volunteers:list")
     if not form.is_valid():
         messages.error(request, errors_text(form))
-        return redirect(back)
+        return redirect(_ticked(back, request.POST.getlist("volunteers")))
     data = form.cleaned_data
     try:
         if data["decision"] == DecisionForm.APPROVE:
@@ -89,12 +93,21 @@ def volunteers_decide(request):
             done = ngettext("%(count)d volunteer declined.", "%(count)d volunteers declined.", len(decided.done))
     except ServiceError as error:
         show_as_message(request, error)
-        return redirect(back)
+        return redirect(_ticked(back, [volunteer.pk for volunteer in data["volunteers"]]))
     if decided.done:
         messages.success(request, done % {"count": len(decided.done)})
     for _volunteer, message in decided.refused:
         messages.error(request, message)
-    return redirect(back)
+    return redirect(_ticked(back, [volunteer.pk for volunteer, _message in decided.refused]))
+
+
+def _ticked(back, volunteer_ids):
+    """The list again with the volunteers still to decide ticked (?ticked=), so that staff put right
+    what was refused (a building for those without) rather than tick them all again."""
+    parts = urlsplit(back)
+    kept = [pair for pair in parts.query.split("&") if pair and not pair.startswith("ticked=")]
+    ticks = urlencode([("ticked", pk) for pk in volunteer_ids])
+    return parts._replace(query="&".join([*kept, ticks] if ticks else kept)).geturl()
 
 
 def _volunteer_for_staff(request, pk):
