@@ -353,6 +353,9 @@ def test_one_by_one_on_the_volunteer_s_page(client, world, staff):
     assert page.context["approve_form"]["buildings"].initial == [world.building.pk]
     assert "张三 is approved." in approved.content.decode()
     assert covered_building_ids(Volunteer.objects.get()) == {world.other_building.pk}
+    covers = client.get(reverse("volunteers:detail", args=[volunteer.pk])).content.decode()
+    covered = covers.split("<dt>Covers</dt>")[1].split("</dd>")[0]
+    assert ">Building 13</span>" in covered, covered
 
 
 def test_approving_someone_without_a_building_on_their_page_says_so_beside_the_buildings(client, world, staff):

@@ -20,7 +20,7 @@ from lockdown.core.addresses import client_address
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from lockdown.core.inputs import query_id
 
-from .. import approval
+from .. import approval, coverage, today
 from ..forms.registration import ApproveForm, DecisionForm, DeclineForm
 from ..models import Volunteer
 
@@ -123,6 +123,7 @@ def _detail(request, volunteer, *, approve_form=None, decline_form=None, status=
     context = {
         "row": approval.volunteer_rows(scope, [volunteer], groups)[0],
         **_groups_context(groups),
+        "covers": today.covered_buildings(coverage.covered_building_ids(volunteer)),
         "approve_form": approve_form or ApproveForm(communities=communities, initial=initial),
         "decline_form": decline_form or DeclineForm(),
     }
