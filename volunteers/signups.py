@@ -57,26 +57,29 @@ def shift_label(shift: Shift) -> str:
 def limits_refusal(volunteer: Volunteer, shift: Shift, *, to_staff=False) -> str:
     """Why the shift's age limit or skills keep the volunteer out, or "" (the phone page shows it
     before anyone taps); said to the volunteer, or `to_staff` who move them, naming them."""
-    values = {"name": volunteer.name, "age": volunteer.age}
+
+    def said(to_volunteer, about_them, **values):
+        return (about_them if to_staff else to_volunteer) % {"name": volunteer.name, "age": volunteer.age, **values}
+
     if shift.max_age is not None and volunteer.age > shift.max_age:
-        if to_staff:
-            return _("%(name)s is %(age)s: this shift takes volunteers up to %(limit)s.") % {
-                **values,
-                "limit": shift.max_age,
-            }
-        return _("This shift takes volunteers up to %(limit)s; you are %(age)s.") % {**values, "limit": shift.max_age}
+        return said(
+            _("This shift takes volunteers up to %(limit)s; you are %(age)s."),
+            _("%(name)s is %(age)s: this shift takes volunteers up to %(limit)s."),
+            limit=shift.max_age,
+        )
     if shift.min_age is not None and volunteer.age < shift.min_age:
-        if to_staff:
-            return _("%(name)s is %(age)s: this shift takes volunteers from %(limit)s.") % {
-                **values,
-                "limit": shift.min_age,
-            }
-        return _("This shift takes volunteers from %(limit)s; you are %(age)s.") % {**values, "limit": shift.min_age}
+        return said(
+            _("This shift takes volunteers from %(limit)s; you are %(age)s."),
+            _("%(name)s is %(age)s: this shift takes volunteers from %(limit)s."),
+            limit=shift.min_age,
+        )
     missing = "、".join(str(Skill(skill).label) for skill in shift.skills if skill not in volunteer.skills)
-    if missing and to_staff:
-        return _("This shift needs %(skills)s, which %(name)s has not registered.") % {**values, "skills": missing}
     if missing:
-        return _("This shift needs %(skills)s, which you have not registered.") % {"skills": missing}
+        return said(
+            _("This shift needs %(skills)s, which you have not registered."),
+            _("This shift needs %(skills)s, which %(name)s has not registered."),
+            skills=missing,
+        )
     return ""
 
 

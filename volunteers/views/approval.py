@@ -1,12 +1,12 @@
 """Staff's pages of the volunteers who registered: the list to approve or decline from, one
 volunteer's page, and the masked mobile number shown on purpose."""
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -105,9 +105,9 @@ def _ticked(back, volunteer_ids):
     """The list again with the volunteers still to decide ticked (?ticked=), so that staff put right
     what was refused (a building for those without) rather than tick them all again."""
     parts = urlsplit(back)
-    kept = [pair for pair in parts.query.split("&") if pair and not pair.startswith("ticked=")]
-    ticks = urlencode([("ticked", pk) for pk in volunteer_ids])
-    return parts._replace(query="&".join([*kept, ticks] if ticks else kept)).geturl()
+    query = QueryDict(parts.query, mutable=True)
+    query.setlist("ticked", [str(pk) for pk in volunteer_ids])
+    return parts._replace(query=query.urlencode()).geturl()
 
 
 def _volunteer_for_staff(request, pk):
