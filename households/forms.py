@@ -116,27 +116,35 @@ class ResidentForm(VersionedForm, CleanForm):
         return ResidentInput(**{name: data[name] for name in RESIDENT_FORM_FIELDS}, tags=tags)
 
 
-class MoveForm(CleanForm):
-    """The room a resident moves to. Where the community has that room in several compounds, the
-    form asks which with one button per household (its compound, room and residents): a tap on a
-    phone rather than the compound's name typed again."""
+class RoomForm(CleanForm):
+    """A room typed as on the door, found in the account's areas of one community. Where the
+    community has that room in several compounds, the form asks which with one button per household
+    (its compound, room and residents): a tap on a phone rather than the compound's name typed
+    again. The household found is `cleaned_data["target"]`.
+
+    A subclass names the room field (`room_label`) and says what to tap after choosing (`choose`),
+    and may narrow the households a room may mean (`narrow`: a gate's own compound first)."""
 
     code_fields = ("room",)
+    room_label = _("Room")
+    choose = _("%(room)s is in %(count)s compounds: tap the one you mean, then save.")
 
     room = forms.CharField(
-        label=_("Move to room"),
-        max_length=30,
-        help_text=_("Building-unit-room as on the door, for example 12-3-501 or 12-501."),
+        max_length=30, help_text=_("Building-unit-room as on the door, for example 12-3-501 or 12-501.")
     )
     household = forms.CharField(label=_("Which compound"), required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args, scope, community_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope, self.community_id, self.matches = scope, community_id, None
+        self.fields["room"].label = self.room_label
 
     @property
     def asks_compound(self):
         return bool(self.fields["household"].widget.choices)
+
+    def narrow(self, matches):
+        return matches
 
     def clean(self):
         data = super().clean()
@@ -144,7 +152,7 @@ class MoveForm(CleanForm):
             return data
         # Looked up on the room as cleaned (code_fields: no invisible characters, half-width digits).
         try:
-            self.matches = selectors.households_by_label(self.scope, self.community_id, data["room"])
+            self.matches = self.narrow(selectors.households_by_label(self.scope, self.community_id, data["room"]))
         except ServiceError as error:
             self.add_error("room", error.message)
             return data
@@ -160,9 +168,13 @@ class MoveForm(CleanForm):
             return data
         self.data = self.data.copy()
         self.data["household"] = ""
-        message = _("%(room)s is in %(count)s compounds: tap the one you mean, then Move.")
-        self.add_error("household", message % {"room": data["room"], "count": len(households)})
+        self.add_error("household", self.choose % {"room": data["room"], "count": len(households)})
         return data
+
+
+class MoveForm(RoomForm):
+    room_label = _("Move to room")
+    choose = _("%(room)s is in %(count)s compounds: tap the one you mean, then Move.")
 
 
 def _choice(household):

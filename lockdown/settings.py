@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "households.spreadsheets",
     "households.campaigns",
     "volunteers",
+    "supplies",
 ]
 
 MIDDLEWARE = [
@@ -227,7 +228,14 @@ SMS_SITE_TEMPLATES = {
         "body": "${name}，您的班次：${shift}（${when}），集合地点：${place}。",
         "params": ("name", "shift", "when", "place"),
     },
+    "parcel_shelf": {
+        "code": env.str("SMS_TEMPLATE_PARCEL_SHELF", default="SMS_PARCEL_SHELF"),
+        "body": "您有${count}件快递已放在${building}快递架（${place}），请做好防护尽快取件。",
+        "params": ("count", "building", "place"),
+    },
 }
+# Parcels wait this long after disinfection before a wave takes them, unless a compound's gate says otherwise.
+PARCEL_HOLD_MINUTES = env.int("PARCEL_HOLD_MINUTES", default=120)
 # The volunteers' registration page is public: registrations from one address in an hour, at most.
 # A compound's Wi-Fi or a carrier's NAT puts many phones behind one address: raise it if they queue.
 VOLUNTEER_REGISTRATIONS_PER_ADDRESS_HOUR = env.int("VOLUNTEER_REGISTRATIONS_PER_ADDRESS_HOUR", default=30)
@@ -296,6 +304,11 @@ CELERY_BEAT_SCHEDULE = {
     "stamp-tomorrows-shifts": {
         "task": "volunteers.tasks.stamp_tomorrow_task",
         "schedule": crontab(hour=13, minute=0),
+    },
+    # Parcels whose hold after disinfection is over are ready for the next wave.
+    "release-held-parcels": {
+        "task": "supplies.tasks.release_held_parcels_task",
+        "schedule": 60,
     },
     # Volunteer SMS left queued (a provider down, a broker out of reach) go out on the next run.
     "send-volunteer-notices": {

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("households.spreadsheets.urls")),
     path("", include("households.campaigns.urls")),
     path("", include("volunteers.urls")),
+    path("", include("supplies.urls")),
 ]

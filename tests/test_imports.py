@@ -8,8 +8,9 @@ inside a function counts, as it runs too, only later:
   shared pieces in lockdown.api, which import no app, so that every app may register with them);
 - a part imports the register, lockdown.core, lockdown.api and itself; campaigns may use
   spreadsheets (a campaign's sheet is a spreadsheet export), never the other way round;
-- an app built on the register (volunteers …) imports the register, lockdown.core, lockdown.api and
-  itself, and the register imports none of them;
+- an app built on the register (volunteers, supplies …) imports the register, lockdown.core,
+  lockdown.api and itself, and the register imports none of them; supplies may use volunteers (it
+  hands its deliveries to their task list), never the other way round;
 - only a urls module imports a views module.
 
 And any module can be imported first: each one is, in a Django process of its own.
@@ -22,9 +23,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("lockdown", "households", "volunteers")
+PACKAGES = ("lockdown", "households", "volunteers", "supplies")
 # The apps built on the register: each imports the register, lockdown.core, lockdown.api and itself.
-APPS = ("volunteers",)
+APPS = ("volunteers", "supplies")
+# An app may use another in this direction only: supplies hands deliveries to the volunteers' task list.
+APP_USES = {"supplies": {"volunteers"}}
 PARTS = ("households.spreadsheets", "households.campaigns")
 API = "lockdown.api"
 # A part may use another part in this direction only.
@@ -106,7 +109,7 @@ def broken_rules(module, imported):
     if _within(module, "households") and _within(imported, *APPS):
         rules.append("the register imports no app built on it")
     app = next((app for app in APPS if _within(module, app)), None)
-    allowed = (app, "households", "lockdown.core", API) if app else ()
+    allowed = (app, *APP_USES.get(app, ()), "households", "lockdown.core", API) if app else ()
     if app and not (_within(imported, *allowed) and _part_of(imported) is None):
         rules.append(f"{app} imports the register, lockdown.core, lockdown.api and itself")
     if _is_views(imported) and module.rpartition(".")[2] != "urls":

@@ -42,6 +42,11 @@ def finished_by_its_app(kind: str) -> None:
     _FINISHED_BY_ITS_APP.add(kind)
 
 
+def finished_on_its_page(kind: str) -> bool:
+    """Whether a task of `kind` is done on its app's page (no "mark done" on the list)."""
+    return kind in _FINISHED_BY_ITS_APP
+
+
 @transaction.atomic
 def task_offer(*, kind, title, building, place="", due_at=None, link="", source_key="") -> Task:
     """The task `source_key` of `kind` (a new one, or the one offered before: offering twice, or from
@@ -126,7 +131,7 @@ def task_give_back(*, actor, task: Task, why="") -> Task:
 
 def task_finish(*, actor, task: Task, why="") -> Task:
     """The volunteer who took the task has done it."""
-    if task.kind in _FINISHED_BY_ITS_APP:
+    if finished_on_its_page(task.kind):
         raise ServiceError(_("Record this task on its own page: it is done with what you record there."))
     _require_taken_by(actor, task, _("Only %(who)s, who took this task, can mark it done."))
     return _move(Task.objects.filter(claimed_by=actor), task, State.CLAIMED, State.DONE, by=actor, why=why)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from markupsafe import Markup, escape
 
 from .choices import DayPart, Skill, labels
+from .task_list import finished_on_its_page
 
 
 def skill_labels(values):
@@ -66,4 +67,5 @@ filters = {
     "shift_times": shift_times,
     "shift_limits": shift_limits,
     "roster_rows": roster_rows,
+    "finished_on_its_page": finished_on_its_page,
 }

@@ -1,5 +1,5 @@
-"""The volunteers' SMS outbox: each message (moved up from the waiting list, tomorrow's shift)
-written once under its own key, in the transaction that made it due, and sent by a worker that
+"""The volunteers' SMS outbox: each message (moved up from the waiting list, tomorrow's shift, and
+the supplies' word to a household that its parcel waits on the shelf) written once under its own key, in the transaction that made it due, and sent by a worker that
 claims it first, so that none is sent twice or lost."""
 
 from django.db import models
@@ -12,6 +12,7 @@ class Notice(models.Model):
     class Kind(models.TextChoices):
         MOVED_UP = "moved_up", _("Moved up from the waiting list")
         ROSTER = "roster", _("Tomorrow's shift")
+        PARCEL_SHELF = "parcel_shelf", _("A parcel on the building's shelf")  # the supplies' runs
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -1,0 +1,78 @@
+"""What people type at the gate, on a wave's page and on a run."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from households.forms import RoomForm
+from households.selectors import RoomMatches
+from lockdown.core.inputs import CleanForm
+
+from .deliveries import REASON_MAX
+from .models import BuildingDelivery, Destination, Parcel
+from .waves import NAME_MAX
+
+
+class IntakeForm(RoomForm):
+    """One parcel at the gate: its room (typed, or scanned by a reader that types), what it is."""
+
+    room_label = _("Room")
+    choose = _("%(room)s is in %(count)s compounds: tap the one you mean, then Record.")
+
+    medicine = forms.BooleanField(label=_("Medicine"), required=False)
+    cold_chain = forms.BooleanField(label=_("Cold chain"), required=False)
+    fragile = forms.BooleanField(label=_("Fragile"), required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=Parcel._meta.get_field("note").max_length,
+        help_text=_("Courier and last digits, or “eggs repacked”."),
+    )
+    photo = forms.FileField(label=_("Photo"), required=False)
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, community_id=compound.community_id, **kwargs)
+        self.compound = compound
+        self.fields["room"].widget.attrs.update(autofocus=True, autocomplete="off", enterkeyhint="done")
+        self.fields["photo"].widget.attrs.update(accept="image/*", capture="environment")
+
+    def narrow(self, matches):
+        """At a compound's gate a room of that compound is the one meant, where it has it."""
+        here = [h for h in matches.households if h.building.compound_id == self.compound.pk]
+        if len(here) == 1 and not matches.certain:
+            return RoomMatches(here, certain=True)
+        return matches
+
+
+class HoldForm(CleanForm):
+    hold_minutes = forms.IntegerField(label=_("Hold after disinfection (minutes)"), min_value=0, max_value=24 * 60)
+
+
+class WaveForm(CleanForm):
+    name = forms.CharField(label=_("Wave"), max_length=NAME_MAX, help_text=_("Such as 上午 or 下午."))
+    starts_at = forms.DateTimeField(
+        label=_("Goes out at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+
+class ReturnForm(CleanForm):
+    REASONS = [
+        _("Nobody answered the door"),
+        _("Wrong room on the parcel"),
+        _("The resident refused it"),
+        _("Damaged"),
+    ]
+    reason = forms.CharField(label=_("Why it goes back"), max_length=REASON_MAX)
+
+
+class BuildingDeliveryForm(CleanForm):
+    """One building's line of the route page: door or shelf, where the shelf is, its place on the route."""
+
+    destination = forms.ChoiceField(
+        label=_("Parcels go"), choices=[("", _("As its control level says")), *Destination.choices], required=False
+    )
+    shelf_place = forms.CharField(
+        label=_("Where the shelf is"),
+        max_length=BuildingDelivery._meta.get_field("shelf_place").max_length,
+        required=False,
+    )
+    route_position = forms.IntegerField(label=_("Place on the route"), min_value=1, max_value=999, required=False)

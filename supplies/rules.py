@@ -1,0 +1,61 @@
+"""The rules every parcel page and service shares: which parcels go first, and whether a parcel goes
+to the door or to its building's shelf.
+
+Priority, in every sorting view and on every volunteer's list: medicine first, then cold-chain
+goods, then households on the care list (爱心点名: a resident aged 80 or more, living alone,
+disabled or bedridden, or needing door-to-door service), then the rest.
+
+Destination: a building under a sealed control level (封控区), or none recorded, has every parcel
+carried to its doors; a controlled or precaution building (管控区, 防范区) has its parcels put on
+its shelf, residents collecting them themselves; staff may choose either for a building. Priority
+parcels go to the door whatever the building: medicine and cold chain cannot wait on a shelf, and
+the care list cannot come down for them (the green channel).
+"""
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+
+from households.models import ControlLevel, Presence, ResidentTag, Tag
+
+from .models import Destination
+
+CARE_TAGS = (Tag.AGED_80, Tag.ALONE, Tag.DISABLED, Tag.DOOR_SERVICE)
+SHELF_LEVELS = (ControlLevel.CONTROLLED, ControlLevel.PRECAUTION)
+
+
+class Priority:
+    MEDICINE, COLD_CHAIN, CARE, OTHER = range(4)
+
+
+def on_care_list(household="household_id"):
+    """Whether the household at the lookup `household` has a current resident on the care list."""
+    tags = ResidentTag.objects.filter(resident__household_id=OuterRef(household), tag__in=CARE_TAGS)
+    return Exists(tags.exclude(resident__presence=Presence.MOVED_OUT))
+
+
+def with_priority(parcels):
+    """Parcels annotated `care` (their household on the care list) and `priority` (Priority, lowest
+    first), for ordering by it in SQL."""
+    return parcels.annotate(care=on_care_list()).annotate(
+        priority=Case(
+            When(medicine=True, then=Value(Priority.MEDICINE)),
+            When(cold_chain=True, then=Value(Priority.COLD_CHAIN)),
+            When(care=True, then=Value(Priority.CARE)),
+            default=Value(Priority.OTHER),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def building_destination(chosen: str, building_level: str, compound_level: str) -> str:
+    """Where a building's parcels go: staff's choice (`chosen`), else by its control level, or by
+    its compound's where it has none of its own."""
+    if chosen:
+        return chosen
+    level = building_level or compound_level
+    return Destination.SHELF if level in SHELF_LEVELS else Destination.DOOR
+
+
+def first_to_door():
+    """The parcels that go to the door even from a shelf building (priority ones): a Q over
+    `with_priority` parcels."""
+    return Q(priority__lt=Priority.OTHER)

@@ -1,0 +1,118 @@
+"""Reads for the parcel pages, each in a fixed number of queries however many parcels a compound
+receives (5,000 a day in the largest): the gate's counts, a wave's buildings and its sorting view,
+a building's run on the volunteer's phone."""
+
+from django.db.models import Count, Min, Q
+
+from households.models import Building, Role, RoleAssignment, room_label
+
+from . import rules
+from .models import BuildingDelivery, Parcel, Wave
+
+State = Parcel.State
+AT_GATE = (State.RECEIVED, State.DISINFECTED, State.READY, State.RETURNED)
+RECENT = 8  # the gatekeeper's last parcels, each with its undo
+
+
+def gate_counts(compound) -> dict:
+    """{state: count} of the parcels at the gate, and `next_ready`: when the next hold ends."""
+    parcels = Parcel.objects.filter(compound=compound, state__in=AT_GATE)
+    counts = {state: 0 for state in AT_GATE}
+    next_ready = None
+    rows = parcels.values("state").annotate(count=Count("pk"), next_ready=Min("hold_until")).order_by()
+    for row in rows:
+        counts[row["state"]] = row["count"]
+        if row["state"] == State.DISINFECTED:
+            next_ready = row["next_ready"]
+    ready_unwaved = parcels.filter(state=State.READY, wave__isnull=True).count()
+    return {"counts": counts, "next_ready": next_ready, "ready_in_no_wave": ready_unwaved}
+
+
+def recent_intake(compound, actor):
+    """The actor's last parcels recorded at this gate, newest first, each with its `label`."""
+    parcels = Parcel.objects.filter(compound=compound, received_by=actor).order_by("-received_at", "-id")[:RECENT]
+    rows = list(parcels.select_related("household__building"))
+    for parcel in rows:
+        parcel.label = parcel.household.label
+    return rows
+
+
+def returned_parcels(compound, limit=50):
+    rows = Parcel.objects.filter(compound=compound, state=State.RETURNED).select_related("household__building")
+    rows = list(rows.select_related("carried_by").order_by("finished_at", "id")[:limit])
+    for parcel in rows:
+        parcel.label = parcel.household.label
+    return rows
+
+
+def wave_buildings(wave) -> list[dict]:
+    """Each building with parcels in the wave, in the route's order: its counts (all, first, to the
+    door, to the shelf, still out, handed over, back at the gate) and who covers it."""
+    by_state = {
+        "parcels": Count("pk"),
+        "first": Count("pk", filter=Q(priority__lt=rules.Priority.OTHER)),
+        "shelf": Count("pk", filter=Q(destination="shelf")),
+        "out": Count("pk", filter=Q(state=State.OUT)),
+        "done": Count("pk", filter=Q(state__in=[State.DELIVERED, State.ON_SHELF])),
+        "returned": Count("pk", filter=Q(state=State.RETURNED)),
+    }
+    counts = rules.with_priority(Parcel.objects.filter(wave=wave)).values("building_id").annotate(**by_state)
+    counts = {row["building_id"]: row for row in counts.order_by()}
+    route = dict(BuildingDelivery.objects.filter(building_id__in=counts).values_list("building_id", "route_position"))
+    cover = RoleAssignment.objects.filter(role=Role.VOLUNTEER, building_id__in=counts)
+    names = {}
+    for building_id, name in cover.values_list("building_id", "user__volunteer__name").order_by(
+        "user__volunteer__name"
+    ):
+        names.setdefault(building_id, []).append(name or "—")
+    buildings = Building.objects.filter(pk__in=counts).order_by("sort_key", "number").values("pk", "number")
+    rows = [
+        {
+            **counts[b["pk"]],
+            "pk": b["pk"],
+            "number": b["number"],
+            "route": route.get(b["pk"]),
+            "covered_by": names.get(b["pk"], []),
+        }
+        for b in buildings
+    ]
+    return sorted(rows, key=lambda row: _on_route(row["route"]))
+
+
+def run_parcels(wave, building):
+    """The wave's parcels of one building as they are sorted and carried: priority first (medicine,
+    cold chain, the care list), then by room; each with its `label`."""
+    parcels = rules.with_priority(Parcel.objects.filter(wave=wave, building=building))
+    parcels = parcels.select_related("household").order_by("priority", "household__unit", "household__room", "id")
+    rows = list(parcels)
+    for parcel in rows:
+        parcel.label = room_label(building.number, parcel.household.unit, parcel.household.room)
+    return rows
+
+
+def recent_waves(compound, limit):
+    """The compound's latest waves, each with its parcels counted: all, still out, handed over, back."""
+    counts = {
+        "parcels": Count("parcels"),
+        "out": Count("parcels", filter=Q(parcels__state=State.OUT)),
+        "done": Count("parcels", filter=Q(parcels__state__in=[State.DELIVERED, State.ON_SHELF])),
+        "returned": Count("parcels", filter=Q(parcels__state=State.RETURNED)),
+    }
+    return list(Wave.objects.filter(compound=compound).annotate(**counts).order_by("-starts_at", "-id")[:limit])
+
+
+def route_of(compound) -> list:
+    """The compound's buildings in the route's order, each with `delivery` (its BuildingDelivery,
+    or None) and `goes`: where its parcels go now (rules.building_destination)."""
+    buildings = list(Building.objects.filter(compound=compound).order_by("sort_key", "number"))
+    chosen = {row.building_id: row for row in BuildingDelivery.objects.filter(building__compound=compound)}
+    for building in buildings:
+        building.delivery = chosen.get(building.pk)
+        choice = building.delivery.destination if building.delivery else ""
+        building.goes = rules.building_destination(choice, building.control_level, compound.control_level)
+    return sorted(buildings, key=lambda b: _on_route(b.delivery.route_position if b.delivery else None))
+
+
+def _on_route(position):
+    """A route's order: buildings with a place first, by it; those with none after, in their order."""
+    return (position is None, position or 0)

@@ -1,0 +1,218 @@
+"""Waves: what a wave takes, the order of its sorting view (priority first in every building), each
+parcel's door or shelf, and the task each building's run becomes."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from households.models import ControlLevel, Role, Tag
+from lockdown.core.errors import ServiceError
+from lockdown.core.transitions import TransitionLost
+from supplies import gate, rules, selectors, waves
+from supplies.models import BuildingDelivery, Destination, Parcel, Wave
+from tests.households.factories import HouseholdFactory, ResidentFactory, ResidentTagFactory
+from tests.supplies.parcels import past_hold, receive, staff_of, states, wave_out
+from volunteers.models import Task
+
+pytestmark = pytest.mark.django_db
+State = Parcel.State
+
+
+def household(world, room, unit="1", building=None):
+    return HouseholdFactory(building=building or world.building, unit=unit, room=room)
+
+
+def on_care_list(world, room, tag=Tag.AGED_80):
+    home = household(world, room)
+    ResidentTagFactory(resident=ResidentFactory(household=home), tag=tag)
+    return home
+
+
+def test_a_buildings_parcels_are_sorted_priority_first_then_by_room(world):
+    plain = receive(world, household(world, "101"))
+    fragile = receive(world, household(world, "102"), fragile=True)
+    care = receive(world, on_care_list(world, "601"))
+    cold = receive(world, household(world, "502"), cold_chain=True)
+    medicine = receive(world, household(world, "701"), medicine=True)
+    early_plain = receive(world, household(world, "100", unit="1"))
+    past_hold(world)
+    wave = wave_out(world)
+
+    order = [parcel.pk for parcel in selectors.run_parcels(wave, world.building)]
+
+    assert order == [medicine.pk, cold.pk, care.pk, early_plain.pk, plain.pk, fragile.pk]
+
+
+@pytest.mark.parametrize("tag", rules.CARE_TAGS)
+def test_each_care_list_tag_puts_a_household_first(world, tag):
+    plain = receive(world, household(world, "101"))
+    care = receive(world, on_care_list(world, "901", tag=tag))
+    past_hold(world)
+    wave = wave_out(world)
+
+    assert [p.pk for p in selectors.run_parcels(wave, world.building)] == [care.pk, plain.pk]
+
+
+def test_a_chronic_illness_alone_is_not_the_care_list(world):
+    plain = receive(world, household(world, "101"))
+    chronic = receive(world, on_care_list(world, "901", tag=Tag.CHRONIC))
+    past_hold(world)
+    wave = wave_out(world)
+
+    assert [p.pk for p in selectors.run_parcels(wave, world.building)] == [plain.pk, chronic.pk]
+
+
+def test_a_wave_takes_the_ready_parcels_of_its_compound_only(two_compounds):
+    world = two_compounds
+    here = receive(world)
+    elsewhere = receive(world, world.second_household)  # 金杨二村, the same committee's
+    past_hold(world)
+    gate.parcels_disinfect(actor=staff_of(world), compound=world.second_building.compound)
+    gate.parcels_release(now=timezone.now() + datetime.timedelta(days=1))
+
+    wave_out(world)
+
+    assert states(here, elsewhere) == [State.OUT, State.READY]
+    assert Parcel.objects.get(pk=elsewhere.pk).wave is None
+
+
+def test_two_waves_never_share_a_parcel(world):
+    parcel = receive(world)
+    past_hold(world)
+    staff, compound = staff_of(world), world.building.compound
+    first = waves.wave_plan(actor=staff, compound=compound, name="上午", starts_at=timezone.now())
+    second = waves.wave_plan(actor=staff, compound=compound, name="下午", starts_at=timezone.now())
+
+    assert waves.wave_load(actor=staff, wave=first) == 1
+    assert waves.wave_load(actor=staff, wave=second) == 0
+    assert Parcel.objects.get(pk=parcel.pk).wave == first
+
+
+def test_a_wave_goes_out_once(world):
+    receive(world)
+    past_hold(world)
+    staff = staff_of(world)
+    wave = waves.wave_plan(actor=staff, compound=world.building.compound, name="上午", starts_at=timezone.now())
+    waves.wave_load(actor=staff, wave=wave)
+    waves.wave_dispatch(actor=staff, wave=wave)
+
+    with pytest.raises((TransitionLost, ServiceError)):
+        waves.wave_dispatch(actor=staff, wave=wave)
+    with pytest.raises(ServiceError, match="gone out"):
+        waves.wave_load(actor=staff, wave=wave)
+    assert Task.objects.filter(kind=waves.KIND).count() == 1
+
+
+def test_each_buildings_run_is_a_task_for_its_volunteers(world):
+    receive(world, medicine=True)
+    receive(world)
+    receive(world, world.other_household)
+    past_hold(world)
+
+    wave = wave_out(world)
+
+    tasks = {task.building_id: task for task in Task.objects.filter(kind=waves.KIND)}
+    assert set(tasks) == {world.building.pk, world.other_building.pk}
+    task = tasks[world.building.pk]
+    assert task.title == "上午 · Parcels for Building 12: 2 (1 first)"
+    assert task.link == f"/v/runs/{wave.pk}/{world.building.pk}/"
+    assert task.due_at == wave.starts_at + waves.RUN_TIME
+
+
+@pytest.mark.parametrize(
+    ("building_level", "compound_level", "chosen", "goes"),
+    [
+        (ControlLevel.SEALED, "", "", Destination.DOOR),
+        (ControlLevel.CONTROLLED, "", "", Destination.SHELF),
+        (ControlLevel.PRECAUTION, "", "", Destination.SHELF),
+        ("", ControlLevel.CONTROLLED, "", Destination.SHELF),
+        ("", ControlLevel.SEALED, "", Destination.DOOR),
+        ("", "", "", Destination.DOOR),
+        (ControlLevel.SEALED, "", Destination.SHELF, Destination.SHELF),
+        (ControlLevel.CONTROLLED, "", Destination.DOOR, Destination.DOOR),
+    ],
+)
+def test_a_buildings_parcels_go_to_the_door_or_shelf_by_its_level_unless_staff_chose(
+    world, building_level, compound_level, chosen, goes
+):
+    world.building.control_level = building_level
+    world.building.save()
+    world.building.compound.control_level = compound_level
+    world.building.compound.save()
+    if chosen:
+        waves.building_delivery_set(
+            actor=staff_of(world), building=world.building, destination=chosen, shelf_place="", route_position=None
+        )
+    parcel = receive(world)
+    past_hold(world)
+
+    wave_out(world)
+
+    assert Parcel.objects.get(pk=parcel.pk).destination == goes
+
+
+def test_priority_parcels_go_to_the_door_from_a_shelf_building(world):
+    world.building.control_level = ControlLevel.CONTROLLED
+    world.building.save()
+    plain = receive(world, household(world, "101"))
+    medicine = receive(world, household(world, "102"), medicine=True)
+    cold = receive(world, household(world, "103"), cold_chain=True)
+    care = receive(world, on_care_list(world, "104"))
+    past_hold(world)
+
+    wave_out(world)
+
+    goes = dict(Parcel.objects.values_list("pk", "destination"))
+    assert goes == {
+        plain.pk: Destination.SHELF,
+        medicine.pk: Destination.DOOR,
+        cold.pk: Destination.DOOR,
+        care.pk: Destination.DOOR,
+    }
+
+
+def test_the_sorting_view_lists_buildings_in_the_routes_order(world):
+    receive(world)
+    receive(world, world.other_household, medicine=True)
+    staff = staff_of(world)
+    waves.building_delivery_set(
+        actor=staff, building=world.other_building, destination="", shelf_place="", route_position=1
+    )
+    waves.building_delivery_set(actor=staff, building=world.building, destination="", shelf_place="", route_position=2)
+    past_hold(world)
+    wave = wave_out(world)
+
+    rows = selectors.wave_buildings(wave)
+
+    assert [(row["pk"], row["parcels"], row["first"], row["out"]) for row in rows] == [
+        (world.other_building.pk, 1, 1, 1),
+        (world.building.pk, 1, 0, 1),
+    ]
+    assert rows[1]["covered_by"] == ["—"]  # the world's volunteer account has no volunteer record
+
+
+def test_a_wave_named_by_nothing_is_refused(world):
+    with pytest.raises(ServiceError, match="Name the wave"):
+        waves.wave_plan(actor=staff_of(world), compound=world.building.compound, name="  ", starts_at=timezone.now())
+    assert not Wave.objects.exists()
+
+
+def test_a_choice_of_destination_that_is_none_is_refused(world):
+    with pytest.raises(ServiceError):
+        waves.building_delivery_set(
+            actor=staff_of(world), building=world.building, destination="roof", shelf_place="", route_position=None
+        )
+    assert not BuildingDelivery.objects.exists()
+
+
+def test_a_building_leader_may_not_change_the_route(world):
+    with pytest.raises(ServiceError):
+        waves.building_delivery_set(
+            actor=world.users[Role.BUILDING_LEADER],
+            building=world.building,
+            destination="shelf",
+            shelf_place="",
+            route_position=None,
+        )
+    assert not BuildingDelivery.objects.exists()
