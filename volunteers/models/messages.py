@@ -1,6 +1,7 @@
 """The volunteers' SMS outbox: each message (moved up from the waiting list, tomorrow's shift, and
-the supplies' word to a household that its parcel waits on the shelf) written once under its own key, in the transaction that made it due, and sent by a worker that
-claims it first, so that none is sent twice or lost."""
+the supplies' word to a household that its parcel waits on the shelf) written once under its own
+key, in the transaction that made it due, and sent by a worker that claims it first, so that none
+is sent twice or lost."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
