@@ -93,7 +93,7 @@ def run_parcels(wave, building):
 def recent_waves(compound, limit):
     """The compound's latest waves, each with its parcels counted: all, still out, handed over, back."""
     counts = {
-        "parcels": Count("parcels"),
+        "total": Count("parcels"),
         "out": Count("parcels", filter=Q(parcels__state=State.OUT)),
         "done": Count("parcels", filter=Q(parcels__state__in=[State.DELIVERED, State.ON_SHELF])),
         "returned": Count("parcels", filter=Q(parcels__state=State.RETURNED)),
