@@ -4,7 +4,7 @@ a building's run on the volunteer's phone."""
 
 from django.db.models import Count, Min, Q
 
-from households.models import Building, Role, RoleAssignment, room_label
+from households.models import Building, Compound, Role, RoleAssignment, room_label
 
 from . import rules
 from .models import BuildingDelivery, Parcel, Wave
@@ -116,3 +116,15 @@ def route_of(compound) -> list:
 def _on_route(position):
     """A route's order: buildings with a place first, by it; those with none after, in their order."""
     return (position is None, position or 0)
+
+
+def gates_of(scope) -> list:
+    """The compounds of the account's areas, each with `counts`: {state: parcels at its gate}."""
+    compounds = list(scope.filter(Compound.objects.select_related("community")).order_by("community__name", "name"))
+    counts = Parcel.objects.filter(compound__in=[c.pk for c in compounds], state__in=AT_GATE)
+    by_compound = {}
+    for row in counts.values("compound_id", "state").annotate(count=Count("pk")).order_by():
+        by_compound.setdefault(row["compound_id"], {})[row["state"]] = row["count"]
+    for compound in compounds:
+        compound.counts = {state: by_compound.get(compound.pk, {}).get(state, 0) for state in AT_GATE}
+    return compounds

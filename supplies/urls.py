@@ -6,6 +6,7 @@ app_name = "supplies"
 
 urlpatterns = [
     # The gate
+    path("parcels/", gate.gates, name="gates"),
     path("compounds/<int:pk>/gate/", gate.gate_page, name="gate"),
     path("compounds/<int:pk>/gate/disinfect/", gate.disinfect, name="disinfect"),
     path("compounds/<int:pk>/gate/hold/", gate.hold_set, name="hold"),

@@ -33,6 +33,16 @@ def flags_text(parcel) -> str:
 
 
 @login_required
+def gates(request):
+    """Every gate of the account's areas, with what waits at each; staff reach the waves from here."""
+    scope = scope_of(request)
+    compounds = selectors.gates_of(scope)
+    for compound in compounds:
+        compound.runs_gate = scope.may_edit_community(compound.community)
+    return render(request, "supplies/gates.html", {"compounds": compounds})
+
+
+@login_required
 def gate_page(request, pk):
     """The intake form, big and first; under it the counts, the tray to disinfect, the last few
     parcels recorded here (each with its undo) and those back from the buildings."""

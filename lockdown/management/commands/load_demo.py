@@ -6,6 +6,7 @@ from django.db import transaction
 from households.demo import DEMO_SHEET
 from households.models import Building, Community, ImportJob, Role, RoleAssignment, SmsTemplate, Street, Zone
 from households.spreadsheets.imports import import_job_commit, import_job_confirm, import_job_create, import_job_preview
+from supplies.demo import load_parcels
 from volunteers.demo import load_volunteers
 
 DEMO_PASSWORD = "lockdown-demo"
@@ -27,9 +28,13 @@ class Command(BaseCommand):
             )
         _sms_template()
         community = Community.objects.get(street__name=STREET, name=COMMUNITY)
-        registered = load_volunteers(community, get_user_model().objects.get(username="staff"))
+        staff = get_user_model().objects.get(username="staff")
+        registered = load_volunteers(community, staff)
         if registered:
             self.stdout.write(f"Registered {registered} volunteers by the first compound's link, most approved.")
+        parcels = load_parcels(community, staff)
+        if parcels:
+            self.stdout.write(f"Recorded {parcels} parcels at the first compound's gate: a morning wave delivered.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, label in ACCOUNTS:
             self.stdout.write(f"  {username:<10} {label}")

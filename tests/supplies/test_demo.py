@@ -1,0 +1,29 @@
+"""`make demo` has a gate at work: a wave delivered, one being sorted, parcels on hold and new ones."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from supplies.models import Parcel, Wave
+from volunteers.models import Notice
+
+pytestmark = pytest.mark.django_db
+State = Parcel.State
+
+
+def test_the_demo_gate_has_parcels_at_each_step(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - output is not under test
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - twice adds nothing
+
+    counts = dict(Parcel.objects.values_list("state").annotate(n=Count("pk")))
+    assert counts[State.RETURNED] == 1
+    assert counts[State.DELIVERED] + counts[State.ON_SHELF] == 39
+    assert counts[State.READY] == 30
+    assert counts[State.DISINFECTED] == 12
+    assert counts[State.RECEIVED] == 5
+    assert list(Wave.objects.order_by("starts_at").values_list("name", "state")) == [
+        ("上午", Wave.State.DONE),
+        ("下午", Wave.State.PLANNED),
+    ]
+    assert Notice.objects.filter(kind=Notice.Kind.PARCEL_SHELF).exists()
