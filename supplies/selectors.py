@@ -2,7 +2,9 @@
 receives (5,000 a day in the largest): the gate's counts, a wave's buildings and its sorting view,
 a building's run on the volunteer's phone."""
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from households.models import Building, Compound, Role, RoleAssignment, room_label
 
@@ -14,18 +16,23 @@ AT_GATE = (State.RECEIVED, State.DISINFECTED, State.READY, State.RETURNED)
 RECENT = 8  # the gatekeeper's last parcels, each with its undo
 
 
-def gate_counts(compound) -> dict:
-    """{state: count} of the parcels at the gate, and `next_ready`: when the next hold ends."""
-    parcels = Parcel.objects.filter(compound=compound, state__in=AT_GATE)
-    counts = {state: 0 for state in AT_GATE}
-    next_ready = None
-    rows = parcels.values("state").annotate(count=Count("pk"), next_ready=Min("hold_until")).order_by()
-    for row in rows:
-        counts[row["state"]] = row["count"]
-        if row["state"] == State.DISINFECTED:
-            next_ready = row["next_ready"]
-    ready_unwaved = parcels.filter(state=State.READY, wave__isnull=True).count()
-    return {"counts": counts, "next_ready": next_ready, "ready_in_no_wave": ready_unwaved}
+def gate_counts(compound, now=None) -> dict:
+    """What waits at the gate: `counts` {state: parcels}, a parcel whose hold is over counted ready
+    even before the beat task (or a wave's loading) moves it; `ready_in_no_wave`; `next_ready`,
+    when the next hold ends. One query."""
+    now = now or timezone.now()
+    over = Q(state=State.READY) | Q(state=State.DISINFECTED, hold_until__lte=now)
+    held = Q(state=State.DISINFECTED, hold_until__gt=now)
+    figures = Parcel.objects.filter(compound=compound, state__in=AT_GATE).aggregate(
+        received=Count("pk", filter=Q(state=State.RECEIVED)),
+        disinfected=Count("pk", filter=held),
+        ready=Count("pk", filter=over),
+        returned=Count("pk", filter=Q(state=State.RETURNED)),
+        ready_in_no_wave=Count("pk", filter=over & Q(wave__isnull=True)),
+        next_ready=Min("hold_until", filter=held),
+    )
+    counts = {state: figures[state] for state in AT_GATE}
+    return {"counts": counts, "next_ready": figures["next_ready"], "ready_in_no_wave": figures["ready_in_no_wave"]}
 
 
 def recent_intake(compound, actor):
@@ -61,10 +68,11 @@ def wave_buildings(wave) -> list[dict]:
     route = dict(BuildingDelivery.objects.filter(building_id__in=counts).values_list("building_id", "route_position"))
     cover = RoleAssignment.objects.filter(role=Role.VOLUNTEER, building_id__in=counts)
     names = {}
-    for building_id, name in cover.values_list("building_id", "user__volunteer__name").order_by(
-        "user__volunteer__name"
-    ):
-        names.setdefault(building_id, []).append(name or "—")
+    named = Coalesce(
+        NullIf("user__volunteer__name", Value("")), NullIf("user__display_name", Value("")), "user__username"
+    )
+    for building_id, name in cover.values_list("building_id", named).order_by(named):
+        names.setdefault(building_id, []).append(name)
     buildings = Building.objects.filter(pk__in=counts).order_by("sort_key", "number").values("pk", "number")
     rows = [
         {

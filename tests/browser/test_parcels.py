@@ -1,0 +1,131 @@
+"""A morning's parcels, walked through the pages: at the gate, on a 360 px phone, staff record 30
+parcels by the room typed on each (medicine and cold chain marked), and mark the tray disinfected;
+no wave takes them while they are held; once the hold is over, staff plan the morning wave on the
+desk, load and sort it (medicine, cold chain and the care list first in each building), print the
+labels and send it out; the building's volunteer finds the run on their phone's task list, hands
+one parcel over at the door, sends one back to the gate with its reason, and all the rest at once."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from households.models import Tag
+from supplies.models import Parcel, Wave
+from tests.households.factories import HouseholdFactory, ResidentFactory, ResidentTagFactory
+from tests.volunteers.factories import approved_volunteer
+from volunteers.models import Task
+
+from .conftest import assert_fits_the_phone, assert_no_small_tap_targets, log_in, path_of, small_tap_targets
+
+pytestmark = pytest.mark.browser
+State = Parcel.State
+
+
+def rooms(world):
+    """30 parcels' rooms: 20 in building 12 (one on the care list), 10 in building 13."""
+    for n in range(20):
+        HouseholdFactory(building=world.building, unit="5", room=str(101 + n))
+    for n in range(10):
+        HouseholdFactory(building=world.other_building, unit="6", room=str(201 + n))
+    elder = ResidentFactory(household=world.building.households.get(unit="5", room="120"), name="赵桂英")
+    ResidentTagFactory(resident=elder, tag=Tag.AGED_80)
+    return [f"12-5-{101 + n}" for n in range(20)] + [f"13-6-{201 + n}" for n in range(10)]
+
+
+def test_thirty_parcels_from_the_gate_to_the_doors(world, open_page, screenshot):
+    typed = rooms(world)
+    volunteer = approved_volunteer(world.building, name="刘志愿", user__username="liu")
+    small = {}
+
+    def look(phone):
+        assert_fits_the_phone(phone)
+        small.setdefault(path_of(phone), []).extend(small_tap_targets(phone))
+
+    # 1. At the gate, on a phone: 30 parcels recorded by the room typed, two marked to go first
+    gate = open_page("phone")
+    gate.goto("/")
+    log_in(gate, "staff")
+    gate.goto(reverse("supplies:gate", args=[world.building.compound.pk]))
+    for n, room in enumerate(typed):
+        gate.get_by_label("房号").fill(room)
+        if n == 4:
+            gate.locator("label.flag-toggle", has_text="药品").click()
+        if n == 7:
+            gate.locator("label.flag-toggle", has_text="冷链").click()
+        gate.get_by_role("button", name="登记", exact=True).click()
+        expect(gate.get_by_text(f"已登记：{room}。")).to_be_visible()
+    look(gate)
+    screenshot(gate, "parcel-gate.png")
+    assert Parcel.objects.filter(state=State.RECEIVED).count() == 30
+    gate.get_by_label("房号").fill("12-9-999")
+    gate.get_by_role("button", name="登记", exact=True).click()
+    expect(gate.get_by_text("本居民区没有房号12-9-999。")).to_be_visible()
+
+    gate.get_by_role("button", name="消杀完成：30件").click()
+    assert "30件快递标为已消杀" in gate.asked[-1]
+    expect(gate.get_by_text("已消杀30件快递")).to_be_visible()
+
+    # 2. On the desk: a wave takes nothing while the parcels are held
+    desk = open_page("desktop")
+    desk.goto("/")
+    log_in(desk, "staff")
+    desk.locator(".mainnav").get_by_role("link", name="快递").click()
+    desk.get_by_role("link", name="波次与分拣").click()
+    morning = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    desk.get_by_label("波次").fill("上午")
+    desk.get_by_label("出发时间").fill(f"{morning:%Y-%m-%dT%H:%M}")
+    desk.get_by_role("button", name="安排", exact=True).click()
+    expect(desk.get_by_role("button", name="装入0件可配送快递")).to_be_disabled()
+
+    # 3. The hold is over (two hours on, as the gate's clock would have it): load, sort, print, send
+    Parcel.objects.update(hold_until=timezone.now() - datetime.timedelta(minutes=1))
+    desk.reload()
+    desk.get_by_role("button", name="装入30件可配送快递").click()
+    expect(desk.get_by_text("已装入30件快递待分拣。")).to_be_visible()
+    first_rooms = desk.locator(".sorting-parcels tbody tr .parcel-room").all_inner_texts()
+    assert first_rooms[:3] == ["12-5-105", "12-5-108", "12-5-120"]  # medicine, cold chain, the care list
+    expect(desk.locator(".sorting-buildings li").first).to_contain_text("刘志愿")
+    screenshot(desk, "parcel-sorting.png")
+    with desk.expect_popup() as printed:
+        desk.get_by_role("link", name="标签", exact=True).click()
+    labels = printed.value
+    expect(labels.locator(".label")).to_have_count(20)
+    expect(labels.locator(".label").first).to_contain_text("12-5-105")
+    labels.close()
+    desk.get_by_role("button", name="出发配送").click()
+    expect(desk.get_by_text("30件快递开始配送")).to_be_visible()
+
+    # 4. The volunteer's phone: the run on the task list, one at the door, one back, the rest at once
+    phone = open_page("phone")
+    phone.goto("/")
+    log_in(phone, "liu")
+    task = phone.locator(".task", has_text="12号楼快递20件")
+    expect(task).to_contain_text("3件优先")
+    task.get_by_role("link", name="打开并登记").click()
+    expect(phone.get_by_role("heading", name="12号楼")).to_contain_text("还有20件待交付")
+    look(phone)
+    screenshot(phone, "parcel-run.png")
+    phone.locator("#parcel-" + str(first_parcel(world, "105"))).get_by_role("button", name="已送到门口").click()
+    expect(phone.get_by_text("已交付1件快递。")).to_be_visible()
+    back = phone.locator("#parcel-" + str(first_parcel(world, "110")))
+    back.locator("summary", has_text="退回门岗").click()
+    back.get_by_role("button", name="敲门无人应答").click()
+    expect(phone.get_by_text("12-5-110的快递退回门岗。")).to_be_visible()
+    phone.get_by_role("button", name="全部交付：18件").click()
+    expect(phone.get_by_text("已交付18件快递。")).to_be_visible()
+    look(phone)
+
+    run = Parcel.objects.filter(building=world.building)
+    assert sorted(run.values_list("state", flat=True)) == [State.DELIVERED] * 19 + [State.RETURNED]
+    assert run.get(household__room="110").return_reason == "敲门无人应答"
+    assert set(run.exclude(state=State.RETURNED).values_list("carried_by", flat=True)) == {volunteer.user_id}
+    assert Task.objects.get(building=world.building).state == Task.State.DONE
+    assert Wave.objects.get().state == Wave.State.OUT  # building 13's run is still out
+    assert_no_small_tap_targets(small)
+
+
+def first_parcel(world, room):
+    return Parcel.objects.get(building=world.building, household__room=room).pk
