@@ -18,6 +18,7 @@ from jinja2 import Environment
 from households.template_functions import filters as household_filters
 from households.template_functions import globals as household_globals
 from lockdown.core.identity import mask_id_number, mask_phone
+from supplies.template_functions import filters as supplies_filters
 from volunteers.template_functions import filters as volunteer_filters
 
 # A primary key no row will have: reversed once per URL name, then replaced by the real one.
@@ -71,6 +72,11 @@ def environment(**options):
     env.globals.update(url=url, static=static, querystring=querystring, get_language=translation.get_language)
     env.globals.update(household_globals)
     env.filters.update(
-        date=date, mask_id=mask_id_number, mask_phone=mask_phone, **household_filters, **volunteer_filters
+        date=date,
+        mask_id=mask_id_number,
+        mask_phone=mask_phone,
+        **household_filters,
+        **volunteer_filters,
+        **supplies_filters,
     )
     return env

@@ -50,9 +50,13 @@ def gate_hold_set(*, actor, compound, minutes: int) -> None:
 
 
 @transaction.atomic
-def parcel_receive(*, actor, household, medicine=False, cold_chain=False, fragile=False, note="", photo=None) -> Parcel:
-    """A parcel arrived at the gate for `household` (one the actor's areas hold)."""
-    if not AreaScope.for_user(actor).filter(type(household).objects.filter(pk=household.pk)).exists():
+def parcel_receive(
+    *, actor, household, medicine=False, cold_chain=False, fragile=False, note="", photo=None, scope=None
+) -> Parcel:
+    """A parcel arrived at the gate for `household` (one the actor's areas hold; `scope`: the
+    actor's, when the caller has it already)."""
+    scope = scope or AreaScope.for_user(actor)
+    if not scope.filter(type(household).objects.filter(pk=household.pk)).exists():
         raise NotPermitted(_("This room is not in your areas."))
     if photo is not None:
         _require_photo(photo)

@@ -26,16 +26,23 @@ class Priority:
     MEDICINE, COLD_CHAIN, CARE, OTHER = range(4)
 
 
-def on_care_list(household="household_id"):
-    """Whether the household at the lookup `household` has a current resident on the care list."""
-    tags = ResidentTag.objects.filter(resident__household_id=OuterRef(household), tag__in=CARE_TAGS)
+def on_care_list():
+    """Whether a parcel's household has a current resident on the care list: the building's tags
+    found by their index (building, tag), then their residents."""
+    tags = ResidentTag.objects.filter(building_id=OuterRef("building_id"), tag__in=CARE_TAGS)
+    tags = tags.filter(resident__household_id=OuterRef("household_id"))
     return Exists(tags.exclude(resident__presence=Presence.MOVED_OUT))
 
 
+def care_mark(parcels) -> None:
+    """Each of `parcels` (a queryset) marked whether its household is on the care list now."""
+    parcels.update(care=on_care_list())
+
+
 def with_priority(parcels):
-    """Parcels annotated `care` (their household on the care list) and `priority` (Priority, lowest
-    first), for ordering by it in SQL."""
-    return parcels.annotate(care=on_care_list()).annotate(
+    """Parcels annotated `priority` (Priority, lowest first) from their marks, for ordering by it
+    in SQL; `care` is as care_mark last read it (as the parcel went in its wave)."""
+    return parcels.annotate(
         priority=Case(
             When(medicine=True, then=Value(Priority.MEDICINE)),
             When(cold_chain=True, then=Value(Priority.COLD_CHAIN)),

@@ -35,6 +35,12 @@ def gate_counts(compound, now=None) -> dict:
     return {"counts": counts, "next_ready": figures["next_ready"], "ready_in_no_wave": figures["ready_in_no_wave"]}
 
 
+def ready_in_no_wave(compound, now=None) -> int:
+    """How many parcels a wave being sorted may load now: ready, or their hold over, in no wave."""
+    over = Q(state=State.READY) | Q(state=State.DISINFECTED, hold_until__lte=now or timezone.now())
+    return Parcel.objects.filter(over, compound=compound, wave__isnull=True).count()
+
+
 def recent_intake(compound, actor):
     """The actor's last parcels recorded at this gate, newest first, each with its `label`."""
     parcels = Parcel.objects.filter(compound=compound, received_by=actor).order_by("-received_at", "-id")[:RECENT]

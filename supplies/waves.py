@@ -53,7 +53,9 @@ def wave_load(*, actor, wave: Wave) -> int:
     _require_planned(wave)
     gate.parcels_release(compound=wave.compound)
     waiting = Parcel.objects.filter(compound_id=wave.compound_id, state=Parcel.State.READY, wave__isnull=True)
-    return waiting.update(wave=wave)
+    loaded = waiting.update(wave=wave)
+    rules.care_mark(Parcel.objects.filter(wave=wave, state=Parcel.State.READY))
+    return loaded
 
 
 @transaction.atomic
@@ -85,6 +87,7 @@ def wave_dispatch(*, actor, wave: Wave) -> int:
         by=actor,
         event=WaveEvent,
     )
+    rules.care_mark(parcels)  # the care list as it is now: a tag added since the loading counts
     _set_destinations(wave)
     moved = transition_all(
         parcels, field="state", from_states=Parcel.State.READY, to_state=Parcel.State.OUT, by=actor, event=ParcelEvent

@@ -37,6 +37,10 @@ class Parcel(models.Model):
     medicine = models.BooleanField(_("medicine"), default=False)
     cold_chain = models.BooleanField(_("cold chain"), default=False)
     fragile = models.BooleanField(_("fragile"), default=False)
+    # Its household on the care list (supplies.rules), read from the register as the parcel goes in
+    # a wave and as the wave goes out: each sorting view then orders by columns, not by a subquery
+    # of the residents' tags per parcel (a wave of 2,500 parcels' view took 24 ms of SQL that way).
+    care = models.BooleanField(_("care list"), default=False)
     note = models.CharField(_("note"), max_length=100, blank=True)  # 顺丰 尾号1234, 鸡蛋已重新包装
     photo = models.FileField(_("photo"), upload_to="parcels/%Y/%m/%d/", blank=True)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.RECEIVED)

@@ -60,6 +60,7 @@ def gate_page(request, pk):
                 fragile=data["fragile"],
                 note=data["note"],
                 photo=data["photo"],
+                scope=scope,
             )
         except ServiceError as error:
             show_on_form(form, error)

@@ -85,7 +85,7 @@ def wave_detail(request, pk):
         "current": current,
         "building": building,
         "parcels": selectors.run_parcels(wave, building) if building else [],
-        "waiting": selectors.gate_counts(wave.compound)["ready_in_no_wave"],
+        "waiting": selectors.ready_in_no_wave(wave.compound) if wave.state == Wave.State.PLANNED else 0,
         "states": dict(Wave.State.choices),
         "Priority": rules.Priority,
         "building_label": building_label,

@@ -22,6 +22,8 @@ FIGURES = {
     "import_export_tuned": "imports",
     "volunteer_today": "volunteer_pages",
     "roster_page": "volunteer_pages",
+    "parcel_intake": "parcel_pages",
+    "parcel_sorting": "parcel_pages",
     "sms_dispatch_10k": "sms",
     "sms_queries_per_message": "sms",
 }

@@ -1,11 +1,12 @@
 """Measuring a page: its latency, its SQL replayed bare, the plans of that SQL, and printing a figure."""
 
+import contextlib
 import json
 import statistics
 import sys
 import time
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 RUNS = 40
@@ -23,6 +24,8 @@ BIG_TABLES = {
     "volunteers_volunteer",
     "volunteers_signup",
     "volunteers_shift",
+    "supplies_parcel",
+    "supplies_parcelevent",
 }
 
 
@@ -39,13 +42,23 @@ def capture_sql(action):
     return [query["sql"] for query in captured.captured_queries]
 
 
-def run_bare(statements):
-    """The page's statements through a plain cursor: executed, every row fetched, nothing else."""
-    with connection.cursor() as cursor:
+def run_bare(statements, *, atomic=False):
+    """The page's statements through a plain cursor: executed, every row fetched, nothing else; in
+    one transaction with `atomic`, as a request that writes runs them."""
+    with transaction.atomic() if atomic else contextlib.nullcontext(), connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
             if cursor.description is not None:
                 cursor.fetchall()
+
+
+TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def replayable(statements):
+    """The statements but for those that open, close and nest the request's transaction
+    (run_bare(atomic=True) opens one of its own instead)."""
+    return [statement for statement in statements if not statement.startswith(TRANSACTION)]
 
 
 def paired_medians(page, bare, runs=RUNS, warmup=WARMUP):
@@ -127,14 +140,17 @@ def page_figure(name, client, url, floors, extra, goal):
     """Print a page's figure: its median latency, its queries, its ratio to `floor_plus_sql` (the
     logged-in floor plus its own SQL replayed bare), and the big tables its plans scan."""
     progress(f"{name}: GET {url}")
+    request_figure(name, lambda: get_ok(client, url), floors, extra, goal)
 
-    def page():
-        get_ok(client, url)
 
-    statements = capture_sql(page)
-    page_ms, bare_ms = paired_medians(page, lambda: run_bare(statements))
+def request_figure(name, request, floors, extra, goal, writes=False):
+    """As page_figure, for any request (`request()` makes it and checks its answer); one that
+    `writes` has its SQL replayed in one transaction, without its savepoints."""
+    statements = capture_sql(request)
+    bare = replayable(statements) if writes else statements
+    page_ms, bare_ms = paired_medians(request, lambda: run_bare(bare, atomic=writes))
 
-    scanned = seq_scans(statements)
+    scanned = seq_scans(bare)
     big = sorted({table for _, tables in scanned for table in tables if table in BIG_TABLES})
     for number, (statement, tables) in enumerate(scanned, 1):
         if set(tables) & BIG_TABLES:
@@ -147,7 +163,7 @@ def page_figure(name, client, url, floors, extra, goal):
             "bench": name,
             "value": round(page_ms, 2),
             "unit": "ms",
-            "queries": len(statements),
+            "queries": len(bare),
             "ratio": round(page_ms / (floors["logged_in_floor"] + bare_ms), 2),
             "ratio_to": "floor_plus_sql",
             "goal": goal,
