@@ -63,6 +63,5 @@ def building_destination(chosen: str, building_level: str, compound_level: str) 
 
 
 def first_to_door():
-    """The parcels that go to the door even from a shelf building (priority ones): a Q over
-    `with_priority` parcels."""
-    return Q(priority__lt=Priority.OTHER)
+    """The parcels that go first, and to the door even from a shelf building: a Q over parcels."""
+    return Q(medicine=True) | Q(cold_chain=True) | Q(care=True)

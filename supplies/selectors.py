@@ -2,8 +2,9 @@
 receives (5,000 a day in the largest): the gate's counts, a wave's buildings and its sorting view,
 a building's run on the volunteer's phone."""
 
-from django.db.models import Count, Min, Q, Value
-from django.db.models.functions import Coalesce, NullIf
+from dataclasses import dataclass, fields
+
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from households.models import Building, Compound, Role, RoleAssignment, room_label
@@ -63,45 +64,57 @@ def wave_buildings(wave) -> list[dict]:
     door, to the shelf, still out, handed over, back at the gate) and who covers it."""
     by_state = {
         "parcels": Count("pk"),
-        "first": Count("pk", filter=Q(priority__lt=rules.Priority.OTHER)),
+        "first": Count("pk", filter=rules.first_to_door()),
         "shelf": Count("pk", filter=Q(destination="shelf")),
         "out": Count("pk", filter=Q(state=State.OUT)),
         "done": Count("pk", filter=Q(state__in=[State.DELIVERED, State.ON_SHELF])),
         "returned": Count("pk", filter=Q(state=State.RETURNED)),
     }
-    counts = rules.with_priority(Parcel.objects.filter(wave=wave)).values("building_id").annotate(**by_state)
+    counts = Parcel.objects.filter(wave=wave).values("building_id").annotate(**by_state)
     counts = {row["building_id"]: row for row in counts.order_by()}
-    route = dict(BuildingDelivery.objects.filter(building_id__in=counts).values_list("building_id", "route_position"))
     cover = RoleAssignment.objects.filter(role=Role.VOLUNTEER, building_id__in=counts)
     names = {}
-    named = Coalesce(
-        NullIf("user__volunteer__name", Value("")), NullIf("user__display_name", Value("")), "user__username"
-    )
-    for building_id, name in cover.values_list("building_id", named).order_by(named):
-        names.setdefault(building_id, []).append(name)
-    buildings = Building.objects.filter(pk__in=counts).order_by("sort_key", "number").values("pk", "number")
-    rows = [
-        {
-            **counts[b["pk"]],
-            "pk": b["pk"],
-            "number": b["number"],
-            "route": route.get(b["pk"]),
-            "covered_by": names.get(b["pk"], []),
-        }
+    people = cover.values_list("building_id", "user__volunteer__name", "user__display_name", "user__username")
+    for building_id, *name in people.order_by("user__volunteer__name", "user__username"):
+        names.setdefault(building_id, []).append(next(part for part in name if part))
+    route = BuildingDelivery.objects.filter(building=OuterRef("pk")).values("route_position")[:1]
+    buildings = Building.objects.filter(pk__in=counts).annotate(route=Subquery(route))
+    buildings = buildings.order_by(F("route").asc(nulls_last=True), "sort_key", "number")
+    return [
+        {**counts[b.pk], "pk": b.pk, "number": b.number, "building": b, "covered_by": names.get(b.pk, [])}
         for b in buildings
     ]
-    return sorted(rows, key=lambda row: _on_route(row["route"]))
 
 
-def run_parcels(wave, building):
+@dataclass(slots=True)
+class ParcelRow:
+    """A parcel as the sorting view, the labels, the building sheet and the run list it: rows
+    rather than models, a building's hundred of them a fifth of the page's time as models."""
+
+    pk: int
+    label: str
+    medicine: bool
+    cold_chain: bool
+    care: bool
+    fragile: bool
+    note: str
+    destination: str
+    state: str
+    carried_by_id: int | None
+    finished_at: object
+    return_reason: str
+    priority: int
+
+
+ROW_FIELDS = ("pk", "household__unit", "household__room", *[f.name for f in fields(ParcelRow)][2:-1], "priority")
+
+
+def run_parcels(wave, building) -> list[ParcelRow]:
     """The wave's parcels of one building as they are sorted and carried: priority first (medicine,
-    cold chain, the care list), then by room; each with its `label`."""
+    cold chain, the care list), then by room."""
     parcels = rules.with_priority(Parcel.objects.filter(wave=wave, building=building))
-    parcels = parcels.select_related("household").order_by("priority", "household__unit", "household__room", "id")
-    rows = list(parcels)
-    for parcel in rows:
-        parcel.label = room_label(building.number, parcel.household.unit, parcel.household.room)
-    return rows
+    parcels = parcels.order_by("priority", "household__unit", "household__room", "id").values_list(*ROW_FIELDS)
+    return [ParcelRow(pk, room_label(building.number, unit, room), *rest) for pk, unit, room, *rest in parcels]
 
 
 def recent_waves(compound, limit):

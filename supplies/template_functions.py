@@ -1,10 +1,12 @@
 """Filters for the parcel pages (added to the environment in lockdown/jinja2.py).
 
 A parcel's marks and words are filters, not an include and the model's get_…_display(): for a
-building's hundred parcels those were a third of the sorting view's time."""
+building's hundred parcels those were a third of the sorting view's time; the sorting view's rows
+are one filter, as the roster's are (volunteers.template_functions.roster_rows)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .models import Destination, Parcel
 
@@ -33,4 +35,27 @@ def parcel_goes(destination, empty="—") -> str:
     return str(GOES[destination]) if destination else empty
 
 
-filters = {"parcel_marks": parcel_marks, "parcel_state": parcel_state, "parcel_goes": parcel_goes}
+def sorting_rows(parcels) -> Markup:
+    """The table rows of a building's parcels in a wave (selectors.ParcelRow): number, room, marks,
+    note, where it goes, and its state with the time it was handed over or why it came back."""
+    lines = []
+    for parcel in parcels:
+        state = escape(parcel_state(parcel.state))
+        if parcel.carried_by_id and parcel.finished_at:
+            state += f" · {timezone.localtime(parcel.finished_at):%H:%M}"
+        if parcel.return_reason and parcel.state == Parcel.State.RETURNED:
+            state += Markup(" · ") + escape(parcel.return_reason)
+        lines.append(
+            f'<tr class="priority-{parcel.priority}"><td>{parcel.pk}</td>'
+            f'<td class="parcel-room">{escape(parcel.label)}</td><td>{parcel_marks(parcel)}</td>'
+            f"<td>{escape(parcel.note)}</td><td>{escape(parcel_goes(parcel.destination))}</td><td>{state}</td></tr>"
+        )
+    return Markup("\n".join(lines))
+
+
+filters = {
+    "parcel_marks": parcel_marks,
+    "parcel_state": parcel_state,
+    "parcel_goes": parcel_goes,
+    "sorting_rows": sorting_rows,
+}

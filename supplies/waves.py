@@ -110,9 +110,8 @@ def _set_destinations(wave) -> None:
         for pk, level, compound_level in levels
         if rules.building_destination(chosen.get(pk, ""), level, compound_level) == Destination.SHELF
     ]
-    parcels = rules.with_priority(Parcel.objects.filter(wave=wave, state=Parcel.State.READY))
-    to_shelf = parcels.filter(building_id__in=shelf).exclude(rules.first_to_door())
-    Parcel.objects.filter(pk__in=to_shelf.values("pk")).update(destination=Destination.SHELF)
+    parcels = Parcel.objects.filter(wave=wave, state=Parcel.State.READY)
+    parcels.filter(building_id__in=shelf).exclude(rules.first_to_door()).update(destination=Destination.SHELF)
     Parcel.objects.filter(wave=wave, state=Parcel.State.READY, destination="").update(destination=Destination.DOOR)
 
 
@@ -123,7 +122,7 @@ def _buildings_of(wave):
 def _runs(wave):
     """The task of each building with parcels in the wave: what to carry, how many go first."""
     counts = (
-        rules.with_priority(Parcel.objects.filter(wave=wave, state=Parcel.State.OUT))
+        Parcel.objects.filter(wave=wave, state=Parcel.State.OUT)
         .values("building_id", "building__number")
         .annotate(parcels=Count("pk"), first=Count("pk", filter=rules.first_to_door()))
         .order_by("building_id")

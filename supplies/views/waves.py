@@ -29,7 +29,7 @@ def _compound(request, pk):
 
 
 def _wave(request, pk):
-    return staff_row(request, Wave.objects.select_related("compound__community__street"), pk)
+    return staff_row(request, Wave.objects.select_related("compound", "community"), pk)
 
 
 def wave_url(wave_id, building_id=None):
@@ -77,7 +77,7 @@ def wave_detail(request, pk):
     buildings = selectors.wave_buildings(wave)
     chosen = query_id(request.GET, "building")
     current = next((row for row in buildings if row["pk"] == chosen), buildings[0] if buildings else None)
-    building = Building.objects.get(pk=current["pk"]) if current else None
+    building = current["building"] if current else None
     context = {
         "wave": wave,
         "compound": wave.compound,
@@ -130,8 +130,7 @@ def _printable(request, pk, template):
     wave = _wave(request, pk)
     chosen = query_id(request.GET, "building")
     rows = [row for row in selectors.wave_buildings(wave) if chosen in (None, row["pk"])]
-    buildings = {b.pk: b for b in Building.objects.filter(pk__in=[row["pk"] for row in rows])}
-    sheets = [(row, selectors.run_parcels(wave, buildings[row["pk"]])) for row in rows]
+    sheets = [(row, selectors.run_parcels(wave, row["building"])) for row in rows]
     context = {"wave": wave, "compound": wave.compound, "sheets": sheets, "building_label": building_label}
     return render(request, template, context)
 
