@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from households.forms import RoomForm
+from households.models import Building
 from households.selectors import RoomMatches
 from lockdown.core.inputs import CleanForm
 
 from .deliveries import REASON_MAX
-from .models import BuildingDelivery, Destination, Parcel
+from .models import BuildingDelivery, Destination, GroupBuyDocument, Parcel
 from .waves import NAME_MAX
 
 
@@ -76,3 +77,58 @@ class BuildingDeliveryForm(CleanForm):
         required=False,
     )
     route_position = forms.IntegerField(label=_("Place on the route"), min_value=1, max_value=999, required=False)
+
+
+class GroupBuyForm(CleanForm):
+    """A group buy as its leader files it, for buildings of one compound."""
+
+    goods = forms.CharField(label=_("Goods"), max_length=100, help_text=_("Such as 蔬菜套餐 or 鲜牛奶."))
+    supplier = forms.CharField(label=_("Supplier"), max_length=100)
+    leader_name = forms.CharField(label=_("Group leader"), max_length=50, help_text=_("Who answers for it (团长)."))
+    leader_phone = forms.CharField(label=_("Group leader's mobile"), max_length=20)
+    expected_at = forms.DateTimeField(
+        label=_("Expected at the gate"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    buildings = forms.ModelMultipleChoiceField(
+        label=_("Buildings served"), queryset=Building.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, buildings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["buildings"].queryset = buildings
+
+
+class DocumentForm(CleanForm):
+    kind = forms.ChoiceField(label=_("Document"), choices=GroupBuyDocument.Kind.choices)
+    person = forms.CharField(
+        label=_("Whose"), max_length=50, required=False, help_text=_("The driver's or loader's name, for a test.")
+    )
+    dated_at = forms.DateTimeField(
+        label=_("Dated"),
+        help_text=_("For a test, when the sample was taken."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    file = forms.FileField(label=_("Photo or PDF"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(accept="image/*,application/pdf")
+
+
+class RejectForm(CleanForm):
+    reason = forms.CharField(label=_("Why it is rejected"), max_length=200)
+
+
+class OrderForm(RoomForm):
+    room_label = _("Room")
+    choose = _("%(room)s is in %(count)s compounds: tap the one you mean, then Save.")
+
+    items = forms.CharField(label=_("Item"), max_length=100)
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=0, max_value=999, help_text=_("0 takes the order back.")
+    )
+
+
+class OrdersImportForm(CleanForm):
+    file = forms.FileField(label=_("The platform's export (.xlsx or .csv)"))

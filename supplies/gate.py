@@ -22,11 +22,10 @@ from households.scoping import AreaScope
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import transition, transition_all
 
+from . import uploads
 from .models import GateSettings, Parcel, ParcelEvent
 
 State = Parcel.State
-PHOTO_MAX = 5 * 2**20  # a phone's photo, shrunk by the page before upload; more is not a photo
-PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
 UNDO_WITHIN = datetime.timedelta(minutes=10)
 
 
@@ -59,7 +58,7 @@ def parcel_receive(
     if not scope.filter(type(household).objects.filter(pk=household.pk)).exists():
         raise NotPermitted(_("This room is not in your areas."))
     if photo is not None:
-        _require_photo(photo)
+        uploads.require_photo(photo)
     building = household.building
     parcel = Parcel.objects.create(
         household=household,
@@ -78,17 +77,6 @@ def parcel_receive(
         parcel=parcel, from_state="", to_state=State.RECEIVED, actor=actor, at=parcel.received_at
     )
     return parcel
-
-
-def _require_photo(photo) -> None:
-    if photo.size > PHOTO_MAX:
-        raise ServiceError(
-            _("This photo is larger than 5 MB: take it again, or record the parcel without it."), field="photo"
-        )
-    head = photo.read(8)
-    photo.seek(0)
-    if not any(head.startswith(magic) for magic in PHOTO_TYPES):
-        raise ServiceError(_("This file is not a photo (JPEG, PNG or WebP): nothing was saved."), field="photo")
 
 
 @transaction.atomic

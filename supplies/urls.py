@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import gate, runs, waves
+from .views import gate, group_buys, runs, waves
 
 app_name = "supplies"
 
@@ -21,6 +21,17 @@ urlpatterns = [
     path("waves/<int:pk>/sheet/", waves.wave_sheet, name="wave_sheet"),
     path("compounds/<int:pk>/parcel-route/", waves.route_page, name="route"),
     path("buildings/<int:pk>/parcel-route/", waves.route_set, name="route_set"),
+    # Group buys
+    path("group-buys/", group_buys.group_buy_list, name="group_buys"),
+    path("compounds/<int:pk>/group-buys/new/", group_buys.group_buy_file, name="group_buy_file"),
+    path("group-buys/<int:pk>/", group_buys.group_buy_detail, name="group_buy"),
+    path("group-buys/<int:pk>/documents/", group_buys.document_add, name="group_buy_document"),
+    path("group-buys/<int:pk>/approve/", group_buys.approve, name="group_buy_approve"),
+    path("group-buys/<int:pk>/reject/", group_buys.reject, name="group_buy_reject"),
+    path("group-buys/<int:pk>/refile/", group_buys.refile, name="group_buy_refile"),
+    path("group-buys/<int:pk>/orders/", group_buys.order_set, name="group_buy_order"),
+    path("group-buys/<int:pk>/orders/import/", group_buys.orders_import, name="group_buy_import"),
+    path("group-buys/<int:pk>/arrived/", group_buys.arrive, name="group_buy_arrive"),
     # A building's run on the volunteer's phone
     path("v/runs/<int:wave_pk>/<int:building_pk>/", runs.run_page, name="run"),
     path("v/runs/<int:wave_pk>/<int:building_pk>/hand-over/", runs.hand_over, name="hand_over"),

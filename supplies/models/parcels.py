@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from households.models import AreaPath, Building, Community, Compound, Household
 from lockdown.core.transitions import TransitionEvent
 
+from .group_buys import GroupBuy
 from .waves import Wave
 
 
@@ -54,6 +55,7 @@ class Parcel(models.Model):
     )
     finished_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     return_reason = models.CharField(_("why it came back"), max_length=200, blank=True)
+    group_buy = models.ForeignKey(GroupBuy, models.PROTECT, null=True, blank=True, related_name="parcels")
 
     area_path = AreaPath(building="building", community="community")
 
