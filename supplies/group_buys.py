@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households.models import Household, Role
+from households.models import Household
 from households.scoping import AreaScope
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.identity import normalise_mobile
@@ -43,12 +43,13 @@ def may_see(actor, group_buy) -> bool:
     return group_buy.filed_by_id == actor.pk or AreaScope.for_user(actor).may_edit_community(group_buy.community)
 
 
-def may_order(actor, group_buy, building) -> bool:
+def may_order(actor, group_buy, building, scope=None) -> bool:
     """Orders of a building are entered by the group buy's leader, the committee's staff, and the
-    building's leaders (its group-buy administrators)."""
-    if group_buy.filed_by_id == actor.pk or AreaScope.for_user(actor).may_edit_community(group_buy.community):
+    building's leaders (its group-buy administrators). `scope`: the actor's, if the caller has it."""
+    scope = scope or AreaScope.for_user(actor)
+    if group_buy.filed_by_id == actor.pk or scope.may_edit_community(group_buy.community):
         return True
-    return AreaScope.for_user(actor).role_for(building) == Role.BUILDING_LEADER
+    return building.pk in scope.leader_building_ids
 
 
 @transaction.atomic
@@ -233,13 +234,14 @@ def group_buy_arrive(*, actor, group_buy) -> int:
         contents.setdefault(household_id, []).append(f"{items}×{quantity}")
     households = Household.objects.filter(pk__in=contents).select_related("building")
     now = timezone.now()
+    heading = _("Group buy %(goods)s:") % {"goods": group_buy.goods}
     parcels = Parcel.objects.bulk_create(
         Parcel(
             household=household,
             building=household.building,
             compound_id=household.building.compound_id,
             community_id=household.community_id,
-            note=f"{_('Group buy')} {group_buy.goods}: {'、'.join(contents[household.pk])}"[:NOTE_MAX],
+            note=f"{heading} {'、'.join(contents[household.pk])}"[:NOTE_MAX],
             received_at=now,
             received_by=actor,
             group_buy=group_buy,
@@ -310,7 +312,7 @@ def orders_import(*, actor, group_buy, upload) -> OrdersImported:
             pk = candidates[0]
         if pk is None:
             message = _("%(room)s is not a room of the buildings this group buy serves.") % {"room": row.label}
-            problems.append(order_sheet.RowProblem("", row.line, message))
+            problems.append(order_sheet.RowProblem(row.sheet, row.line, message))
             continue
         wanted[pk, row.items] = wanted.get((pk, row.items), 0) + row.quantity
     _orders_write(actor, group_buy, wanted)

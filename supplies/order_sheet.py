@@ -38,6 +38,7 @@ TOTALS = re.compile(r"合计|小计|总计|共计")
 
 @dataclass(frozen=True)
 class OrderRow:
+    sheet: str
     line: int
     building: str
     unit: str
@@ -102,7 +103,7 @@ def _header(row):
 
 def _row(sheet, line, row, columns, reading):
     value = {name: cells.text(row[index]) if index < len(row) else "" for name, index in columns.items()}
-    if not any(value.values()) or any(TOTALS.search(text) for text in value.values()):
+    if not any(value.values()) or any(TOTALS.search(cells.text(cell)) for cell in row if cell is not None):
         return  # a blank line, or the platform's totals at the foot
     problems = []
     place = _room(value)
@@ -131,7 +132,7 @@ def _row(sheet, line, row, columns, reading):
         reading.problems.append(RowProblem(sheet, line, message[:1].upper() + message[1:] + "."))
         return
     building, unit, room = place
-    reading.rows.append(OrderRow(line, building, unit, room, value.get("name", "")[:50], phone, items, quantity))
+    reading.rows.append(OrderRow(sheet, line, building, unit, room, value.get("name", "")[:50], phone, items, quantity))
 
 
 def _room(value):

@@ -32,7 +32,8 @@ def _group_buy(request, pk):
 
 def _orders_here(request, buy):
     """A building leader of a building it serves enters that building's orders: they see it too."""
-    return any(group_buys.may_order(request.user, buy, b) for b in buy.buildings.all())
+    scope = scope_of(request)
+    return any(group_buys.may_order(request.user, buy, b, scope) for b in buy.buildings.all())
 
 
 @login_required

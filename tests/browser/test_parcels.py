@@ -6,6 +6,7 @@ labels and send it out; the building's volunteer finds the run on their phone's 
 one parcel over at the door, sends one back to the gate with its reason, and all the rest at once."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -129,3 +130,84 @@ def test_thirty_parcels_from_the_gate_to_the_doors(world, open_page, screenshot)
 
 def first_parcel(world, room):
     return Parcel.objects.get(building=world.building, household__room=room).pk
+
+
+def test_a_group_buy_from_its_filing_to_parcels_at_the_gate(world, open_page, screenshot, tmp_path):
+    HouseholdFactory(building=world.building, unit="8", room="801")
+    pdf = tmp_path / "证明.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n% a scanned page\n")
+    orders = tmp_path / "快团团订单.csv"
+    orders.write_text(
+        "收货人,详细地址,商品,数量\n张三,金杨新村12号楼3单元501室,蔬菜套餐,2\n李四,12-8-801,蔬菜套餐,1\n", "utf-8"
+    )
+    small = {}
+
+    def look(phone):
+        assert_fits_the_phone(phone)
+        small.setdefault(path_of(phone), []).extend(small_tap_targets(phone))
+
+    # 1. The building leader files it on the phone, with its four documents
+    phone = open_page("phone")
+    phone.goto("/")
+    log_in(phone, "leader")
+    phone.get_by_role("link", name="团购", exact=True).click()
+    phone.get_by_role("link", name="为金杨新村报备团购").click()
+    phone.get_by_label("商品").fill("蔬菜套餐")
+    phone.get_by_label("供货方").fill("江桥批发市场")
+    phone.get_by_label(re.compile(r"^团长[:：]?$")).fill("陈阿姨")
+    phone.get_by_label("团长手机").fill("139 1111 2222")
+    arrival = timezone.localtime() + datetime.timedelta(hours=20)
+    phone.get_by_label("预计到门岗时间").fill(f"{arrival:%Y-%m-%dT%H:%M}")
+    phone.get_by_label("12号楼").check()
+    look(phone)
+    phone.get_by_role("button", name="提交报备").click()
+    expect(phone.get_by_text("已报备。")).to_be_visible()
+    expect(phone.locator(".warning")).to_contain_text("缺少供货保障证明。")
+    sampled = timezone.localtime() - datetime.timedelta(hours=6)
+    for kind, person in [
+        ("供货保障证明", ""),
+        ("车辆通行证", ""),
+        ("司机核酸阴性证明", "王师傅"),
+        ("装卸工核酸阴性证明", "赵师傅"),
+    ]:
+        phone.get_by_label(re.compile(r"^材料[:：]?$")).select_option(label=kind)
+        phone.get_by_label("姓名").fill(person)
+        phone.get_by_label(re.compile(r"^时间[:：]?$")).fill(f"{sampled:%Y-%m-%dT%H:%M}")
+        phone.get_by_label("照片或PDF").set_input_files(str(pdf))
+        phone.get_by_role("button", name="上传材料").click()
+        expect(phone.get_by_text("材料已上传。")).to_be_visible()
+    expect(phone.get_by_text("材料齐全且在有效期内。")).to_be_visible()
+    look(phone)
+
+    # 2. Staff approve it on the desk and import the platform's orders
+    desk = open_page("desktop")
+    desk.goto("/")
+    log_in(desk, "staff")
+    desk.locator(".mainnav").get_by_role("link", name="团购").click()
+    desk.get_by_role("link", name="蔬菜套餐").click()
+    desk.get_by_role("button", name="通过", exact=True).click()
+    expect(desk.get_by_text("已通过：可以发团。")).to_be_visible()
+    desk.get_by_label("团购平台导出的订单（.xlsx或.csv）").set_input_files(str(orders))
+    desk.get_by_role("button", name="导入订单").click()
+    expect(desk.get_by_text("已导入2户的2项订单。")).to_be_visible()
+
+    # 3. The leader adds one more order by room; the totals for unloading follow
+    phone.reload()
+    phone.get_by_label("房号").fill("12-3-501")
+    phone.get_by_label(re.compile(r"^商品[:：]?$")).fill("鸡蛋")
+    phone.get_by_label("数量").fill("1")
+    phone.get_by_role("button", name="保存订单").click()
+    expect(phone.get_by_text("12-3-501：已保存。")).to_be_visible()
+    expect(phone.locator(".totals")).to_contain_text("蔬菜套餐")
+    look(phone)
+    screenshot(phone, "group-buy.png")
+
+    # 4. The goods reach the gate: one parcel per household, waiting for disinfection
+    desk.reload()
+    desk.get_by_role("button", name="货物已到门岗").click()
+    expect(desk.get_by_text("已在门岗登记2件")).to_be_visible()
+    desk.goto(reverse("supplies:gate", args=[world.building.compound.pk]))
+    expect(desk.locator(".stat", has_text="待消杀")).to_contain_text("2")
+    notes = sorted(Parcel.objects.values_list("note", flat=True))
+    assert notes == ["团购 蔬菜套餐: 蔬菜套餐×1", "团购 蔬菜套餐: 蔬菜套餐×2、鸡蛋×1"]
+    assert_no_small_tap_targets(small)

@@ -1,0 +1,141 @@
+"""The group-buy pages: filing, the documents, staff's decision, orders typed and imported, the
+arrival; who reaches which."""
+
+import datetime
+import html
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from households.models import Role
+from supplies.models import GroupBuy, GroupBuyOrder, Parcel
+from tests.supplies.group_buying import a_file, documented, filed
+from tests.supplies.parcels import staff_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_building_leader_files_a_group_buy_on_its_form(client, world):
+    client.force_login(world.users[Role.BUILDING_LEADER])
+    url = reverse("supplies:group_buy_file", args=[world.building.compound.pk])
+    when = timezone.localtime() + datetime.timedelta(days=1)
+
+    wrong = client.post(url, {"goods": "蔬菜", "supplier": "市场", "leader_name": "陈", "leader_phone": "123"})
+    assert "Give the group leader" in wrong.content.decode() or "This field is required." in wrong.content.decode()
+    response = client.post(
+        url,
+        {
+            "goods": "蔬菜套餐",
+            "supplier": "江桥市场",
+            "leader_name": "陈阿姨",
+            "leader_phone": "13911112222",
+            "expected_at": f"{when:%Y-%m-%dT%H:%M}",
+            "buildings": [world.building.pk],
+        },
+    )
+
+    buy = GroupBuy.objects.get()
+    assert response.url == reverse("supplies:group_buy", args=[buy.pk])
+    page = html.unescape(client.get(response.url).content.decode())
+    assert "Supplier's guarantee certificate is missing." in page
+
+
+def test_the_leader_adds_a_document_and_staff_approve_or_reject(client, world):
+    buy = filed(world)
+    client.force_login(buy.filed_by)
+    client.post(
+        reverse("supplies:group_buy_document", args=[buy.pk]),
+        {"kind": "guarantee", "dated_at": f"{timezone.localtime():%Y-%m-%dT%H:%M}", "file": a_file()},
+    )
+    assert buy.documents.count() == 1
+    assert client.post(reverse("supplies:group_buy_approve", args=[buy.pk])).status_code == 302
+    assert GroupBuy.objects.get().state == GroupBuy.State.FILED  # a leader does not decide
+
+    client.force_login(staff_of(world))
+    refused = client.post(reverse("supplies:group_buy_approve", args=[buy.pk]), follow=True).content.decode()
+    assert "It cannot be approved yet" in refused
+    client.post(reverse("supplies:group_buy_reject", args=[buy.pk]), {"reason": "缺少通行证"})
+    assert GroupBuy.objects.get().reject_reason == "缺少通行证"
+
+
+def test_a_group_buy_is_seen_by_its_leader_staff_and_the_served_buildings_leaders_only(client, world):
+    buy = filed(world, actor=staff_of(world))
+    url = reverse("supplies:group_buy", args=[buy.pk])
+
+    for role, status in [
+        (Role.COMMITTEE_STAFF, 200),
+        (Role.STREET_ADMIN, 200),
+        (Role.BUILDING_LEADER, 200),
+        (Role.ZONE_LEADER, 404),
+        (Role.VOLUNTEER, 404),
+    ]:
+        client.force_login(world.users[role])
+        assert client.get(url).status_code == status, role
+
+
+def test_orders_are_typed_by_room_and_imported_from_a_file(client, world, tmp_path):
+    buy = filed(world, actor=staff_of(world))
+    client.force_login(staff_of(world))
+
+    client.post(
+        reverse("supplies:group_buy_order", args=[buy.pk]), {"room": "12-3-501", "items": "牛奶", "quantity": "2"}
+    )
+    bad = client.post(
+        reverse("supplies:group_buy_order", args=[buy.pk]),
+        {"room": "12-3-501", "items": "牛奶", "quantity": "很多"},
+        follow=True,
+    )
+    assert "Enter a whole number." in bad.content.decode()
+    path = tmp_path / "orders.csv"
+    path.write_text("详细地址,商品,数量\n12-3-501,鸡蛋,1\n12-9-999,鸡蛋,1\n", encoding="utf-8")
+    with path.open("rb") as file:
+        page = client.post(reverse("supplies:group_buy_import", args=[buy.pk]), {"file": file}, follow=True)
+
+    assert sorted(GroupBuyOrder.objects.values_list("items", "quantity")) == [("牛奶", 2), ("鸡蛋", 1)]
+    text = page.content.decode()
+    assert "1 order of 1 household imported." in text
+    assert "12-9-999 is not a room of the buildings this group buy serves." in text
+
+
+def test_staff_record_the_goods_at_the_gate_from_the_page(client, world):
+    buy = filed(world, actor=staff_of(world))
+    client.force_login(staff_of(world))
+    client.post(
+        reverse("supplies:group_buy_order", args=[buy.pk]), {"room": "12-3-501", "items": "牛奶", "quantity": "2"}
+    )
+    documented(world, buy)
+    client.post(reverse("supplies:group_buy_approve", args=[buy.pk]))
+
+    page = client.post(reverse("supplies:group_buy_arrive", args=[buy.pk]), follow=True).content.decode()
+
+    assert "1 parcel recorded at the gate" in page
+    assert Parcel.objects.get().group_buy == buy
+
+
+def test_the_group_buy_pages_take_as_many_queries_for_50_orders_as_for_5(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.households.factories import HouseholdFactory
+
+    buy = filed(world, actor=staff_of(world))
+    client.force_login(staff_of(world))
+
+    def grow(start, count):
+        for n in range(start, start + count):
+            home = HouseholdFactory(building=world.building, unit="7", room=str(100 + n))
+            GroupBuyOrder.objects.create(
+                group_buy=buy, household=home, building=world.building, items="牛奶", quantity=1
+            )
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            for url in (reverse("supplies:group_buy", args=[buy.pk]), reverse("supplies:group_buys")):
+                assert client.get(url).status_code == 200
+        return len(queries)
+
+    grow(0, 5)
+    few = count()
+    grow(5, 45)
+    assert count() == few
