@@ -11,6 +11,7 @@ class SuppliesConfig(AppConfig):
     def ready(self):
         from volunteers import task_list
 
-        from . import waves
+        from . import distributions, waves
 
         task_list.finished_by_its_app(waves.KIND)  # a run is done when its parcels are handed over
+        task_list.finished_by_its_app(distributions.KIND)  # and a building's shares when delivered

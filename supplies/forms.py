@@ -9,7 +9,7 @@ from households.selectors import RoomMatches
 from lockdown.core.inputs import CleanForm
 
 from .deliveries import REASON_MAX
-from .models import BuildingDelivery, Destination, GroupBuyDocument, Parcel
+from .models import BuildingDelivery, Destination, Distribution, Donation, GroupBuyDocument, Parcel
 from .waves import NAME_MAX
 
 
@@ -132,3 +132,26 @@ class OrderForm(RoomForm):
 
 class OrdersImportForm(CleanForm):
     file = forms.FileField(label=_("The platform's export (.xlsx or .csv)"))
+
+
+class DistributionForm(CleanForm):
+    name = forms.CharField(label=_("What is handed out"), max_length=100, help_text=_("Such as 爱心菜 or 大米."))
+    share = forms.CharField(label=_("One share"), max_length=50, help_text=_("Such as 一袋 or 5公斤."))
+
+
+class DonationForm(CleanForm):
+    donor = forms.CharField(label=_("From"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Donation.Kind.choices, widget=forms.RadioSelect)
+    goods = forms.CharField(
+        label=_("What"), max_length=200, required=False, help_text=_("For goods: such as 水果500份.")
+    )
+    amount = forms.CharField(label=_("Amount (yuan)"), max_length=20, required=False, help_text=_("For money."))
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    distribution = forms.ModelChoiceField(
+        label=_("For the distribution"), queryset=Distribution.objects.none(), required=False
+    )
+    purpose = forms.CharField(label=_("Or for what"), max_length=200, required=False)
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["distribution"].queryset = Distribution.objects.filter(community=community)

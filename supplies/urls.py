@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import gate, group_buys, runs, waves
+from .views import distributions, gate, group_buys, runs, waves
 
 app_name = "supplies"
 
@@ -32,6 +32,15 @@ urlpatterns = [
     path("group-buys/<int:pk>/orders/", group_buys.order_set, name="group_buy_order"),
     path("group-buys/<int:pk>/orders/import/", group_buys.orders_import, name="group_buy_import"),
     path("group-buys/<int:pk>/arrived/", group_buys.arrive, name="group_buy_arrive"),
+    # Distributions and donations
+    path("communities/<int:pk>/distributions/", distributions.distribution_list, name="distributions"),
+    path("communities/<int:pk>/distributions/new/", distributions.distribution_create, name="distribution_create"),
+    path("distributions/<int:pk>/", distributions.distribution_detail, name="distribution"),
+    path("v/distributions/<int:pk>/<int:building_pk>/", distributions.share_run, name="share_run"),
+    path("v/distributions/<int:pk>/<int:building_pk>/deliver/", distributions.shares_deliver, name="shares_deliver"),
+    path("v/shares/<int:pk>/make-up/", distributions.share_make_up, name="share_make_up"),
+    path("communities/<int:pk>/donations/", distributions.donations, name="donations"),
+    path("communities/<int:pk>/donations/thanks/", distributions.thank_you, name="thank_you"),
     # A building's run on the volunteer's phone
     path("v/runs/<int:wave_pk>/<int:building_pk>/", runs.run_page, name="run"),
     path("v/runs/<int:wave_pk>/<int:building_pk>/hand-over/", runs.hand_over, name="hand_over"),

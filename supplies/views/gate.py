@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from households.models import Compound
+from households.models import Community, Compound
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from supplies import gate, selectors
@@ -39,7 +39,8 @@ def gates(request):
     compounds = selectors.gates_of(scope)
     for compound in compounds:
         compound.runs_gate = scope.may_edit_community(compound.community)
-    return render(request, "supplies/gates.html", {"compounds": compounds})
+    communities = scope.editable_communities(Community.objects.order_by("name"))
+    return render(request, "supplies/gates.html", {"compounds": compounds, "communities": communities})
 
 
 @login_required
