@@ -1,17 +1,21 @@
-"""The demo community's parcels, as the gate of its first compound has them at midday: the morning
-wave delivered (one parcel sent back), the afternoon's ready parcels loaded for sorting, a tray on
-hold and a few just received. One building is controlled, its parcels on its shelf. Everything
-goes through the services the gate and the volunteers use."""
+"""The demo community's supplies, as its first compound has them at midday: the morning wave
+delivered (one parcel sent back), the afternoon's ready parcels loaded for sorting, a tray on hold
+and a few just received; one building controlled, its parcels on its shelf; a vegetable group buy
+approved with its orders; last night's 爱心菜 mostly delivered; three donations. Everything goes
+through the services the gate, the staff and the volunteers use."""
 
 import datetime
 import random
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from households.models import ControlLevel, Household, Role, RoleAssignment
 
-from . import deliveries, gate, waves
-from .models import Parcel
+from . import deliveries, distributions, gate, group_buys, waves
+from .models import Donation, GroupBuyDocument, Parcel
+
+Kind = GroupBuyDocument.Kind
 
 NOTES = ["顺丰 尾号2231", "京东 尾号0918", "鸡蛋 已重新包装", "中通 尾号5520", "", "", "", "", "叮咚买菜"]
 
@@ -52,7 +56,51 @@ def load_parcels(community, staff) -> int:
     held = _received(staff, rng.sample(households, 12), rng)
     gate.parcels_disinfect(actor=staff, compound=compound)
     fresh = _received(staff, rng.sample(households, 5), rng)
+    _group_buy(compound, buildings[:2], staff)
+    _distribution_and_donations(community, compound, staff)
     return len(morning) + len(afternoon) + len(held) + len(fresh)
+
+
+def _group_buy(compound, buildings, staff):
+    """A vegetable group buy filed by staff for two buildings, documented, approved, with orders."""
+    buy = group_buys.group_buy_file(
+        actor=staff,
+        compound=compound,
+        goods="蔬菜套餐",
+        supplier="江桥批发市场 绿源蔬菜",
+        leader_name="陈阿姨",
+        leader_phone="13800000003",
+        expected_at=timezone.now() + datetime.timedelta(hours=20),
+        buildings=buildings,
+    )
+    sampled = timezone.now() - datetime.timedelta(hours=6)
+    for kind, person in [
+        (Kind.GUARANTEE, ""),
+        (Kind.TRANSPORT_PASS, ""),
+        (Kind.DRIVER_TEST, "王师傅"),
+        (Kind.LOADER_TEST, "赵师傅"),
+    ]:
+        document = ContentFile(b"%PDF-1.4\n% demo\n", name=f"{kind}.pdf")
+        group_buys.document_add(actor=staff, group_buy=buy, kind=kind, dated_at=sampled, file=document, person=person)
+    group_buys.group_buy_approve(actor=staff, group_buy=buy)
+    for n, household in enumerate(Household.objects.filter(building__in=buildings).order_by("pk")[:24]):
+        group_buys.order_set(actor=staff, group_buy=buy, household=household, items="蔬菜套餐A", quantity=1 + n % 2)
+
+
+def _distribution_and_donations(community, compound, staff):
+    """Last night's 爱心菜, mostly delivered; the donations that paid for the suits and the fruit."""
+    handout = distributions.distribution_create(actor=staff, compound=compound, name="爱心菜", share="一袋")
+    for building in compound.buildings.order_by("sort_key")[:8]:
+        distributions.shares_deliver(actor=staff, distribution=handout, building=building)
+    today = timezone.localdate()
+    for donor, kind, extra in [
+        ("鲜果园水果公司", Donation.Kind.GOODS, {"goods": "水果500份", "distribution": handout}),
+        ("康乐养老院", Donation.Kind.GOODS, {"goods": "牛奶200箱、饮用水100箱"}),
+        ("居民自发募捐", Donation.Kind.MONEY, {"amount": "30000", "purpose": "归还志愿者垫付的防护服款"}),
+    ]:
+        distributions.donation_record(
+            actor=staff, community=community, donor=donor, kind=kind, received_on=today, **extra
+        )
 
 
 def _hold_over(compound):

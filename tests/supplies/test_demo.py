@@ -1,10 +1,12 @@
 """`make demo` has a gate at work: a wave delivered, one being sorted, parcels on hold and new ones."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from supplies.models import Parcel, Wave
+from supplies.models import Distribution, Donation, GroupBuy, Parcel, Share, Wave
 from volunteers.models import Notice
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +29,9 @@ def test_the_demo_gate_has_parcels_at_each_step(settings, tmp_path):
         ("下午", Wave.State.PLANNED),
     ]
     assert Notice.objects.filter(kind=Notice.Kind.PARCEL_SHELF).exists()
+    buy = GroupBuy.objects.get()
+    assert (buy.state, buy.orders.count()) == (GroupBuy.State.APPROVED, 24)
+    handout = Distribution.objects.get()
+    assert handout.shares.filter(state=Share.State.DELIVERED).exists()
+    assert handout.shares.filter(state=Share.State.TO_DELIVER).exists()
+    assert Donation.objects.filter(kind=Donation.Kind.MONEY).get().amount == Decimal("30000.00")
