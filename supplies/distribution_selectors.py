@@ -67,7 +67,8 @@ def building_shares(distribution, building):
 
 
 def donations_of(community):
-    return list(Donation.objects.filter(community=community).select_related("distribution")[:LIST_MAX])
+    """The community's donations, newest first; a number typed into one is masked here too."""
+    return _masked(list(Donation.objects.filter(community=community).select_related("distribution")[:LIST_MAX]))
 
 
 PHONE_OR_ID = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{17}[\dXx]|\d{15})(?!\d)")
@@ -78,6 +79,14 @@ def _without_numbers(text):
     return PHONE_OR_ID.sub(lambda m: mask_phone(m[0]) if len(m[0]) == 11 else mask_id_number(m[0]), text)
 
 
+def _masked(donations):
+    for donation in donations:  # a number typed into a name or a note ("张三 13912345678") is not shown
+        donation.donor, donation.goods, donation.purpose = (
+            _without_numbers(text) for text in (donation.donor, donation.goods, donation.purpose)
+        )
+    return donations
+
+
 def thank_you(community, *, since=None, until=None) -> dict:
     """The public thank-you list: who gave what or how much, when, for what; names only, never a
     phone or an ID number (a donation keeps none). `money`: the total in yuan."""
@@ -86,10 +95,6 @@ def thank_you(community, *, since=None, until=None) -> dict:
         donations = donations.filter(received_on__gte=since)
     if until:
         donations = donations.filter(received_on__lte=until)
-    rows = list(donations.select_related("distribution").order_by("received_on", "id")[:LIST_MAX])
-    for donation in rows:  # a number typed into a name or a note ("张三 13912345678") is not published
-        donation.donor, donation.goods, donation.purpose = (
-            _without_numbers(text) for text in (donation.donor, donation.goods, donation.purpose)
-        )
+    rows = _masked(list(donations.select_related("distribution").order_by("received_on", "id")[:LIST_MAX]))
     money = donations.filter(kind=Donation.Kind.MONEY).aggregate(total=Sum("amount"))["total"]
     return {"rows": rows, "money": money}

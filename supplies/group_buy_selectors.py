@@ -3,19 +3,23 @@ building that the goods are unloaded by. A fixed number of queries however many 
 
 from django.db.models import Count, Q, Sum
 
-from households.models import Compound, room_label
+from households.models import Building, Compound, room_label
 from households.scoping import AreaScope
 
 from .models import GroupBuy, GroupBuyOrder
 
 
 def group_buys_of(user, *, state=""):
-    """The group buys the account filed, and those of the communities it runs as staff."""
+    """The group buys of the communities the account runs as staff; those it filed for buildings its
+    areas still hold; those serving a building it leads, whose orders it collects."""
     scope = AreaScope.for_user(user)
-    mine = Q(filed_by=user)
-    if scope.is_global:
-        mine = Q()
-    elif scope.community_ids or scope.street_ids:
+    mine = Q()
+    if not scope.is_global:
+        served = GroupBuy.objects.filter(
+            Q(filed_by=user, buildings__in=scope.filter(Building.objects.all()))
+            | Q(buildings__in=sorted(scope.leader_building_ids))
+        )
+        mine = Q(pk__in=served.values("pk"))
         mine |= Q(community_id__in=sorted(scope.community_ids)) | Q(community__street_id__in=sorted(scope.street_ids))
     buys = (
         GroupBuy.objects.filter(mine)
@@ -30,10 +34,11 @@ def compounds_to_file_for(user):
     return AreaScope.for_user(user).filter(Compound.objects.all()).order_by("name")
 
 
-def order_totals(group_buy) -> list[dict]:
-    """Per building of the group buy, per item: how many, for how many households; in building order."""
+def order_totals(group_buy, scope) -> list[dict]:
+    """Per building of the group buy in `scope`, per item: how many, for how many households; in
+    building order."""
     rows = (
-        GroupBuyOrder.objects.filter(group_buy=group_buy)
+        scope.filter(GroupBuyOrder.objects.filter(group_buy=group_buy))
         .values("building_id", "building__number", "building__sort_key", "items")
         .annotate(quantity=Sum("quantity"), households=Count("household", distinct=True))
         .order_by("building__sort_key", "building__number", "items")
@@ -41,9 +46,9 @@ def order_totals(group_buy) -> list[dict]:
     return list(rows)
 
 
-def orders_of(group_buy, limit=500) -> list:
-    """The group buy's orders, room by room, each with its `label`."""
-    orders = GroupBuyOrder.objects.filter(group_buy=group_buy).select_related("household__building")
+def orders_of(group_buy, scope, limit=500) -> list:
+    """The group buy's orders in `scope`, room by room, each with its `label`."""
+    orders = scope.filter(GroupBuyOrder.objects.filter(group_buy=group_buy)).select_related("household__building")
     rows = list(orders.order_by("building__sort_key", "household__unit", "household__room", "items")[:limit])
     for order in rows:
         household = order.household

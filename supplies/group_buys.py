@@ -38,18 +38,20 @@ TESTS = (Kind.DRIVER_TEST, Kind.LOADER_TEST)
 NOTE_MAX = Parcel._meta.get_field("note").max_length
 
 
-def may_see(actor, group_buy) -> bool:
-    """Its leader (who filed it) and the committee's staff see a group buy."""
-    return group_buy.filed_by_id == actor.pk or AreaScope.for_user(actor).may_edit_community(group_buy.community)
+def may_see(actor, group_buy, scope=None) -> bool:
+    """Its leader (who filed it, while their areas still hold one of its buildings: a leader who lost
+    the role loses the group buy) and the committee's staff see and change a group buy."""
+    scope = scope or AreaScope.for_user(actor)
+    if scope.may_edit_community(group_buy.community):
+        return True
+    return group_buy.filed_by_id == actor.pk and scope.filter(group_buy.buildings.all()).exists()
 
 
 def may_order(actor, group_buy, building, scope=None) -> bool:
     """Orders of a building are entered by the group buy's leader, the committee's staff, and the
     building's leaders (its group-buy administrators). `scope`: the actor's, if the caller has it."""
     scope = scope or AreaScope.for_user(actor)
-    if group_buy.filed_by_id == actor.pk or scope.may_edit_community(group_buy.community):
-        return True
-    return building.pk in scope.leader_building_ids
+    return building.pk in scope.leader_building_ids or may_see(actor, group_buy, scope)
 
 
 @transaction.atomic

@@ -76,7 +76,7 @@ def gate_page(request, pk):
         "gate": selectors.gate_counts(compound),
         "recent": selectors.recent_intake(compound, request.user),
         "runs_gate": scope.may_edit_community(compound.community),
-        "returned": selectors.returned_parcels(compound),
+        "returned": selectors.returned_parcels(compound, scope),
         "hold": gate.hold_of(compound),
         "now": timezone.now(),
         "undo_after": timezone.now() - gate.UNDO_WITHIN,

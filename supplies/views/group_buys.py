@@ -25,7 +25,7 @@ def detail_url(pk):
 
 def _group_buy(request, pk):
     buy = get_object_or_404(GroupBuy.objects.select_related("compound", "community", "filed_by"), pk=pk)
-    if not group_buys.may_see(request.user, buy) and not _orders_here(request, buy):
+    if not group_buys.may_see(request.user, buy, scope_of(request)) and not _orders_here(request, buy):
         raise Http404
     return buy
 
@@ -72,9 +72,9 @@ def group_buy_detail(request, pk):
         "documents": buy.documents.select_related("uploaded_by"),
         "missing": group_buys.missing_documents(buy),
         "is_staff": scope.may_edit_community(buy.community),
-        "is_leader": buy.filed_by_id == request.user.pk,
-        "totals": group_buy_selectors.order_totals(buy),
-        "orders": group_buy_selectors.orders_of(buy),
+        "is_leader": buy.filed_by_id == request.user.pk and group_buys.may_see(request.user, buy, scope),
+        "totals": group_buy_selectors.order_totals(buy, scope),
+        "orders": group_buy_selectors.orders_of(buy, scope),
         "document_form": DocumentForm(),
         "reject_form": RejectForm(),
         "order_form": OrderForm(scope=scope, community_id=buy.community_id),

@@ -219,6 +219,9 @@ def test_the_thank_you_list_names_givers_and_sums_money_without_their_numbers(cl
     assert "13912345678" not in page
     assert "139****5678" in page
     assert "310101198001010011" not in page
+    staffs_list = client.get(reverse("supplies:donations", args=[world.community.pk])).content.decode()
+    assert "13912345678" not in staffs_list
+    assert "139****5678" in staffs_list
     client.force_login(world.users[Role.VOLUNTEER])
     assert client.get(reverse("supplies:thank_you", args=[world.community.pk])).status_code == 404
 

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from households.models import Role
+from households.models import Role, RoleAssignment
+from supplies import group_buy_selectors, group_buys
 from supplies.models import GroupBuy, GroupBuyOrder, Parcel
 from tests.supplies.group_buying import a_file, documented, filed
 from tests.supplies.parcels import staff_of
@@ -72,6 +73,35 @@ def test_a_group_buy_is_seen_by_its_leader_staff_and_the_served_buildings_leader
     ]:
         client.force_login(world.users[role])
         assert client.get(url).status_code == status, role
+
+
+def test_a_building_leader_sees_the_orders_of_their_own_building_only(client, world):
+    buy = filed(world, buildings=[world.building, world.other_building], actor=staff_of(world))
+    group_buys.order_set(actor=staff_of(world), group_buy=buy, household=world.household, items="牛奶", quantity=1)
+    group_buys.order_set(
+        actor=staff_of(world), group_buy=buy, household=world.other_household, items="鸡蛋", quantity=2
+    )
+    client.force_login(world.users[Role.BUILDING_LEADER])  # of building 12
+
+    page = html.unescape(client.get(reverse("supplies:group_buy", args=[buy.pk])).content.decode())
+
+    assert "12-3-501" in page
+    assert "牛奶" in page
+    assert "13-1-101" not in page
+    assert "鸡蛋" not in page
+    assert buy.pk in [b.pk for b in group_buy_selectors.group_buys_of(world.users[Role.BUILDING_LEADER])]
+
+
+def test_a_leader_who_lost_the_role_loses_the_group_buy_they_filed(client, world):
+    buy = filed(world)
+    leader = world.users[Role.BUILDING_LEADER]
+    RoleAssignment.objects.filter(user=leader).delete()
+    client.force_login(leader)
+
+    assert client.get(reverse("supplies:group_buy", args=[buy.pk])).status_code == 404
+    assert client.post(reverse("supplies:group_buy_refile", args=[buy.pk])).status_code == 404
+    assert list(group_buy_selectors.group_buys_of(leader)) == []
+    assert not group_buys.may_see(leader, buy)
 
 
 def test_orders_are_typed_by_room_and_imported_from_a_file(client, world, tmp_path):

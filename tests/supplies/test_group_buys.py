@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from households.models import Role
+from households.scoping import AreaScope
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import TransitionLost
 from supplies import gate, group_buy_selectors, group_buys
@@ -158,7 +159,7 @@ def test_orders_are_entered_per_household_and_totalled_per_building(world):
 
     totals = [
         (r["building__number"], r["items"], r["quantity"], r["households"])
-        for r in group_buy_selectors.order_totals(buy)
+        for r in group_buy_selectors.order_totals(buy, AreaScope.for_user(staff))
     ]
 
     assert totals == [("12", "蔬菜套餐A", 6, 2), ("13", "鸡蛋", 3, 1)]

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from households.models import Role
+from supplies import deliveries
 from supplies.models import BuildingDelivery, Parcel, Wave
 from tests.households.factories import HouseholdFactory
 from tests.supplies.parcels import past_hold, receive, staff_of, wave_out
@@ -99,6 +100,25 @@ def test_a_volunteer_records_parcels_of_their_buildings_only(client, world):
     assert list(Parcel.objects.values_list("household", flat=True)) == [world.household.pk]
     page = client.get(gate(world)).content.decode()
     assert reverse("supplies:disinfect", args=[world.building.compound.pk]) not in page
+
+
+def test_the_parcels_back_at_the_gate_are_listed_to_whoever_covers_their_building(client, world):
+    for household in (world.household, world.other_household):
+        receive(world, household)
+    past_hold(world)
+    wave_out(world)
+    for parcel in Parcel.objects.all():
+        deliveries.parcel_return(actor=staff_of(world), parcel=parcel, reason="家中无人")
+
+    client.force_login(world.users[Role.VOLUNTEER])  # of building 12, not 13
+    volunteers_gate = client.get(gate(world)).content.decode()
+    client.force_login(staff_of(world))
+    staffs_gate = client.get(gate(world)).content.decode()
+
+    assert "12-3-501" in volunteers_gate
+    assert "13-1-101" not in volunteers_gate
+    assert "12-3-501" in staffs_gate
+    assert "13-1-101" in staffs_gate
 
 
 def test_a_gate_outside_the_accounts_areas_is_not_found(client, world):
