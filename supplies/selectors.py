@@ -61,9 +61,23 @@ def returned_parcels(compound, scope, limit=50):
     return rows
 
 
-def wave_buildings(wave) -> list[dict]:
-    """Each building with parcels in the wave, in the route's order: its counts (all, first, to the
-    door, to the shelf, still out, handed over, back at the gate) and who covers it."""
+@dataclass(slots=True)
+class WaveBuilding:
+    """A building of a wave as the sorting view and the sheets list it: its parcels counted."""
+
+    pk: int
+    number: str
+    parcels: int  # all of the wave's here
+    first: int  # to the door first: medicine, cold chain, the care list
+    shelf: int
+    out: int
+    done: int  # handed over at the door or on the shelf
+    returned: int
+    covered_by: list  # the names of the volunteers who cover it
+
+
+def wave_buildings(wave) -> list[WaveBuilding]:
+    """Each building with parcels in the wave, in the route's order, with its counts and who covers it."""
     by_state = {
         "parcels": Count("pk"),
         "first": Count("pk", filter=rules.first_to_door()),
@@ -72,20 +86,25 @@ def wave_buildings(wave) -> list[dict]:
         "done": Count("pk", filter=Q(state__in=[State.DELIVERED, State.ON_SHELF])),
         "returned": Count("pk", filter=Q(state=State.RETURNED)),
     }
-    counts = Parcel.objects.filter(wave=wave).values("building_id").annotate(**by_state)
-    counts = {row["building_id"]: row for row in counts.order_by()}
-    cover = RoleAssignment.objects.filter(role=Role.VOLUNTEER, building_id__in=counts)
-    names = {}
+    route = BuildingDelivery.objects.filter(building=OuterRef("building_id")).values("route_position")[:1]
+    counts = (
+        Parcel.objects.filter(wave=wave)
+        .values("building_id", "building__number", "building__sort_key")
+        .annotate(**by_state, route=Subquery(route))
+        .order_by(F("route").asc(nulls_last=True), "building__sort_key", "building__number")
+    )
+    rows = [
+        WaveBuilding(
+            row["building_id"], row["building__number"], **{name: row[name] for name in by_state}, covered_by=[]
+        )
+        for row in counts
+    ]
+    by_pk = {row.pk: row for row in rows}
+    cover = RoleAssignment.objects.filter(role=Role.VOLUNTEER, building_id__in=list(by_pk))
     people = cover.values_list("building_id", "user__volunteer__name", "user__display_name", "user__username")
     for building_id, *name in people.order_by("user__volunteer__name", "user__username"):
-        names.setdefault(building_id, []).append(next(part for part in name if part))
-    route = BuildingDelivery.objects.filter(building=OuterRef("pk")).values("route_position")[:1]
-    buildings = Building.objects.filter(pk__in=counts).annotate(route=Subquery(route))
-    buildings = buildings.order_by(F("route").asc(nulls_last=True), "sort_key", "number")
-    return [
-        {**counts[b.pk], "pk": b.pk, "number": b.number, "building": b, "covered_by": names.get(b.pk, [])}
-        for b in buildings
-    ]
+        by_pk[building_id].covered_by.append(next(part for part in name if part))
+    return rows
 
 
 @dataclass(slots=True)
@@ -114,7 +133,7 @@ ROW_FIELDS = ("pk", "household__unit", "household__room", *[f.name for f in fiel
 def run_parcels(wave, building) -> list[ParcelRow]:
     """The wave's parcels of one building as they are sorted and carried: priority first (medicine,
     cold chain, the care list), then by room."""
-    parcels = rules.with_priority(Parcel.objects.filter(wave=wave, building=building))
+    parcels = rules.with_priority(Parcel.objects.filter(wave=wave, building_id=building.pk))
     parcels = parcels.order_by("priority", "household__unit", "household__room", "id").values_list(*ROW_FIELDS)
     return [ParcelRow(pk, room_label(building.number, unit, room), *rest) for pk, unit, room, *rest in parcels]
 

@@ -76,13 +76,11 @@ def wave_detail(request, pk):
     wave = _wave(request, pk)
     buildings = selectors.wave_buildings(wave)
     chosen = query_id(request.GET, "building")
-    current = next((row for row in buildings if row["pk"] == chosen), buildings[0] if buildings else None)
-    building = current["building"] if current else None
+    building = next((row for row in buildings if row.pk == chosen), buildings[0] if buildings else None)
     context = {
         "wave": wave,
         "compound": wave.compound,
         "buildings": buildings,
-        "current": current,
         "building": building,
         "parcels": selectors.run_parcels(wave, building) if building else [],
         "waiting": selectors.ready_in_no_wave(wave.compound) if wave.state == Wave.State.PLANNED else 0,
@@ -129,8 +127,8 @@ def _printable(request, pk, template):
     """Labels or building sheets of the wave: one building's (?building=) or every building's."""
     wave = _wave(request, pk)
     chosen = query_id(request.GET, "building")
-    rows = [row for row in selectors.wave_buildings(wave) if chosen in (None, row["pk"])]
-    sheets = [(row, selectors.run_parcels(wave, row["building"])) for row in rows]
+    rows = [row for row in selectors.wave_buildings(wave) if chosen in (None, row.pk)]
+    sheets = [(row, selectors.run_parcels(wave, row)) for row in rows]
     context = {"wave": wave, "compound": wave.compound, "sheets": sheets, "building_label": building_label}
     return render(request, template, context)
 

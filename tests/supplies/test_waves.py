@@ -185,11 +185,11 @@ def test_the_sorting_view_lists_buildings_in_the_routes_order(world):
 
     rows = selectors.wave_buildings(wave)
 
-    assert [(row["pk"], row["parcels"], row["first"], row["out"]) for row in rows] == [
+    assert [(row.pk, row.parcels, row.first, row.out) for row in rows] == [
         (world.other_building.pk, 1, 1, 1),
         (world.building.pk, 1, 0, 1),
     ]
-    assert rows[1]["covered_by"] == ["volunteer"]  # the world's volunteer: an account with no record
+    assert rows[1].covered_by == ["volunteer"]  # the world's volunteer: an account with no record
 
 
 def test_a_wave_named_by_nothing_is_refused(world):
