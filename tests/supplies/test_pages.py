@@ -100,6 +100,8 @@ def test_a_volunteer_records_parcels_of_their_buildings_only(client, world):
     assert list(Parcel.objects.values_list("household", flat=True)) == [world.household.pk]
     page = client.get(gate(world)).content.decode()
     assert reverse("supplies:disinfect", args=[world.building.compound.pk]) not in page
+    menu = client.get(reverse("households:search")).content.decode().split('class="bottomnav"')[1]
+    assert reverse("supplies:gates") in menu  # the phone's menu reaches the gates
 
 
 def test_the_parcels_back_at_the_gate_are_listed_to_whoever_covers_their_building(client, world):
