@@ -118,16 +118,17 @@ class ResidentForm(VersionedForm, CleanForm):
 
 class RoomForm(CleanForm):
     """A room typed as on the door, found in the account's areas of one community. Where the
-    community has that room in several compounds, the form asks which with one button per household
-    (its compound, room and residents): a tap on a phone rather than the compound's name typed
-    again. The household found is `cleaned_data["target"]`.
+    community has that room in several compounds (or units), the form asks which with one button
+    per household (its compound, room and residents): a tap on a phone rather than the compound's
+    name typed again. The household found is `cleaned_data["target"]`.
 
     A subclass names the room field (`room_label`) and says what to tap after choosing (`choose`),
-    and may narrow the households a room may mean (`narrow`: a gate's own compound first)."""
+    and may find households otherwise (`find`: a gate takes its own compound's room first, and
+    the name on a parcel too)."""
 
     code_fields = ("room",)
     room_label = _("Room")
-    choose = _("%(room)s is in %(count)s compounds: tap the one you mean, then save.")
+    choose = _("%(room)s may be any of these %(count)s households: tap the one you mean, then save.")
 
     room = forms.CharField(
         max_length=30, help_text=_("Building-unit-room as on the door, for example 12-3-501 or 12-501.")
@@ -143,8 +144,9 @@ class RoomForm(CleanForm):
     def asks_compound(self):
         return bool(self.fields["household"].widget.choices)
 
-    def narrow(self, matches):
-        return matches
+    def find(self, text):
+        """The households the text typed may mean (selectors.RoomMatches)."""
+        return selectors.households_by_label(self.scope, self.community_id, text)
 
     def clean(self):
         data = super().clean()
@@ -152,7 +154,7 @@ class RoomForm(CleanForm):
             return data
         # Looked up on the room as cleaned (code_fields: no invisible characters, half-width digits).
         try:
-            self.matches = self.narrow(selectors.households_by_label(self.scope, self.community_id, data["room"]))
+            self.matches = self.find(data["room"])
         except ServiceError as error:
             self.add_error("room", error.message)
             return data
@@ -174,7 +176,7 @@ class RoomForm(CleanForm):
 
 class MoveForm(RoomForm):
     room_label = _("Move to room")
-    choose = _("%(room)s is in %(count)s compounds: tap the one you mean, then Move.")
+    choose = _("%(room)s may be any of these %(count)s households: tap the one you mean, then Move.")
 
 
 def _choice(household):

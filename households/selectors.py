@@ -210,16 +210,17 @@ def households_by_label(scope, community_id, label):
     may mean (12-3-501, 12-501), its compound first or not (金杨一村 12-3-501, or the start of the
     compound's name: 金杨 12-3-501). Each annotated with `compound_shown` and `residents_named`.
 
-    Never a guess: where the community has the room in several compounds and the text names none of
-    them, or names a compound that has no such room, every household it may be is returned uncertain,
-    for the form to ask. Raises ServiceError where there is none."""
+    Never a guess: where the community has the room in several compounds or units and the text names
+    none of them, or names a compound that has no such room, every household it may be is returned
+    uncertain, for the form to ask. Raises ServiceError where there is none."""
     parsed = parse_room(label)
     households = []
     if parsed:
         compound, match = parsed
         households = list(
             scope.filter(Household.objects.filter(community_id=community_id))
-            .filter(building__number=match["building"], unit=match["unit"] or "", room=match["room"])
+            .filter(building__number=match["building"], room=match["room"])
+            .filter(**({"unit": match["unit"]} if match["unit"] else {}))  # 12-501: any unit's 501
             .select_related("building__community", "building__compound")
             .annotate(compound_shown=compound_shown())
             .order_by("building__compound__name", "id")[:MATCHES_LIMIT]
@@ -231,15 +232,42 @@ def households_by_label(scope, community_id, label):
         named = [h for h in households if h.building.compound.name == compound] or [
             h for h in households if h.building.compound.name.startswith(compound)
         ]
+    _name_residents(households)
+    if len(named) == 1:
+        return RoomMatches([named[0]], certain=True)
+    return RoomMatches(named or households, certain=False)
+
+
+def households_by_resident(scope, compound_id, text):
+    """The households of a compound, within the account's areas, whose current residents the name,
+    its pinyin initials or the phone's last digits written on a parcel may mean (as the search reads
+    them: digits only where the role reads the number). Always uncertain: the person taps the one
+    meant. Raises ServiceError where there is none."""
+    residents, kind = matching_residents(scope, text)
+    households = []
+    if residents is not None and kind != "room":
+        ids = residents.filter(building__compound_id=compound_id).values("household_id")
+        households = list(
+            Household.objects.filter(pk__in=ids[:MATCHES_LIMIT])
+            .select_related("building__community", "building__compound")
+            .annotate(compound_shown=compound_shown())
+            .order_by("building__sort_key", "unit", "room")
+        )
+    if not households:
+        message = _("Nobody here is called or numbered %(text)s: type the room as on the door, 12-3-501.")
+        raise ServiceError(message % {"text": text}, field="room")
+    _name_residents(households)
+    return RoomMatches(households, certain=False)
+
+
+def _name_residents(households):
+    """Each household's `residents_named`: its current residents' names, as its button shows them."""
     names = defaultdict(list)
     people = Resident.objects.current().filter(household__in=[h.pk for h in households]).order_by("id")
     for household_id, name in people.values_list("household_id", "name"):
         names[household_id].append(name)
     for household in households:
         household.residents_named = names[household.pk]
-    if len(named) == 1:
-        return RoomMatches([named[0]], certain=True)
-    return RoomMatches(named or households, certain=False)
 
 
 def household_history(household, permissions, limit=100):
@@ -298,11 +326,21 @@ def resident_search(scope, query):
     """Residents matching a name, pinyin initials, a room (12-501, 12-3-501, 金杨一村 12-3-501) or the
     last digits of a phone or ID number. Returns (residents, kind) with at most SEARCH_LIMIT + 1
     residents, so the page can say there are more."""
+    residents, kind = matching_residents(scope, query)
+    if residents is None:
+        return [], ""
+    found = residents.order_by("building__sort_key", "household_id", "id")
+    return table_rows(scope, found[: SEARCH_LIMIT + 1]), kind
+
+
+def matching_residents(scope, query):
+    """(the current residents of the account's areas that `query` means, how it was read: "room",
+    "digits", "initials" or "name"); (None, "") where it means nothing (empty, or too few digits)."""
     query = clean_line(query)  # a NUL or an invisible character typed into the box is dropped, the rest searched
     parsed = parse_room(query)
     query = to_halfwidth(query).strip().replace(" ", "")
     if not query:
-        return [], ""
+        return None, ""
     residents = scope.filter(Resident.objects.current())
     if parsed:
         kind, (compound, room) = "room", parsed
@@ -318,15 +356,14 @@ def resident_search(scope, query):
         by_id = Q(id_last4=last4(tail), id_number__endswith=tail) & _where_read(scope, "id_number")
         residents = residents.filter(by_phone | by_id)
     elif query.isdigit():
-        return [], ""  # too few digits to mean anything: the page asks for more
+        return None, ""  # too few digits to mean anything: the page asks for more
     elif query.isascii() and query.isalpha():
         kind = "initials"
         residents = residents.filter(name_initials__startswith=query.lower())
     else:
         kind = "name"
         residents = residents.filter(name__startswith=query)
-    found = residents.order_by("building__sort_key", "household_id", "id")
-    return table_rows(scope, found[: SEARCH_LIMIT + 1]), kind
+    return residents, kind
 
 
 def _where_read(scope, name):

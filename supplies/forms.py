@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from households.forms import RoomForm
 from households.models import Building
-from households.selectors import RoomMatches
+from households.selectors import RoomMatches, households_by_resident, parse_room
 from lockdown.core.inputs import CleanForm
 
 from .deliveries import REASON_MAX
@@ -16,8 +16,8 @@ from .waves import NAME_MAX
 class IntakeForm(RoomForm):
     """One parcel at the gate: its room (typed, or scanned by a reader that types), what it is."""
 
-    room_label = _("Room")
-    choose = _("%(room)s is in %(count)s compounds: tap the one you mean, then Record.")
+    room_label = _("Room, or the name on the parcel")
+    choose = _("%(room)s may be any of these %(count)s households: tap the one on the parcel, then Record.")
 
     medicine = forms.BooleanField(label=_("Medicine"), required=False)
     cold_chain = forms.BooleanField(label=_("Cold chain"), required=False)
@@ -34,10 +34,17 @@ class IntakeForm(RoomForm):
         super().__init__(*args, community_id=compound.community_id, **kwargs)
         self.compound = compound
         self.fields["room"].widget.attrs.update(autofocus=True, autocomplete="off", enterkeyhint="done")
+        self.fields["room"].help_text = _(
+            "As on the door, 12-3-501 or 12-501; or the name, or the phone's last 4 digits, on the parcel."
+        )
         self.fields["photo"].widget.attrs.update(accept="image/*", capture="environment")
 
-    def narrow(self, matches):
-        """At a compound's gate a room of that compound is the one meant, where it has it."""
+    def find(self, text):
+        """A room as on the door, this compound's where it has it; or, where the parcel shows no
+        room, the name or the phone's last digits on it, among this compound's residents (asked)."""
+        if not parse_room(text):
+            return households_by_resident(self.scope, self.compound.pk, text)
+        matches = super().find(text)
         here = [h for h in matches.households if h.building.compound_id == self.compound.pk]
         if len(here) == 1 and not matches.certain:
             return RoomMatches(here, certain=True)
@@ -122,7 +129,7 @@ class RejectForm(CleanForm):
 
 class OrderForm(RoomForm):
     room_label = _("Room")
-    choose = _("%(room)s is in %(count)s compounds: tap the one you mean, then Save.")
+    choose = _("%(room)s may be any of these %(count)s households: tap the one you mean, then Save.")
 
     items = forms.CharField(label=_("Item"), max_length=100)
     quantity = forms.IntegerField(

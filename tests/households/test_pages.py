@@ -344,7 +344,7 @@ def test_a_move_to_a_room_two_compounds_have_asks_which_and_goes_to_the_one_tapp
         world.household.pk: "金杨新村 12-3-501 · 张三",
         world.second_household.pk: "金杨二村 12-3-501 · 张小明",
     }
-    assert "12-3-501 is in 2 compounds: tap the one you mean, then Move." in asked.content.decode()
+    assert "12-3-501 may be any of these 2 households: tap the one you mean, then Move." in asked.content.decode()
     assert f'value="{world.second_household.pk}"' in asked.content.decode()
     world.other_resident.refresh_from_db()
     assert world.other_resident.household == world.other_household

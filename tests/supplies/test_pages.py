@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from households.models import Role
+from households.models import Resident, Role
 from supplies import deliveries
 from supplies.models import BuildingDelivery, Parcel, Wave
 from tests.households.factories import HouseholdFactory
@@ -75,10 +75,48 @@ def test_a_room_this_gate_lacks_but_two_others_have_is_asked(client, two_compoun
 
     asked = record(client, world, "12-3-777")
 
-    assert "is in 2 compounds" in asked.content.decode()
+    assert "may be any of these 2 households" in asked.content.decode()
     assert not Parcel.objects.exists()
     record(client, world, "12-3-777", household=str(third.pk))
     assert Parcel.objects.get().household == third
+
+
+def test_a_room_typed_without_its_unit_is_recorded_or_asked_among_the_units(client, world):
+    client.force_login(staff_of(world))
+
+    record(client, world, "12-501")  # only unit 3 of building 12 has a 501
+    assert Parcel.objects.get().household == world.household
+    unit_1 = HouseholdFactory(building=world.building, unit="1", room="501")
+    asked = record(client, world, "12-501")
+
+    assert "may be any of these 2 households" in asked.content.decode()
+    record(client, world, "12-501", household=str(unit_1.pk))
+    assert Parcel.objects.filter(household=unit_1).count() == 1
+
+
+def test_a_parcel_with_no_room_is_found_by_its_name_or_phones_last_digits(client, world):
+    Resident.objects.filter(pk=world.resident.pk).update(phone="13912345678", phone_last4="5678")
+    client.force_login(staff_of(world))
+
+    by_name = record(client, world, "张三").content.decode()
+    by_phone = record(client, world, "5678").content.decode()
+
+    for asked in (by_name, by_phone):
+        assert f'value="{world.household.pk}"' in asked
+        assert "12-3-501" in asked
+    assert not Parcel.objects.exists()  # a name is never taken for a room without a tap
+    record(client, world, "张三", household=str(world.household.pk))
+    assert Parcel.objects.get().household == world.household
+    nobody = record(client, world, "王五").content.decode()  # 王五 lives in another community
+    assert "Nobody here is called or numbered 王五" in nobody
+
+
+def test_a_volunteer_finds_no_household_by_a_phone_number_they_may_not_read(client, world):
+    Resident.objects.filter(pk=world.resident.pk).update(phone="13912345678", phone_last4="5678")
+    client.force_login(world.users[Role.VOLUNTEER])
+
+    assert "Nobody here is called or numbered 5678" in record(client, world, "5678").content.decode()
+    assert f'value="{world.household.pk}"' in record(client, world, "张三").content.decode()
 
 
 def test_a_file_that_is_no_photo_is_refused_on_the_form(client, world, settings, tmp_path):
