@@ -112,3 +112,17 @@ for (const section of document.querySelectorAll("[data-roster-changes]")) {
   };
   setTimeout(poll, 10000);
 }
+
+// A double tap sends a form twice, and its work would be done twice (two parcels, two donations):
+// a form that changes something takes one submit, until its page is left (or for a few seconds,
+// where it answers with a download and the page stays).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.method.toLowerCase() !== "post" || event.defaultPrevented) return;
+  if (form.dataset.sent) return event.preventDefault();
+  form.dataset.sent = "1";
+  setTimeout(() => delete form.dataset.sent, 5000);
+});
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-sent]")) delete form.dataset.sent;
+});
