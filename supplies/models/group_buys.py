@@ -6,6 +6,7 @@ arrival become parcels at the gate."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from households.models import AreaPath, Building, Community, Compound, Household
 from lockdown.core.transitions import TransitionEvent
@@ -15,7 +16,7 @@ class GroupBuy(models.Model):
     class State(models.TextChoices):
         FILED = "filed", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("group buy", "Rejected")
         ARRIVED = "arrived", _("Arrived at the gate")
 
     community = models.ForeignKey(Community, models.PROTECT, related_name="+", editable=False)

@@ -169,3 +169,15 @@ def test_the_group_buy_pages_take_as_many_queries_for_50_orders_as_for_5(client,
     few = count()
     grow(5, 45)
     assert count() == few
+
+
+def test_a_rejected_group_buy_reads_as_not_approved_in_chinese(client, world, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    buy = filed(world)
+    group_buys.group_buy_reject(actor=staff_of(world), group_buy=buy, reason="缺少运输通行证")
+    client.force_login(world.users[Role.BUILDING_LEADER])
+
+    page = client.get(reverse("supplies:group_buys")).content.decode()
+
+    assert "未通过" in page
+    assert "未导入" not in page  # the register import's "Rejected"
