@@ -217,11 +217,12 @@ def households_by_label(scope, community_id, label):
     households = []
     if parsed:
         compound, match = parsed
+        households = scope.filter(Household.objects.filter(community_id=community_id))
+        households = households.filter(building__number=match["building"], room=match["room"])
+        if match["unit"]:  # 12-501 without one: any unit's 501
+            households = households.filter(unit=match["unit"])
         households = list(
-            scope.filter(Household.objects.filter(community_id=community_id))
-            .filter(building__number=match["building"], room=match["room"])
-            .filter(**({"unit": match["unit"]} if match["unit"] else {}))  # 12-501: any unit's 501
-            .select_related("building__community", "building__compound")
+            households.select_related("building__community", "building__compound")
             .annotate(compound_shown=compound_shown())
             .order_by("building__compound__name", "id")[:MATCHES_LIMIT]
         )

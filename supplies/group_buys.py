@@ -38,13 +38,16 @@ TESTS = (Kind.DRIVER_TEST, Kind.LOADER_TEST)
 NOTE_MAX = Parcel._meta.get_field("note").max_length
 
 
-def may_see(actor, group_buy, scope=None) -> bool:
-    """Its leader (who filed it, while their areas still hold one of its buildings: a leader who lost
-    the role loses the group buy) and the committee's staff see and change a group buy."""
-    scope = scope or AreaScope.for_user(actor)
-    if scope.may_edit_community(group_buy.community):
-        return True
+def leads(actor, group_buy, scope) -> bool:
+    """The actor filed the group buy and their areas still hold one of its buildings: a leader who
+    lost the role loses the group buy."""
     return group_buy.filed_by_id == actor.pk and scope.filter(group_buy.buildings.all()).exists()
+
+
+def may_see(actor, group_buy, scope=None) -> bool:
+    """Its leader and the committee's staff see and change a group buy."""
+    scope = scope or AreaScope.for_user(actor)
+    return scope.may_edit_community(group_buy.community) or leads(actor, group_buy, scope)
 
 
 def may_order(actor, group_buy, building, scope=None) -> bool:

@@ -54,8 +54,7 @@ def recent_intake(compound, actor):
 def returned_parcels(compound, scope, limit=50):
     """The parcels back at the gate from the buildings in `scope`, first back first."""
     rows = scope.filter(Parcel.objects.filter(compound=compound, state=State.RETURNED))
-    rows = rows.select_related("household__building")
-    rows = list(rows.select_related("carried_by").order_by("finished_at", "id")[:limit])
+    rows = list(rows.select_related("household__building", "carried_by").order_by("finished_at", "id")[:limit])
     for parcel in rows:
         parcel.label = parcel.household.label
     return rows

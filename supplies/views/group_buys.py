@@ -72,7 +72,7 @@ def group_buy_detail(request, pk):
         "documents": buy.documents.select_related("uploaded_by"),
         "missing": group_buys.missing_documents(buy),
         "is_staff": scope.may_edit_community(buy.community),
-        "is_leader": buy.filed_by_id == request.user.pk and group_buys.may_see(request.user, buy, scope),
+        "is_leader": group_buys.leads(request.user, buy, scope),
         "totals": group_buy_selectors.order_totals(buy, scope),
         "orders": group_buy_selectors.orders_of(buy, scope),
         "document_form": DocumentForm(),
