@@ -123,6 +123,7 @@ class ParcelRow:
     carried_by_id: int | None
     finished_at: object
     return_reason: str
+    photo: str  # the stored file's name, "" when none was taken
     priority: int
 
 

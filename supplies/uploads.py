@@ -8,6 +8,7 @@ from lockdown.core.errors import ServiceError
 UPLOAD_MAX = 5 * 2**20  # a phone's photo or a scanned page; more is not a document
 IMAGES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")  # JPEG, PNG, WebP
 PDF = b"%PDF-"
+TYPES = dict(zip((*IMAGES, PDF), ("image/jpeg", "image/png", "image/webp", "application/pdf"), strict=True))
 
 
 def require_photo(upload, *, field="photo") -> None:
@@ -26,3 +27,11 @@ def _require(upload, magics, message, field):
     upload.seek(0)
     if not head.startswith(magics):
         raise ServiceError(message, field=field)
+
+
+def content_type(stored) -> str:
+    """The type a stored upload is served as, from its first bytes: never from the name its sender
+    gave it, so a page named .html is still only a picture."""
+    with stored.storage.open(stored.name, "rb") as handle:  # its own handle: the response reads the file's
+        head = handle.read(8)
+    return next((kind for magic, kind in TYPES.items() if head.startswith(magic)), "application/octet-stream")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("compounds/<int:pk>/gate/hold/", gate.hold_set, name="hold"),
     path("parcels/<int:pk>/undo/", gate.undo, name="undo"),
     path("parcels/<int:pk>/requeue/", gate.requeue, name="requeue"),
+    path("parcels/<int:pk>/photo/", gate.photo, name="parcel_photo"),
     # Waves, sorting and the route
     path("compounds/<int:pk>/waves/", waves.wave_list, name="waves"),
     path("waves/<int:pk>/", waves.wave_detail, name="wave"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("compounds/<int:pk>/group-buys/new/", group_buys.group_buy_file, name="group_buy_file"),
     path("group-buys/<int:pk>/", group_buys.group_buy_detail, name="group_buy"),
     path("group-buys/<int:pk>/documents/", group_buys.document_add, name="group_buy_document"),
+    path("group-buy-documents/<int:pk>/", group_buys.document_file, name="group_buy_document_file"),
     path("group-buys/<int:pk>/approve/", group_buys.approve, name="group_buy_approve"),
     path("group-buys/<int:pk>/reject/", group_buys.reject, name="group_buy_reject"),
     path("group-buys/<int:pk>/refile/", group_buys.refile, name="group_buy_refile"),

@@ -141,13 +141,15 @@ def _jinja2_context_in_responses():
 
 
 @pytest.fixture(autouse=True)
-def _plain_settings(settings):
+def _plain_settings(settings, tmp_path):
     # Tests read in English; tests of the Chinese interface switch to it themselves.
     settings.LANGUAGE_CODE = "en"
     translation.activate("en")
     # Tests log in often; the lock-out has its own test.
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploads (photos, documents) land in the test's own folder, not the checkout's.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @dataclass

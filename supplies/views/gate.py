@@ -3,6 +3,7 @@ hold and what came back; the committee sets the hold time."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from households.models import Community, Compound
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
-from supplies import gate, selectors
+from supplies import gate, selectors, uploads
 from supplies.forms import HoldForm, IntakeForm
 from supplies.models import Parcel
 from volunteers.desk import staff_row
@@ -157,3 +158,10 @@ def requeue(request, pk):
             request, _("The parcel for %(room)s goes in the next wave.") % {"room": parcel.household.label}
         )
     return redirect(gate_url(parcel.compound_id))
+
+
+@login_required
+def photo(request, pk):
+    """A parcel's photo, to whoever sees its building: what the box looks like, at the door."""
+    parcel = get_object_or_404(scope_of(request).filter(Parcel.objects.exclude(photo="")), pk=pk)
+    return FileResponse(parcel.photo.open("rb"), content_type=uploads.content_type(parcel.photo))

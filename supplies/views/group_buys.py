@@ -4,7 +4,7 @@ building, and its arrival at the gate."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from households.models import Compound
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
-from supplies import group_buy_selectors, group_buys
+from supplies import group_buy_selectors, group_buys, uploads
 from supplies.forms import DocumentForm, GroupBuyForm, OrderForm, OrdersImportForm, RejectForm
-from supplies.models import GroupBuy
+from supplies.models import GroupBuy, GroupBuyDocument
 
 
 def detail_url(pk):
@@ -104,6 +104,16 @@ def document_add(request, pk):
         show_as_message(request, ServiceError(errors_text(form)))
         return redirect(detail_url(pk))
     return _step(request, pk, group_buys.document_add, _("The document is added."), **form.cleaned_data)
+
+
+@login_required
+def document_file(request, pk):
+    """A document opened in the browser, by its leader and the committee's staff only: it names and
+    shows the driver and the loaders."""
+    document = get_object_or_404(GroupBuyDocument.objects.select_related("group_buy__community"), pk=pk)
+    if not group_buys.may_see(request.user, document.group_buy, scope_of(request)):
+        raise Http404
+    return FileResponse(document.file.open("rb"), content_type=uploads.content_type(document.file))
 
 
 @login_required

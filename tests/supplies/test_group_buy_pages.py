@@ -181,3 +181,38 @@ def test_a_rejected_group_buy_reads_as_not_approved_in_chinese(client, world, se
 
     assert "未通过" in page
     assert "未导入" not in page  # the register import's "Rejected"
+
+
+def test_a_document_opens_for_its_leader_and_staff_as_what_its_bytes_are(client, world):
+    buy = filed(world)
+    document = group_buys.document_add(
+        actor=buy.filed_by,
+        group_buy=buy,
+        kind="guarantee",
+        dated_at=timezone.now(),
+        file=a_file("page.html", b"\x89PNG\r\n\x1a\n<script>"),
+    )
+    url = reverse("supplies:group_buy_document_file", args=[document.pk])
+
+    for user, status in [(buy.filed_by, 200), (staff_of(world), 200), (world.users[Role.VOLUNTEER], 404)]:
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == status, user
+    client.force_login(buy.filed_by)
+    response = client.get(url)
+    assert response["Content-Type"] == "image/png"  # not text/html, whatever its name says
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    page = client.get(reverse("supplies:group_buy", args=[buy.pk])).content.decode()
+    assert url in page
+
+
+def test_a_building_leader_entering_orders_sees_the_documents_listed_but_not_opened(client, world):
+    buy = filed(world, actor=staff_of(world))
+    document = group_buys.document_add(
+        actor=staff_of(world), group_buy=buy, kind="guarantee", dated_at=timezone.now(), file=a_file()
+    )
+    client.force_login(world.users[Role.BUILDING_LEADER])
+    url = reverse("supplies:group_buy_document_file", args=[document.pk])
+
+    assert client.get(url).status_code == 404
+    assert url not in client.get(reverse("supplies:group_buy", args=[buy.pk])).content.decode()

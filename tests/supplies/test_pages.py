@@ -266,6 +266,21 @@ def test_a_volunteer_hands_over_their_buildings_parcels_on_the_run_page(client, 
     assert dict(Parcel.objects.values_list("pk", "state")) == {first.pk: State.DELIVERED, second.pk: State.RETURNED}
 
 
+def test_a_parcels_photo_shows_on_the_run_to_whoever_covers_its_building(client, world):
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+    parcel = receive(world, photo=SimpleUploadedFile("box.svg", jpeg, "image/svg+xml"))
+    other = receive(world, world.other_household, photo=SimpleUploadedFile("b.jpg", jpeg, "image/jpeg"))
+    past_hold(world)
+    wave = wave_out(world)
+    client.force_login(world.users[Role.VOLUNTEER])
+    photo = reverse("supplies:parcel_photo", args=[parcel.pk])
+
+    assert photo in client.get(reverse("supplies:run", args=[wave.pk, world.building.pk])).content.decode()
+    response = client.get(photo)
+    assert response["Content-Type"] == "image/jpeg"
+    assert client.get(reverse("supplies:parcel_photo", args=[other.pk])).status_code == 404
+
+
 def test_a_volunteer_sees_no_run_of_a_building_they_do_not_cover(client, world):
     parcel = receive(world, world.other_household)
     past_hold(world)
