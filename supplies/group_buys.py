@@ -125,9 +125,10 @@ def missing_documents(group_buy) -> list[str]:
     for kind in REQUIRED:
         if not any(d.kind == kind for d in documents):
             problems.append(_("%(document)s is missing.") % {"document": labels[kind]})
-    for document in documents:
-        if document.kind not in TESTS:
-            continue
+    latest = {}  # a person's newest test of each kind: a fresh test replaces the stale one
+    for document in sorted((d for d in documents if d.kind in TESTS), key=lambda d: d.dated_at):
+        latest[document.kind, document.person] = document
+    for document in latest.values():
         age = group_buy.expected_at - document.dated_at
         if age > TEST_VALID:
             hours = int(age.total_seconds() // 3600)

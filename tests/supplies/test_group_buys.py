@@ -95,6 +95,16 @@ def test_a_test_older_than_48_hours_at_the_arrival_blocks_approval(world):
     assert GroupBuy.objects.get().state == State.FILED
 
 
+def test_a_fresh_test_replaces_the_same_persons_stale_one(world):
+    buy = filed(world, hours_ahead=30)
+    documented(world, buy, test_hours=10)
+    add(world, buy, Kind.DRIVER_TEST, hours_before_arrival=60)  # 王师傅's test of the day before
+
+    group_buys.group_buy_approve(actor=staff_of(world), group_buy=buy)
+
+    assert GroupBuy.objects.get().state == State.APPROVED
+
+
 def test_a_test_of_exactly_48_hours_at_the_arrival_counts(world):
     buy = filed(world, hours_ahead=40)
     documented(world, buy, test_hours=48)
