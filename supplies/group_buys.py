@@ -310,8 +310,15 @@ def orders_import(*, actor, group_buy, upload) -> OrdersImported:
     for pk, number, unit, room in served.values_list("pk", "building__number", "unit", "room"):
         exact[number, unit, room] = pk
         without_unit.setdefault((number, room), []).append(pk)
+    compounds = list(group_buy.community.compounds.values_list("name", flat=True))
     wanted, problems = {}, list(reading.problems)
     for row in reading.rows:
+        elsewhere = _other_compound(row.before_room, compounds, group_buy.compound.name)
+        if elsewhere:
+            message = _("%(room)s is in %(named)s: this group buy serves %(compound)s.")
+            params = {"room": row.label, "named": elsewhere, "compound": group_buy.compound.name}
+            problems.append(order_sheet.RowProblem(row.sheet, row.line, message % params))
+            continue
         pk = exact.get((row.building, row.unit, row.room))
         candidates = without_unit.get((row.building, row.room), [])
         if pk is None and not row.unit and len(candidates) == 1:
@@ -324,6 +331,13 @@ def orders_import(*, actor, group_buy, upload) -> OrdersImported:
     _orders_write(actor, group_buy, wanted)
     problems.sort(key=lambda problem: (problem.sheet, problem.line))
     return OrdersImported(len(wanted), len({pk for pk, _items in wanted}), problems)
+
+
+def _other_compound(text, names, own) -> str:
+    """The compound an address names, when it is another than the group buy's: the longest name it
+    holds wins, so 兰苑二期 is not taken for 兰苑."""
+    named = max((name for name in names if name and name in text), key=len, default="")
+    return named if named and named != own else ""
 
 
 @transaction.atomic

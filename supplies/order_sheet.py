@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from households import rooms
 from households.vocabulary import header_key
@@ -47,6 +48,7 @@ class OrderRow:
     phone: str
     items: str
     quantity: int
+    before_room: str = ""  # what the address writes before the room: a compound's name, the city's
 
     @property
     def label(self):
@@ -128,16 +130,18 @@ def _row(sheet, line, row, columns, reading):
         except cells.CellError:
             phone = ""  # a wrong number does not lose the order: the room says whose it is
     if problems:
-        message = "; ".join(problems)
-        reading.problems.append(RowProblem(sheet, line, message[:1].upper() + message[1:] + "."))
+        message = pgettext("between a row's problems", "; ").join(problems)
+        message = pgettext("a row's problems", "%(problems)s.") % {"problems": message[:1].upper() + message[1:]}
+        reading.problems.append(RowProblem(sheet, line, message))
         return
-    building, unit, room = place
-    reading.rows.append(OrderRow(sheet, line, building, unit, room, value.get("name", "")[:50], phone, items, quantity))
+    building, unit, room, before_room = place
+    name = value.get("name", "")[:50]
+    reading.rows.append(OrderRow(sheet, line, building, unit, room, name, phone, items, quantity, before_room))
 
 
 def _room(value):
-    """(building, unit, room) from the building, unit and room columns, or from an address that may
-    start with the compound's name: None if there is none."""
+    """(building, unit, room, the address's words before the room) from the building, unit and room
+    columns, or from an address that may start with the compound's name: None if there is none."""
     if value.get("room"):
         has_building = bool(value.get("building"))
         split = rooms.split_room(value["room"], has_building=has_building)
@@ -146,9 +150,10 @@ def _room(value):
             building = building or rooms.building_number(value.get("building", ""))
             unit = unit or rooms.unit_number(value.get("unit", ""))
             if building:
-                return building, unit, room
+                return building, unit, room, ""
     text = (value.get("address") or value.get("room") or "").replace(" ", "").replace("—", "-")
     match = ROOM_AT_END.search(text)
     if not match:
         return None
-    return match.group(1).rstrip("号楼幢栋座-"), (match.group(2) or "").rstrip("单元-"), match.group(3)
+    building, unit = match.group(1).rstrip("号楼幢栋座-"), (match.group(2) or "").rstrip("单元-")
+    return building, unit, match.group(3), text[: match.start()]

@@ -11,7 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
+from households.models import Compound
 from lockdown.core.errors import ServiceError
 from supplies import group_buys, order_sheet
 from supplies.models import GroupBuyOrder
@@ -176,3 +178,32 @@ def test_the_reader_takes_building_and_room_columns_too(tmp_path):
 
     assert [(r.label, r.quantity) for r in reading.rows] == [("12-3-501", 2), ("13-1-101", 1)]
     assert reading.problems == []
+
+
+@pytest.mark.django_db
+def test_a_row_of_another_compound_of_the_community_is_left_out_not_taken_for_this_ones(world, buy, tmp_path):
+    world.building.compound.name = "兰苑二期"
+    world.building.compound.save()
+    Compound.objects.create(community=world.community, name="兰苑")
+    path = tmp_path / "orders.csv"
+    path.write_text("地址,商品,数量\n兰苑 12-3-501,牛奶,2\n兰苑二期12-3-501,鸡蛋,1\n", encoding="utf-8")
+    buy.refresh_from_db()
+
+    result = group_buys.orders_import(actor=staff_of(world), group_buy=buy, upload=upload(path))
+
+    assert orders(buy) == [("501", "鸡蛋", 1)]
+    assert [(p.line, p.message) for p in result.problems] == [
+        (2, "12-3-501 is in 兰苑: this group buy serves 兰苑二期.")
+    ]
+
+
+def test_a_rows_problems_read_as_one_chinese_sentence(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("地址,商品,数量\n放在门卫,,两份\n", encoding="utf-8")
+
+    with translation.override("zh-hans"):
+        (problem,) = order_sheet.read_orders(Path(path)).problems
+
+    assert problem.message.endswith("。")
+    assert "；" in problem.message
+    assert "." not in problem.message
