@@ -190,6 +190,7 @@ def group_buy_refile(*, actor, group_buy) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def order_set(*, actor, group_buy, household, items, quantity) -> GroupBuyOrder | None:
     """The household's order of `items`: `quantity` of it (0 takes the order back)."""
     if not group_buy.buildings.filter(pk=household.building_id).exists():
@@ -215,7 +216,10 @@ def order_set(*, actor, group_buy, household, items, quantity) -> GroupBuyOrder 
 
 
 def _require_open_for_orders(group_buy):
-    if GroupBuy.objects.filter(pk=group_buy.pk, state=State.ARRIVED).exists():
+    """Refused once the goods arrived. The group buy's row stays locked to the end of the caller's
+    transaction: an arrival recorded meanwhile waits, and makes parcels of this order too."""
+    state = GroupBuy.objects.select_for_update().filter(pk=group_buy.pk).values_list("state", flat=True).first()
+    if state == State.ARRIVED:
         raise ServiceError(_("The goods have arrived: the orders are parcels now."))
 
 

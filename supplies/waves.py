@@ -75,10 +75,7 @@ def wave_dispatch(*, actor, wave: Wave) -> int:
     building's share is a task for its volunteers. Of two people sending it at once, one does.
     Returns how many parcels went out."""
     gate.require_gate(actor, wave.compound)
-    parcels = Parcel.objects.filter(wave=wave, state=Parcel.State.READY)
-    if not parcels.exists():
-        raise ServiceError(_("This wave has no parcels: load the ready ones first."))
-    transition(
+    transition(  # first: a loading under way finishes before, and a second press is told who sent it
         Wave.objects,
         wave.pk,
         field="state",
@@ -87,6 +84,9 @@ def wave_dispatch(*, actor, wave: Wave) -> int:
         by=actor,
         event=WaveEvent,
     )
+    parcels = Parcel.objects.filter(wave=wave, state=Parcel.State.READY)
+    if not parcels.exists():  # the transaction is undone: the wave stays planned
+        raise ServiceError(_("This wave has no parcels: load the ready ones first."))
     rules.care_mark(parcels)  # the care list as it is now: a tag added since the loading counts
     _set_destinations(wave)
     moved = transition_all(
@@ -163,7 +163,9 @@ def building_delivery_set(*, actor, building, destination: str, shelf_place: str
 
 
 def _require_planned(wave):
-    if not Wave.objects.filter(pk=wave.pk, state=Wave.State.PLANNED).exists():
+    """Refused once the wave went out. Its row stays locked to the end of the caller's transaction,
+    so that a wave sent out meanwhile waits, and takes the parcels loaded into it."""
+    if not Wave.objects.select_for_update().filter(pk=wave.pk, state=Wave.State.PLANNED).values_list("pk"):
         raise ServiceError(_("This wave has gone out: plan another for these parcels."))
 
 

@@ -6,7 +6,7 @@ Tests that use them need `@pytest.mark.django_db(transaction=True)` and the `on_
 import threading
 import time
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import translation
 
 
@@ -61,3 +61,27 @@ def wait_until_blocked(writer, timeout=10.0) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def first_then(first, second):
+    """`first()` runs in a transaction held open while `second()` starts; once `second` is seen
+    waiting for a lock, `first` commits. Returns both finished Writers and whether `second` waited."""
+    holding, release = threading.Event(), threading.Event()
+
+    def held():
+        with transaction.atomic():
+            result = first()
+            holding.set()
+            release.wait(10)  # the transaction stays open: its row locks with it
+        return result
+
+    winner = Writer(held)
+    winner.start()
+    holding.wait(10)
+    waiting = Writer(second)
+    waiting.start()
+    blocked = wait_until_blocked(waiting)
+    release.set()
+    winner.join(10)
+    waiting.join(10)
+    return winner, waiting, blocked

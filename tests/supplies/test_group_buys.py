@@ -12,6 +12,7 @@ from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import TransitionLost
 from supplies import gate, group_buy_selectors, group_buys
 from supplies.models import GroupBuy, GroupBuyOrder, Parcel
+from tests.concurrency import first_then
 from tests.households.factories import HouseholdFactory
 from tests.supplies.group_buying import Kind, a_file, add, documented, filed
 from tests.supplies.parcels import staff_of
@@ -217,6 +218,40 @@ def test_the_goods_at_the_gate_become_one_parcel_per_household_on_the_parcels_wa
     with pytest.raises(ServiceError, match="arrived"):
         group_buys.order_set(actor=staff, group_buy=buy, household=world.household, items="牛奶", quantity=1)
     assert Parcel.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_goods_recorded_while_an_order_is_saved_wait_and_make_its_parcel(world, on_postgres):
+    staff = staff_of(world)
+    buy = documented(world, filed(world, actor=staff))
+    group_buys.group_buy_approve(actor=staff, group_buy=buy)
+
+    ordering, arriving, blocked = first_then(
+        lambda: group_buys.order_set(actor=staff, group_buy=buy, household=world.household, items="牛奶", quantity=1),
+        lambda: group_buys.group_buy_arrive(actor=staff, group_buy=buy),
+    )
+
+    assert blocked, "the arrival did not wait for the order"
+    assert (ordering.error, arriving.error) == (None, None)
+    assert arriving.result == 1
+    assert Parcel.objects.get().note.endswith("牛奶×1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_saved_while_the_goods_are_recorded_waits_and_is_refused(world, on_postgres):
+    staff = staff_of(world)
+    buy = documented(world, filed(world, actor=staff))
+    group_buys.group_buy_approve(actor=staff, group_buy=buy)
+
+    arriving, ordering, blocked = first_then(
+        lambda: group_buys.group_buy_arrive(actor=staff, group_buy=buy),
+        lambda: group_buys.order_set(actor=staff, group_buy=buy, household=world.household, items="牛奶", quantity=1),
+    )
+
+    assert blocked, "the order did not wait for the arrival"
+    assert isinstance(ordering.error, ServiceError)
+    assert "arrived" in ordering.error.message
+    assert GroupBuyOrder.objects.count() == 0
 
 
 def test_goods_not_approved_do_not_arrive(world):

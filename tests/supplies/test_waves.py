@@ -11,6 +11,7 @@ from lockdown.core.errors import ServiceError
 from lockdown.core.transitions import TransitionLost
 from supplies import gate, rules, selectors, waves
 from supplies.models import BuildingDelivery, Destination, Parcel, Wave
+from tests.concurrency import first_then
 from tests.households.factories import HouseholdFactory, ResidentFactory, ResidentTagFactory
 from tests.supplies.parcels import past_hold, receive, staff_of, states, wave_out
 from volunteers.models import Task
@@ -97,11 +98,28 @@ def test_a_wave_goes_out_once(world):
     waves.wave_load(actor=staff, wave=wave)
     waves.wave_dispatch(actor=staff, wave=wave)
 
-    with pytest.raises((TransitionLost, ServiceError)):
+    with pytest.raises(TransitionLost, match="before you"):  # not "no parcels": who sent it, and when
         waves.wave_dispatch(actor=staff, wave=wave)
     with pytest.raises(ServiceError, match="gone out"):
         waves.wave_load(actor=staff, wave=wave)
     assert Task.objects.filter(kind=waves.KIND).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wave_sent_out_while_it_is_loaded_waits_and_takes_the_parcels_loaded(world, on_postgres):
+    receive(world)
+    past_hold(world)
+    staff = staff_of(world)
+    wave = waves.wave_plan(actor=staff, compound=world.building.compound, name="上午", starts_at=timezone.now())
+
+    loading, sending, blocked = first_then(
+        lambda: waves.wave_load(actor=staff, wave=wave), lambda: waves.wave_dispatch(actor=staff, wave=wave)
+    )
+
+    assert blocked, "sending out did not wait for the loading"
+    assert (loading.error, sending.error) == (None, None)
+    assert (loading.result, sending.result) == (1, 1)
+    assert states(*Parcel.objects.all()) == [State.OUT]
 
 
 def test_each_buildings_run_is_a_task_for_its_volunteers(world):
