@@ -2,12 +2,10 @@
 how many shares are delivered and which households are still missing, the shares kept for making
 up (and whose household is home now), a building's shares on the phone, the thank-you list."""
 
-import re
-
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from households.models import Presence, Resident, room_label
-from lockdown.core.identity import mask_id_number, mask_phone
+from lockdown.core.identity import mask_numbers_in
 
 from .models import Distribution, Donation, Share
 
@@ -71,18 +69,10 @@ def donations_of(community):
     return _masked(list(Donation.objects.filter(community=community).select_related("distribution")[:LIST_MAX]))
 
 
-PHONE_OR_ID = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{17}[\dXx]|\d{15})(?!\d)")
-
-
-def _without_numbers(text):
-    """The text with any mobile or ID number in it masked: 139****5678."""
-    return PHONE_OR_ID.sub(lambda m: mask_phone(m[0]) if len(m[0]) == 11 else mask_id_number(m[0]), text)
-
-
 def _masked(donations):
     for donation in donations:  # a number typed into a name or a note ("张三 13912345678") is not shown
         donation.donor, donation.goods, donation.purpose = (
-            _without_numbers(text) for text in (donation.donor, donation.goods, donation.purpose)
+            mask_numbers_in(text) for text in (donation.donor, donation.goods, donation.purpose)
         )
     return donations
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from households.scoping import AreaScope
 from lockdown.core.errors import NotPermitted, ServiceError
+from lockdown.core.identity import mask_numbers_in
 from lockdown.core.transitions import transition, transition_all
 
 from . import uploads
@@ -68,7 +69,7 @@ def parcel_receive(
         medicine=medicine,
         cold_chain=cold_chain,
         fragile=fragile,
-        note=note.strip(),
+        note=mask_numbers_in(note.strip()),  # volunteers read it, and the labels: never a whole number
         photo=photo or "",
         received_at=timezone.now(),
         received_by=actor,

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from households.models import Household
 from households.scoping import AreaScope
 from lockdown.core.errors import NotPermitted, ServiceError
-from lockdown.core.identity import normalise_mobile
+from lockdown.core.identity import mask_numbers_in, normalise_mobile
 from lockdown.core.spreadsheets import UnreadableFile
 from lockdown.core.transitions import transition
 
@@ -251,7 +251,7 @@ def group_buy_arrive(*, actor, group_buy) -> int:
             building=household.building,
             compound_id=household.building.compound_id,
             community_id=household.community_id,
-            note=f"{heading} {'、'.join(contents[household.pk])}"[:NOTE_MAX],
+            note=mask_numbers_in(f"{heading} {'、'.join(contents[household.pk])}")[:NOTE_MAX],
             received_at=now,
             received_by=actor,
             group_buy=group_buy,

@@ -82,3 +82,19 @@ def mask_phone(number):
     if len(number) < 7:
         return "*" * len(number)
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+# A mobile or ID number inside free text (a note, a donor's name): 13912345678, 139 1234 5678, 139-1234-5678.
+NUMBER_IN_TEXT = re.compile(r"(?<!\d)(?:1[3-9]\d(?:[ \-]?\d{4}){2}|\d{17}[\dXx]|\d{15})(?!\d)")
+FULLWIDTH_DIGITS = str.maketrans({chr(0xFF10 + d): str(d) for d in range(10)})
+
+
+def mask_numbers_in(text):
+    """The text with every mobile or ID number in it masked (张三 139****5678), for text that people
+    who may not read numbers see."""
+
+    def masked(match):
+        digits = re.sub(r"[ \-]", "", match[0])
+        return mask_phone(digits) if len(digits) == 11 else mask_id_number(digits)
+
+    return NUMBER_IN_TEXT.sub(masked, text.translate(FULLWIDTH_DIGITS))

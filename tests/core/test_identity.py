@@ -5,6 +5,7 @@ import pytest
 from lockdown.core.identity import (
     id_check_char,
     mask_id_number,
+    mask_numbers_in,
     mask_phone,
     normalise_mobile,
     parse_mainland_id,
@@ -67,6 +68,22 @@ def test_masks_keep_only_the_ends():
     assert mask_id_number("310105196005171234") == "3101**********1234"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("顺丰 13812345678 放门口", "顺丰 138****5678 放门口"),
+        ("张三138-1234-5678", "张三138****5678"),
+        ("电话 138 1234 5678", "电话 138****5678"),
+        ("１３８１２３４５６７８", "138****5678"),
+        ("身份证310105196005171234", "身份证3101**********1234"),
+        ("单号 SF1234567890123 共2件", "单号 SF1234567890123 共2件"),  # a waybill is no phone
+        ("订单 2022041012345678", "订单 2022041012345678"),  # 16 digits: neither
+    ],
+)
+def test_numbers_inside_text_are_masked_and_nothing_else(text, masked):
+    assert mask_numbers_in(text) == masked
 
 
 def test_halfwidth_converts_ideographic_space():

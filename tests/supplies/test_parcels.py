@@ -33,6 +33,12 @@ def test_a_parcel_received_at_the_gate_is_recorded_for_its_household_with_its_st
     assert (step.from_state, step.to_state, step.actor) == ("", State.RECEIVED, staff_of(world))
 
 
+def test_a_phone_number_written_on_a_parcel_is_kept_masked_for_the_volunteers_who_carry_it(world):
+    parcel = receive(world, note="收件人 张三 139-1234-5678")
+
+    assert parcel.note == "收件人 张三 139****5678"
+
+
 def test_nobody_records_a_parcel_for_a_household_outside_their_areas(world):
     volunteer = world.users[Role.VOLUNTEER]  # covers building 12 only
 
