@@ -133,9 +133,19 @@ ROW_FIELDS = ("pk", "household__unit", "household__room", *[f.name for f in fiel
 def run_parcels(wave, building) -> list[ParcelRow]:
     """The wave's parcels of one building as they are sorted and carried: priority first (medicine,
     cold chain, the care list), then by room."""
-    parcels = rules.with_priority(Parcel.objects.filter(wave=wave, building_id=building.pk))
-    parcels = parcels.order_by("priority", "household__unit", "household__room", "id").values_list(*ROW_FIELDS)
-    return [ParcelRow(pk, room_label(building.number, unit, room), *rest) for pk, unit, room, *rest in parcels]
+    return parcels_by_building(wave, [building])[building.pk]
+
+
+def parcels_by_building(wave, buildings) -> dict[int, list[ParcelRow]]:
+    """{building pk: its parcels as run_parcels lists them}, for each of `buildings` (rows with
+    .pk and .number), in one query: the printouts of every building at once."""
+    numbers = {building.pk: building.number for building in buildings}
+    parcels = rules.with_priority(Parcel.objects.filter(wave=wave, building_id__in=list(numbers)))
+    parcels = parcels.order_by("priority", "household__unit", "household__room", "id")
+    by_building = {pk: [] for pk in numbers}
+    for building_id, pk, unit, room, *rest in parcels.values_list("building_id", *ROW_FIELDS):
+        by_building[building_id].append(ParcelRow(pk, room_label(numbers[building_id], unit, room), *rest))
+    return by_building
 
 
 def recent_waves(compound, limit):

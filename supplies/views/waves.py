@@ -128,7 +128,8 @@ def _printable(request, pk, template):
     wave = _wave(request, pk)
     chosen = query_id(request.GET, "building")
     rows = [row for row in selectors.wave_buildings(wave) if chosen in (None, row.pk)]
-    sheets = [(row, selectors.run_parcels(wave, row)) for row in rows]
+    parcels = selectors.parcels_by_building(wave, rows)
+    sheets = [(row, parcels[row.pk]) for row in rows]
     context = {"wave": wave, "compound": wave.compound, "sheets": sheets, "building_label": building_label}
     return render(request, template, context)
 

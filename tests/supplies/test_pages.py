@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from households.models import Resident, Role
-from supplies import deliveries
+from supplies import deliveries, selectors
 from supplies.models import BuildingDelivery, Parcel, Wave
-from tests.households.factories import HouseholdFactory
+from tests.households.factories import BuildingFactory, HouseholdFactory
 from tests.supplies.parcels import past_hold, receive, staff_of, wave_out
 
 pytestmark = pytest.mark.django_db
@@ -346,3 +346,23 @@ def test_the_parcel_pages_take_as_many_queries_for_60_parcels_as_for_6(client, w
 
     assert many == few
     assert many_run == few_run
+
+
+def test_every_buildings_printouts_take_as_many_queries_for_5_buildings_as_for_2(client, world):
+    def printouts(wave):
+        names = ("supplies:wave_labels", "supplies:wave_sheet")
+        return [count_queries(client, reverse(name, args=[wave.pk])) for name in names]
+
+    grow(world, 4)
+    past_hold(world)
+    small = wave_out(world)
+    for number in range(20, 24):
+        building = BuildingFactory(zone=world.building.zone, number=str(number))
+        receive(world, HouseholdFactory(building=building, unit="1", room="101"))
+    receive(world)
+    past_hold(world)
+    big = wave_out(world, name="下午")
+    client.force_login(staff_of(world))
+
+    assert len(selectors.wave_buildings(big)) == 5
+    assert printouts(big) == printouts(small)
