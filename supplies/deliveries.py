@@ -124,13 +124,15 @@ def _finish_run_if_done(wave, building, actor) -> None:
 
 
 def _tell_shelved(wave, building, parcel_ids) -> None:
-    """One SMS per household whose parcels of this run were put on the shelf (its head's mobile, or
-    another resident's at home), queued once under the household's and the wave's key."""
+    """One SMS per household whose parcels were just put on the shelf (to its head's mobile, or
+    another resident's at home), saying how many. Keyed by the first of those parcels: parcels
+    shelved one tap at a time are each told, and none is told twice."""
     if not parcel_ids:
         return
-    counts = defaultdict(int)
-    for household_id in Parcel.objects.filter(pk__in=parcel_ids).values_list("household_id", flat=True):
+    counts, first = defaultdict(int), {}
+    for household_id, pk in Parcel.objects.filter(pk__in=parcel_ids).values_list("household_id", "pk"):
         counts[household_id] += 1
+        first[household_id] = min(pk, first.get(household_id, pk))
     phones = {}
     residents = Resident.objects.filter(household_id__in=counts, presence=Presence.HOME).exclude(phone="")
     for household_id, phone, relation in residents.order_by("id").values_list("household_id", "phone", "relation"):
@@ -141,7 +143,7 @@ def _tell_shelved(wave, building, parcel_ids) -> None:
     rows = [
         Notice(
             community_id=building.community_id,
-            key=f"parcel_shelf:{wave.pk}:{household_id}",
+            key=f"parcel_shelf:{wave.pk}:{household_id}:{first[household_id]}",
             kind=Notice.Kind.PARCEL_SHELF,
             phone=phone,
             params={"count": str(counts[household_id]), "building": where, "place": place or "楼栋快递架"},

@@ -95,7 +95,7 @@ def test_parcels_put_on_the_shelf_tell_each_household_once_by_its_heads_mobile(w
     world.building.control_level = ControlLevel.CONTROLLED
     world.building.save()
     head = ResidentFactory(household=world.household, relation=Relation.HEAD, phone="13900000001")
-    receive(world), receive(world)
+    first, _second = receive(world), receive(world)
     past_hold(world)
     wave = wave_out(world)
     volunteer = world.users[Role.VOLUNTEER]
@@ -108,9 +108,28 @@ def test_parcels_put_on_the_shelf_tell_each_household_once_by_its_heads_mobile(w
     assert (notice.kind, notice.phone, notice.key) == (
         Notice.Kind.PARCEL_SHELF,
         head.phone,
-        f"parcel_shelf:{wave.pk}:{world.household.pk}",
+        f"parcel_shelf:{wave.pk}:{world.household.pk}:{first.pk}",
     )
     assert notice.params == {"count": "2", "building": "Building 12", "place": "楼栋快递架"}
+
+
+@pytest.mark.django_db
+def test_parcels_shelved_one_tap_at_a_time_are_each_told(world):
+    world.building.control_level = ControlLevel.CONTROLLED
+    world.building.save()
+    ResidentFactory(household=world.household, relation=Relation.HEAD, phone="13900000001")
+    first, second = receive(world), receive(world)
+    past_hold(world)
+    wave = wave_out(world)
+    volunteer = world.users[Role.VOLUNTEER]
+
+    for parcel in (first, second, first):  # the first tapped again: no second SMS for it
+        try:
+            deliveries.parcels_hand_over(actor=volunteer, wave=wave, building=world.building, ids=[parcel.pk])
+        except ServiceError:
+            pass
+
+    assert sorted(Notice.objects.values_list("params__count", flat=True)) == ["1", "1"]
 
 
 @pytest.mark.django_db
