@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from households.forms import RoomForm
 from households.models import Building
@@ -147,13 +148,18 @@ class DistributionForm(CleanForm):
 
 
 class DonationForm(CleanForm):
-    donor = forms.CharField(label=_("From"), max_length=100)
+    donor = forms.CharField(label=pgettext_lazy("donation", "From"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Donation.Kind.choices, widget=forms.RadioSelect)
     goods = forms.CharField(
-        label=_("What"), max_length=200, required=False, help_text=_("For goods: such as 水果500份.")
+        label=pgettext_lazy("donation", "What"),
+        max_length=200,
+        required=False,
+        help_text=_("For goods: such as 水果500份."),
     )
     amount = forms.CharField(label=_("Amount (yuan)"), max_length=20, required=False, help_text=_("For money."))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(  # a date input takes its value as 2026-12-03 only, whatever the language
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     distribution = forms.ModelChoiceField(
         label=_("For the distribution"), queryset=Distribution.objects.none(), required=False
     )

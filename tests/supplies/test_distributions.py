@@ -243,3 +243,16 @@ def test_the_distribution_pages_answer_their_roles_only(client, world):
     assert distribution.shares.get(household=world.household).state == State.DELIVERED
     client.force_login(staff_of(world))
     assert [client.get(url).status_code for url in staff_pages] == [200, 200]
+
+
+def test_the_donation_form_reads_in_chinese_with_its_date_as_a_date_input_takes_it(client, world, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+
+    page = client.get(reverse("supplies:donations", args=[world.community.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+
+    assert "捐赠方" in text
+    assert "物资" in text
+    assert "操作" not in text
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in text
