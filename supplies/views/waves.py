@@ -81,6 +81,7 @@ def wave_detail(request, pk):
         "wave": wave,
         "compound": wave.compound,
         "buildings": buildings,
+        "uncovered": [building_label(row.number) for row in buildings if not row.covered_by],
         "building": building,
         "parcels": selectors.run_parcels(wave, building) if building else [],
         "waiting": selectors.ready_in_no_wave(wave.compound) if wave.state == Wave.State.PLANNED else 0,

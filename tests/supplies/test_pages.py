@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from households.models import Resident, Role
-from supplies import deliveries, selectors
+from supplies import deliveries, selectors, waves
 from supplies.models import BuildingDelivery, Parcel, Wave
 from tests.households.factories import BuildingFactory, HouseholdFactory
 from tests.supplies.parcels import past_hold, receive, staff_of, wave_out
@@ -214,6 +215,20 @@ def test_the_sorting_view_and_its_printouts_list_a_buildings_parcels_priority_fi
         page = client.get(reverse(name, args=[wave.pk]), {"building": world.building.pk}).content.decode()
         assert page.index("12-9-901") < page.index("12-1-101"), name
     assert plain.pk != medicine.pk
+
+
+def test_a_wave_about_to_go_out_warns_of_the_buildings_nobody_covers(client, world):
+    receive(world), receive(world, world.other_household)  # the volunteer covers building 12 only
+    past_hold(world)
+    staff = staff_of(world)
+    wave = waves.wave_plan(actor=staff, compound=world.building.compound, name="上午", starts_at=timezone.now())
+    waves.wave_load(actor=staff, wave=wave)
+    client.force_login(staff)
+
+    page = client.get(reverse("supplies:wave", args=[wave.pk])).content.decode()
+
+    assert "Nobody covers Building 13: sent out" in page
+    assert "Building 12:" not in page
 
 
 def test_the_wave_pages_are_the_committees_only(client, world):
