@@ -256,3 +256,18 @@ def test_the_donation_form_reads_in_chinese_with_its_date_as_a_date_input_takes_
     assert "物资" in text
     assert "操作" not in text
     assert f'value="{timezone.localdate():%Y-%m-%d}"' in text
+
+
+@pytest.mark.django_db
+def test_the_page_lists_the_missing_rooms_under_their_building_with_its_run(client, world, homes):
+    distribution = make(world)
+    client.force_login(staff_of(world))
+
+    page = client.get(reverse("supplies:distribution", args=[distribution.pk])).content.decode()
+
+    run_13 = reverse("supplies:share_run", args=[distribution.pk, world.other_building.pk])
+    assert page.count(f'href="{run_13}"') == 2  # the building's row in the table, and its missing rooms
+    missing = page[page.index("still missing") :]
+    assert missing.index("Building 12") < missing.index("12-3-501") < missing.index("Building 13")
+    assert missing.index("Building 13") < missing.index("13-1-101")
+    assert client.get(run_13).status_code == 200
