@@ -139,7 +139,8 @@ class OrderForm(RoomForm):
 
 
 class OrdersImportForm(CleanForm):
-    file = forms.FileField(label=_("The platform's export (.xlsx or .csv)"))
+    # Not "file": the document form on the same page has one.
+    export = forms.FileField(label=_("The platform's export (.xlsx or .csv)"))
 
 
 class DistributionForm(CleanForm):

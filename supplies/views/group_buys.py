@@ -165,7 +165,7 @@ def orders_import(request, pk):
     try:
         if not form.is_valid():
             raise ServiceError(errors_text(form))
-        result = group_buys.orders_import(actor=request.user, group_buy=buy, upload=form.cleaned_data["file"])
+        result = group_buys.orders_import(actor=request.user, group_buy=buy, upload=form.cleaned_data["export"])
     except ServiceError as error:
         show_as_message(request, error)
     else:

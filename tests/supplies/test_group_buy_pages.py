@@ -120,7 +120,7 @@ def test_orders_are_typed_by_room_and_imported_from_a_file(client, world, tmp_pa
     path = tmp_path / "orders.csv"
     path.write_text("详细地址,商品,数量\n12-3-501,鸡蛋,1\n12-9-999,鸡蛋,1\n", encoding="utf-8")
     with path.open("rb") as file:
-        page = client.post(reverse("supplies:group_buy_import", args=[buy.pk]), {"file": file}, follow=True)
+        page = client.post(reverse("supplies:group_buy_import", args=[buy.pk]), {"export": file}, follow=True)
 
     assert sorted(GroupBuyOrder.objects.values_list("items", "quantity")) == [("牛奶", 2), ("鸡蛋", 1)]
     text = page.content.decode()
@@ -204,6 +204,7 @@ def test_a_document_opens_for_its_leader_and_staff_as_what_its_bytes_are(client,
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     page = client.get(reverse("supplies:group_buy", args=[buy.pk])).content.decode()
     assert url in page
+    assert page.count('id="id_file"') == 1  # the document's file, apart from the orders' export
 
 
 def test_a_building_leader_entering_orders_sees_the_documents_listed_but_not_opened(client, world):
