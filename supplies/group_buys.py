@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -295,6 +296,10 @@ def orders_import(*, actor, group_buy, upload) -> OrdersImported:
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise ServiceError(_("Send the platform's export as .xlsx or .csv."), field="file")
+    if upload.size > settings.IMPORT_MAX_BYTES:  # the register's bound: an order list is far smaller
+        raise ServiceError(
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}, field="file"
+        )
     with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
         for chunk in upload.chunks():
             copy.write(chunk)

@@ -207,3 +207,14 @@ def test_a_rows_problems_read_as_one_chinese_sentence(tmp_path):
     assert problem.message.endswith("。")
     assert "；" in problem.message
     assert "." not in problem.message
+
+
+@pytest.mark.django_db
+def test_a_file_too_large_is_told_so_and_imports_nothing(world, buy, tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 2**20
+    path = tmp_path / "orders.csv"
+    path.write_text("地址,商品,数量\n" + "12-3-501,牛奶,1\n" * 80_000, encoding="utf-8")
+
+    with pytest.raises(ServiceError, match="larger than 1 MB"):
+        group_buys.orders_import(actor=staff_of(world), group_buy=buy, upload=upload(path))
+    assert orders(buy) == []
