@@ -17,6 +17,7 @@ urlpatterns = [
     path("compounds/<int:pk>/waves/", waves.wave_list, name="waves"),
     path("waves/<int:pk>/", waves.wave_detail, name="wave"),
     path("waves/<int:pk>/load/", waves.wave_load, name="wave_load"),
+    path("waves/<int:pk>/unload/", waves.wave_unload, name="wave_unload"),
     path("waves/<int:pk>/dispatch/", waves.wave_dispatch, name="wave_dispatch"),
     path("waves/<int:pk>/labels/", waves.wave_labels, name="wave_labels"),
     path("waves/<int:pk>/sheet/", waves.wave_sheet, name="wave_sheet"),

@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,6 +103,28 @@ def wave_load(request, pk):
     else:
         message = ngettext("%(count)s parcel loaded for sorting.", "%(count)s parcels loaded for sorting.", count)
         messages.success(request, message % {"count": count})
+    return redirect(wave_url(wave.pk))
+
+
+@login_required
+@require_POST
+def wave_unload(request, pk):
+    """One building's parcels taken out of a wave still being sorted: they wait for the next wave."""
+    wave = _wave(request, pk)
+    building = get_object_or_404(
+        Building.objects.filter(compound_id=wave.compound_id), pk=query_id(request.POST, "building")
+    )
+    try:
+        count = waves.wave_unload(actor=request.user, wave=wave, building=building)
+    except ServiceError as error:
+        show_as_message(request, error)
+    else:
+        message = ngettext(
+            "%(count)s parcel of %(building)s taken out: it waits for the next wave.",
+            "%(count)s parcels of %(building)s taken out: they wait for the next wave.",
+            count,
+        )
+        messages.success(request, message % {"count": count, "building": building_label(building.number)})
     return redirect(wave_url(wave.pk))
 
 

@@ -231,6 +231,25 @@ def test_a_wave_about_to_go_out_warns_of_the_buildings_nobody_covers(client, wor
     assert "Building 12:" not in page
 
 
+def test_staff_take_a_buildings_parcels_out_of_a_wave_still_sorted(client, world):
+    kept, taken = receive(world), receive(world, world.other_household)
+    past_hold(world)
+    staff = staff_of(world)
+    wave = waves.wave_plan(actor=staff, compound=world.building.compound, name="上午", starts_at=timezone.now())
+    waves.wave_load(actor=staff, wave=wave)
+    client.force_login(staff)
+    page = client.get(reverse("supplies:wave", args=[wave.pk]), {"building": world.other_building.pk})
+    assert reverse("supplies:wave_unload", args=[wave.pk]) in page.content.decode()
+
+    response = client.post(
+        reverse("supplies:wave_unload", args=[wave.pk]), {"building": world.other_building.pk}, follow=True
+    )
+
+    assert "1 parcel of Building 13 taken out" in response.content.decode()
+    assert dict(Parcel.objects.values_list("pk", "wave")) == {kept.pk: wave.pk, taken.pk: None}
+    assert client.post(reverse("supplies:wave_unload", args=[wave.pk]), {"building": "x"}).status_code == 400
+
+
 def test_the_wave_pages_are_the_committees_only(client, world):
     receive(world)
     past_hold(world)
@@ -240,7 +259,7 @@ def test_the_wave_pages_are_the_committees_only(client, world):
         client.force_login(world.users[role])
         for name in ("supplies:wave", "supplies:wave_labels", "supplies:wave_sheet"):
             assert client.get(reverse(name, args=[wave.pk])).status_code == 404, (role, name)
-        for name in ("supplies:wave_load", "supplies:wave_dispatch"):
+        for name in ("supplies:wave_load", "supplies:wave_unload", "supplies:wave_dispatch"):
             assert client.post(reverse(name, args=[wave.pk])).status_code == 404, (role, name)
         assert client.get(reverse("supplies:waves", args=[world.building.compound.pk])).status_code == 404
         assert client.get(reverse("supplies:route", args=[world.building.compound.pk])).status_code == 404
