@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from households.models import Household
 from households.scoping import AreaScope
@@ -37,6 +38,7 @@ TEST_VALID = datetime.timedelta(hours=48)  # a negative test counts this long, a
 REQUIRED = (Kind.GUARANTEE, Kind.TRANSPORT_PASS, Kind.DRIVER_TEST, Kind.LOADER_TEST)
 TESTS = (Kind.DRIVER_TEST, Kind.LOADER_TEST)
 NOTE_MAX = Parcel._meta.get_field("note").max_length
+ARRIVED = gettext_lazy("The goods have arrived: the orders are parcels now.")
 
 
 def leads(actor, group_buy, scope) -> bool:
@@ -221,7 +223,7 @@ def _require_open_for_orders(group_buy):
     transaction: an arrival recorded meanwhile waits, and makes parcels of this order too."""
     state = GroupBuy.objects.select_for_update().filter(pk=group_buy.pk).values_list("state", flat=True).first()
     if state == State.ARRIVED:
-        raise ServiceError(_("The goods have arrived: the orders are parcels now."))
+        raise ServiceError(str(ARRIVED))
 
 
 @transaction.atomic
@@ -291,7 +293,8 @@ def orders_import(*, actor, group_buy, upload) -> OrdersImported:
     serves; a row that is no order, or no room of them, is left out with its reason. The same
     household's item twice is one order of their sum; importing the file again gives the same orders."""
     _require_leader_or_staff(actor, group_buy)
-    _require_open_for_orders(group_buy)
+    if group_buy.state == State.ARRIVED:  # at once; _orders_write asks again, under the lock
+        raise ServiceError(str(ARRIVED))
     name = Path(upload.name).name
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
