@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 from households.forms import RoomForm
 from households.models import Building
 from households.selectors import RoomMatches, households_by_resident, parse_room
+from lockdown.core.errors import ServiceError
 from lockdown.core.inputs import CleanForm
 
 from .deliveries import REASON_MAX
@@ -131,6 +132,19 @@ class RejectForm(CleanForm):
 class OrderForm(RoomForm):
     room_label = _("Room")
     choose = _("%(room)s may be any of these %(count)s households: tap the one you mean, then Save.")
+
+    def __init__(self, *args, building_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.building_ids = set(building_ids)
+
+    def find(self, text):
+        """The room among the buildings the group buy serves: the community's other compounds'
+        rooms of that number are no order of it."""
+        matches = super().find(text)
+        served = [h for h in matches.households if h.building_id in self.building_ids]
+        if not served:
+            raise ServiceError(_("%(room)s is not a room of the buildings this group buy serves.") % {"room": text})
+        return RoomMatches(served, certain=len(served) == 1)
 
     items = forms.CharField(label=_("Item"), max_length=100)
     quantity = forms.IntegerField(

@@ -77,7 +77,7 @@ def group_buy_detail(request, pk):
         "orders": group_buy_selectors.orders_of(buy, scope),
         "document_form": DocumentForm(),
         "reject_form": RejectForm(),
-        "order_form": OrderForm(scope=scope, community_id=buy.community_id),
+        "order_form": OrderForm(scope=scope, community_id=buy.community_id, building_ids=()),  # unbound: finds none
         "import_form": OrdersImportForm(),
         "imported": request.session.pop(f"group-buy-import-{buy.pk}", None),
         "steps": buy.events.select_related("actor").order_by("-at", "-id")[:20],
@@ -142,7 +142,8 @@ def refile(request, pk):
 @require_POST
 def order_set(request, pk):
     buy = _group_buy(request, pk)
-    form = OrderForm(request.POST, scope=scope_of(request), community_id=buy.community_id)
+    served = buy.buildings.values_list("pk", flat=True)
+    form = OrderForm(request.POST, scope=scope_of(request), community_id=buy.community_id, building_ids=served)
     try:
         if not form.is_valid():
             raise ServiceError(errors_text(form))

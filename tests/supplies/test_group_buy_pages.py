@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from households.models import Role, RoleAssignment
+from households.models import Compound, Role, RoleAssignment
 from supplies import group_buy_selectors, group_buys
 from supplies.models import GroupBuy, GroupBuyOrder, Parcel
+from tests.households.factories import BuildingFactory, HouseholdFactory
 from tests.supplies.group_buying import a_file, documented, filed
 from tests.supplies.parcels import staff_of
 
@@ -217,3 +218,17 @@ def test_a_building_leader_entering_orders_sees_the_documents_listed_but_not_ope
 
     assert client.get(url).status_code == 404
     assert url not in client.get(reverse("supplies:group_buy", args=[buy.pk])).content.decode()
+
+
+def test_an_order_typed_for_a_room_number_another_compound_has_too_is_this_compounds(client, world):
+    buy = filed(world, actor=staff_of(world))
+    elsewhere = Compound.objects.create(community=world.community, name="梅苑")
+    HouseholdFactory(building=BuildingFactory(zone__compound=elsewhere, number="12"), unit="3", room="501")
+    client.force_login(staff_of(world))
+    url = reverse("supplies:group_buy_order", args=[buy.pk])
+
+    client.post(url, {"room": "12-3-501", "items": "牛奶", "quantity": 1})
+    refused = client.post(url, {"room": "13-1-101", "items": "牛奶", "quantity": 1}, follow=True).content.decode()
+
+    assert list(GroupBuyOrder.objects.values_list("household", flat=True)) == [world.household.pk]
+    assert "13-1-101 is not a room of the buildings this group buy serves." in html.unescape(refused)
