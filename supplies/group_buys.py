@@ -15,7 +15,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,7 +25,7 @@ from households.models import Household
 from households.scoping import AreaScope
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.identity import mask_numbers_in, normalise_mobile
-from lockdown.core.spreadsheets import UnreadableFile
+from lockdown.core.spreadsheets import UnreadableFile, require_import_size
 from lockdown.core.transitions import transition
 
 from . import gate, order_sheet, uploads
@@ -299,10 +298,7 @@ def orders_import(*, actor, group_buy, upload) -> OrdersImported:
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise ServiceError(_("Send the platform's export as .xlsx or .csv."), field="file")
-    if upload.size > settings.IMPORT_MAX_BYTES:  # the register's bound: an order list is far smaller
-        raise ServiceError(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}, field="file"
-        )
+    require_import_size(upload)  # the register's bound: an order list is far smaller
     with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
         for chunk in upload.chunks():
             copy.write(chunk)

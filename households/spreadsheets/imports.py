@@ -33,6 +33,7 @@ from lockdown.core.spreadsheets import (
     cell_text,
     count_lines,
     read_sheets,
+    require_import_size,
     write_table,
 )
 
@@ -70,10 +71,7 @@ def import_job_create(
     suffix = Path(upload.name).suffix.lower()
     if suffix not in SUFFIXES:
         raise ServiceError(_("Upload an .xlsx, .xls or .csv file."), field="file")
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ServiceError(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}, field="file"
-        )
+    require_import_size(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -32,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import sheet_reader
+from .errors import ServiceError
 from .formulas import inert, looks_like_formula
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -40,6 +43,13 @@ READER = Path(__file__).with_name("sheet_reader.py")
 READER_MEMORY = sheet_reader.MEMORY_LIMIT
 READER_SENT = sheet_reader.MAX_SENT  # bytes of frames one file may send
 PIPE_BYTES = 2**20  # what Linux lets a process ask for (/proc/sys/fs/pipe-max-size)
+
+
+def require_import_size(upload, *, field="file") -> None:
+    """Refuse an upload over the imports' bound (settings.IMPORT_MAX_BYTES) before it is read."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        message = _("The file is larger than %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}
+        raise ServiceError(message, field=field)
 
 
 class UnreadableFile(Exception):

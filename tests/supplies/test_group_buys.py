@@ -220,11 +220,17 @@ def test_the_goods_at_the_gate_become_one_parcel_per_household_on_the_parcels_wa
     assert Parcel.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
-def test_goods_recorded_while_an_order_is_saved_wait_and_make_its_parcel(world, on_postgres):
+def approved(world):
     staff = staff_of(world)
     buy = documented(world, filed(world, actor=staff))
     group_buys.group_buy_approve(actor=staff, group_buy=buy)
+    return buy
+
+
+@pytest.mark.django_db(transaction=True)
+def test_goods_recorded_while_an_order_is_saved_wait_and_make_its_parcel(world, on_postgres):
+    staff = staff_of(world)
+    buy = approved(world)
 
     ordering, arriving, blocked = first_then(
         lambda: group_buys.order_set(actor=staff, group_buy=buy, household=world.household, items="牛奶", quantity=1),
@@ -240,8 +246,7 @@ def test_goods_recorded_while_an_order_is_saved_wait_and_make_its_parcel(world, 
 @pytest.mark.django_db(transaction=True)
 def test_an_order_saved_while_the_goods_are_recorded_waits_and_is_refused(world, on_postgres):
     staff = staff_of(world)
-    buy = documented(world, filed(world, actor=staff))
-    group_buys.group_buy_approve(actor=staff, group_buy=buy)
+    buy = approved(world)
 
     arriving, ordering, blocked = first_then(
         lambda: group_buys.group_buy_arrive(actor=staff, group_buy=buy),
