@@ -11,6 +11,8 @@ from households.models import Building, compound_shown
 from .models import Membership, Shift, Signup, Task, Volunteer
 from .task_list import UNFINISHED
 
+LOOK_AHEAD = datetime.timedelta(hours=6)  # late in the evening, the night's work is still today's
+
 
 def volunteer_of(user) -> Volunteer | None:
     """The account's volunteer record, if it has one."""
@@ -40,12 +42,14 @@ def covered_buildings(building_ids):
 
 
 def tasks_of_day(*, building_ids, user, date: datetime.date):
-    """The tasks still to do in `building_ids` that are due by the end of `date` (late ones too) or
-    at no time: the user's own first, then the soonest due. A queryset to paginate; the index
-    (building, state, due_at) finds them among a community's thousands."""
+    """The tasks still to do in `building_ids` that are due by the end of `date` or within the next
+    hours (a wave sent out at 22:00 is due after midnight), late ones too, or at no time: the user's
+    own first, then the soonest due. A queryset to paginate; the index (building, state, due_at)
+    finds them among a community's thousands."""
     tomorrow = timezone.make_aware(datetime.datetime.combine(date + datetime.timedelta(days=1), datetime.time()))
+    horizon = max(tomorrow, timezone.now() + LOOK_AHEAD)
     tasks = Task.objects.filter(building_id__in=sorted(building_ids), state__in=UNFINISHED)
-    tasks = tasks.filter(Q(due_at__lt=tomorrow) | Q(due_at__isnull=True))
+    tasks = tasks.filter(Q(due_at__lt=horizon) | Q(due_at__isnull=True))
     mine_first = Case(When(claimed_by_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
     tasks = tasks.annotate(mine=mine_first, compound_shown=compound_shown())
     return tasks.select_related("building", "claimed_by").order_by("mine", F("due_at").asc(nulls_last=True), "pk")

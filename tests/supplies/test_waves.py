@@ -4,6 +4,7 @@ parcel's door or shelf, and the task each building's run becomes."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from households.models import ControlLevel, Role, Tag
@@ -14,6 +15,7 @@ from supplies.models import BuildingDelivery, Destination, Parcel, Wave
 from tests.concurrency import first_then
 from tests.households.factories import HouseholdFactory, ResidentFactory, ResidentTagFactory
 from tests.supplies.parcels import past_hold, receive, staff_of, states, wave_out
+from tests.volunteers.phone_world import make_volunteer
 from volunteers.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +138,21 @@ def test_each_buildings_run_is_a_task_for_its_volunteers(world):
     assert task.title == "上午 · Parcels for Building 12: 2 (1 first)"
     assert task.link == f"/v/runs/{wave.pk}/{world.building.pk}/"
     assert task.due_at == wave.starts_at + waves.RUN_TIME
+
+
+def test_a_wave_sent_out_late_in_the_evening_is_on_its_volunteers_phone_with_the_run(world, client, monkeypatch):
+    ten_pm = datetime.datetime.combine(timezone.localdate(), datetime.time(22), timezone.get_current_timezone())
+    monkeypatch.setattr(timezone, "now", lambda: ten_pm)
+    volunteer = make_volunteer(world, [world.building])
+    receive(world)
+    past_hold(world)
+    wave = wave_out(world, name="晚上")
+
+    client.force_login(volunteer.user)
+    html = client.get(reverse("volunteers:today")).content.decode()
+
+    assert "晚上 · Parcels for Building 12: 1" in html
+    assert f'href="{reverse("supplies:run", args=[wave.pk, world.building.pk])}"' in html
 
 
 @pytest.mark.parametrize(

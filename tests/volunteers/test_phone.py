@@ -151,6 +151,15 @@ def test_today_lists_the_buildings_covered_and_their_tasks_only(client, world, v
     assert reverse("households:building", args=[world.other_building.pk]) not in html
 
 
+def test_late_in_the_evening_today_lists_the_night_s_tasks_due_after_midnight(client, world, volunteer, monkeypatch):
+    ten_pm = datetime.datetime.combine(timezone.localdate(), datetime.time(22), timezone.get_current_timezone())
+    monkeypatch.setattr(timezone, "now", lambda: ten_pm)
+    offer(world.building, "tonight", hours=3)
+    offer(world.building, "tomorrow", hours=12)
+
+    assert listed(today_page(client, volunteer.user)) == ["送快递 tonight"]
+
+
 def test_today_lists_the_volunteer_s_own_tasks_first_then_the_soonest_due_then_those_with_no_time(
     client, world, volunteer, morning
 ):
