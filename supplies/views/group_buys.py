@@ -64,8 +64,14 @@ def group_buy_file(request, pk):
 
 @login_required
 def group_buy_detail(request, pk):
-    buy = _group_buy(request, pk)
+    return _detail_page(request, _group_buy(request, pk))
+
+
+def _detail_page(request, buy, order_form=None):
+    """The group buy's page; with `order_form` bound, the order just typed is shown again with its
+    error, or with one button per household where the room may be several."""
     scope = scope_of(request)
+    unbound = OrderForm(scope=scope, community_id=buy.community_id, building_ids=())  # finds none
     context = {
         "buy": buy,
         "states": dict(GroupBuy.State.choices),
@@ -77,7 +83,7 @@ def group_buy_detail(request, pk):
         "orders": group_buy_selectors.orders_of(buy, scope),
         "document_form": DocumentForm(),
         "reject_form": RejectForm(),
-        "order_form": OrderForm(scope=scope, community_id=buy.community_id, building_ids=()),  # unbound: finds none
+        "order_form": order_form or unbound,
         "import_form": OrdersImportForm(),
         "imported": request.session.pop(f"group-buy-import-{buy.pk}", None),
         "steps": buy.events.select_related("actor").order_by("-at", "-id")[:20],
@@ -144,17 +150,17 @@ def order_set(request, pk):
     buy = _group_buy(request, pk)
     served = buy.buildings.values_list("pk", flat=True)
     form = OrderForm(request.POST, scope=scope_of(request), community_id=buy.community_id, building_ids=served)
+    if not form.is_valid():
+        return _detail_page(request, buy, form)
+    data = form.cleaned_data
     try:
-        if not form.is_valid():
-            raise ServiceError(errors_text(form))
-        data = form.cleaned_data
         group_buys.order_set(
             actor=request.user, group_buy=buy, household=data["target"], items=data["items"], quantity=data["quantity"]
         )
     except ServiceError as error:
-        show_as_message(request, error)
-    else:
-        messages.success(request, _("%(room)s: saved.") % {"room": data["target"].label})
+        show_on_form(form, error)
+        return _detail_page(request, buy, form)
+    messages.success(request, _("%(room)s: saved.") % {"room": data["target"].label})
     return redirect(f"{detail_url(buy.pk)}#orders")
 
 

@@ -232,3 +232,20 @@ def test_an_order_typed_for_a_room_number_another_compound_has_too_is_this_compo
 
     assert list(GroupBuyOrder.objects.values_list("household", flat=True)) == [world.household.pk]
     assert "13-1-101 is not a room of the buildings this group buy serves." in html.unescape(refused)
+
+
+def test_an_order_typed_for_a_room_of_several_households_asks_which_and_saves_the_one_tapped(client, world):
+    buy = filed(world, actor=staff_of(world))
+    other_unit = HouseholdFactory(building=world.building, unit="4", room="501")
+    client.force_login(staff_of(world))
+    url = reverse("supplies:group_buy_order", args=[buy.pk])
+
+    asked = client.post(url, {"room": "12-501", "items": "牛奶", "quantity": 2}).content.decode()
+
+    assert not GroupBuyOrder.objects.exists()
+    assert f'value="{world.household.pk}"' in asked
+    assert f'value="{other_unit.pk}"' in asked
+    assert "12-501 may be any of these 2 households" in html.unescape(asked)
+    assert 'value="牛奶"' in asked  # what was typed stays typed
+    client.post(url, {"room": "12-501", "household": other_unit.pk, "items": "牛奶", "quantity": 2})
+    assert list(GroupBuyOrder.objects.values_list("household", flat=True)) == [other_unit.pk]
