@@ -8,7 +8,7 @@ import datetime
 import random
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from households.models import ControlLevel, Household, Role, RoleAssignment
 
@@ -80,11 +80,35 @@ def _group_buy(compound, buildings, staff):
         (Kind.DRIVER_TEST, "王师傅"),
         (Kind.LOADER_TEST, "赵师傅"),
     ]:
-        document = ContentFile(b"%PDF-1.4\n% demo\n", name=f"{kind}.pdf")
+        with translation.override("en"):  # the PDF's own font writes no Chinese
+            line = f"Demo: {Kind(kind).label}"
+        document = ContentFile(_demo_pdf(line), name=f"{kind}.pdf")
         group_buys.document_add(actor=staff, group_buy=buy, kind=kind, dated_at=sampled, file=document, person=person)
     group_buys.group_buy_approve(actor=staff, group_buy=buy)
     for n, household in enumerate(Household.objects.filter(building__in=buildings).order_by("pk")[:24]):
         group_buys.order_set(actor=staff, group_buy=buy, household=household, items="蔬菜套餐A", quantity=1 + n % 2)
+
+
+def _demo_pdf(line: str) -> bytes:
+    """A one-page PDF that reads `line` (ASCII), so a demo document opens in any viewer."""
+    text = f"BT /F1 24 Tf 60 700 Td ({line}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)
 
 
 def _distribution_and_donations(community, compound, staff):

@@ -31,6 +31,9 @@ def test_the_demo_gate_has_parcels_at_each_step(settings, tmp_path):
     assert Notice.objects.filter(kind=Notice.Kind.PARCEL_SHELF).exists()
     buy = GroupBuy.objects.get()
     assert (buy.state, buy.orders.count()) == (GroupBuy.State.APPROVED, 24)
+    for document in buy.documents.all():  # whole PDFs a viewer opens: the cross-reference where it says
+        pdf = document.file.read()
+        assert pdf[int(pdf.split(b"startxref\n")[1].split()[0]) :].startswith(b"xref")
     handout = Distribution.objects.get()
     assert handout.shares.filter(state=Share.State.DELIVERED).exists()
     assert handout.shares.filter(state=Share.State.TO_DELIVER).exists()
