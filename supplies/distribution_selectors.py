@@ -2,6 +2,8 @@
 how many shares are delivered and which households are still missing, the shares kept for making
 up (and whose household is home now), a building's shares on the phone, the thank-you list."""
 
+import itertools
+
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from households.models import Presence, Resident, room_label
@@ -46,10 +48,12 @@ def _labelled(shares):
     return rows
 
 
-def missing(distribution):
-    """The households whose share is still to deliver, building by building, room by room."""
+def missing(distribution) -> list[tuple]:
+    """The households whose share is still to deliver, room by room, under their building:
+    (building, shares) in the compound's order of buildings."""
     shares = Share.objects.filter(distribution=distribution, state=State.TO_DELIVER)
-    return _labelled(shares.order_by("building__sort_key", "household__unit", "household__room"))
+    rows = _labelled(shares.order_by("building__sort_key", "building__number", "household__unit", "household__room"))
+    return [(building, list(group)) for building, group in itertools.groupby(rows, lambda s: s.household.building)]
 
 
 def kept_for_making_up(distribution):

@@ -63,10 +63,12 @@ def distribution_create(request, pk):
 @login_required
 def distribution_detail(request, pk):
     distribution = staff_row(request, Distribution.objects.select_related("compound", "community"), pk)
+    missing = distribution_selectors.missing(distribution)
     context = {
         "distribution": distribution,
         "buildings": distribution_selectors.by_building(distribution),
-        "missing": distribution_selectors.missing(distribution),
+        "missing": missing,
+        "missing_count": sum(len(shares) for _building, shares in missing),
         "kept": distribution_selectors.kept_for_making_up(distribution),
         "building_label": building_label,
     }

@@ -9,13 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from households.models import Presence, Role
+from households.models import Building, Presence, Role
 from lockdown.core.errors import NotPermitted, ServiceError
 from lockdown.core.transitions import TransitionLost
 from supplies import distribution_selectors, distributions
 from supplies.models import Donation, Share
 from tests.concurrency import at_once
-from tests.households.factories import HouseholdFactory, ResidentFactory, user_with_role
+from tests.households.factories import BuildingFactory, HouseholdFactory, ResidentFactory, user_with_role
 from tests.supplies.parcels import staff_of
 from volunteers.models import Task
 
@@ -77,7 +77,9 @@ def test_the_page_counts_each_building_and_lists_the_missing_households(world, h
     }
 
     assert rows == {"12": (3, 1, 0, 2), "13": (1, 0, 1, 0)}
-    assert [s.label for s in distribution_selectors.missing(distribution)] == ["13-1-101"]
+    assert [(b.number, [s.label for s in shares]) for b, shares in distribution_selectors.missing(distribution)] == [
+        ("13", ["13-1-101"])
+    ]
     assert Task.objects.get(building=world.building).state == Task.State.DONE
 
 
@@ -271,3 +273,19 @@ def test_the_page_lists_the_missing_rooms_under_their_building_with_its_run(clie
     assert missing.index("Building 12") < missing.index("12-3-501") < missing.index("Building 13")
     assert missing.index("Building 13") < missing.index("13-1-101")
     assert client.get(run_13).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_missing_rooms_follow_the_compounds_order_of_buildings_not_the_order_they_were_added(client, world):
+    nine = BuildingFactory(zone=world.zone, number="9", sort_key=9)  # added after 12 and 13, before them in order
+    for building in (world.building, world.other_building):
+        Building.objects.filter(pk=building.pk).update(sort_key=int(building.number))  # as the import sets it
+    ResidentFactory(household=HouseholdFactory(building=nine, unit="1", room="101"))
+    distribution = make(world)
+
+    client.force_login(staff_of(world))
+
+    page = client.get(reverse("supplies:distribution", args=[distribution.pk])).content.decode()
+
+    missing = page[page.index("still missing") :]
+    assert missing.index("Building 9") < missing.index("Building 12") < missing.index("Building 13")
