@@ -188,6 +188,11 @@ def assert_fits_the_phone(page):
     assert width <= PHONE_WIDTH, f"{path_of(page)} is {width}px wide: {wider_than_the_screen(page)}"
 
 
+def gap_between(upper, lower):
+    """The pixels between the bottom of one locator's element and the top of the next one below."""
+    return lower.bounding_box()["y"] - (upper.bounding_box()["y"] + upper.bounding_box()["height"])
+
+
 def wider_than_the_screen(page):
     """The elements whose right edge passes the viewport: what to fix when a page scrolls sideways."""
     return page.evaluate(

@@ -19,7 +19,14 @@ from tests.households.factories import HouseholdFactory, ResidentFactory, Reside
 from tests.volunteers.factories import approved_volunteer
 from volunteers.models import Task
 
-from .conftest import assert_fits_the_phone, assert_no_small_tap_targets, log_in, path_of, small_tap_targets
+from .conftest import (
+    assert_fits_the_phone,
+    assert_no_small_tap_targets,
+    gap_between,
+    log_in,
+    path_of,
+    small_tap_targets,
+)
 
 pytestmark = pytest.mark.browser
 State = Parcel.State
@@ -109,10 +116,17 @@ def test_thirty_parcels_from_the_gate_to_the_doors(world, open_page, screenshot)
     expect(phone.get_by_role("heading", name="12号楼")).to_contain_text("还有20件待交付")
     look(phone)
     screenshot(phone, "parcel-run.png")
+    take, hand_all = (
+        phone.get_by_role("button", name="接下这趟配送"),
+        phone.get_by_role("button", name="全部交付：20件"),
+    )
+    assert gap_between(take, hand_all) >= 8  # a gloved finger hits one, not both
+    assert gap_between(hand_all, phone.locator(".parcel-list.run .parcel").first) >= 8
     phone.locator("#parcel-" + str(first_parcel(world, "105"))).get_by_role("button", name="已送到门口").click()
     expect(phone.get_by_text("已交付1件快递。")).to_be_visible()
     back = phone.locator("#parcel-" + str(first_parcel(world, "110")))
     back.locator("summary", has_text="退回门岗").click()
+    look(phone)  # the reasons opened fit the card
     back.get_by_role("button", name="敲门无人应答").click()
     expect(phone.get_by_text("12-5-110的快递退回门岗。")).to_be_visible()
     phone.get_by_role("button", name="全部交付：18件").click()
