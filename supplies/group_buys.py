@@ -246,14 +246,15 @@ def group_buy_arrive(*, actor, group_buy) -> int:
         contents.setdefault(household_id, []).append(f"{items}×{quantity}")
     households = Household.objects.filter(pk__in=contents).select_related("building")
     now = timezone.now()
-    heading = _("Group buy %(goods)s:") % {"goods": group_buy.goods}
+    note = _("Group buy %(goods)s: %(items)s")
+    goods = {household_id: "、".join(items) for household_id, items in contents.items()}
     parcels = Parcel.objects.bulk_create(
         Parcel(
             household=household,
             building=household.building,
             compound_id=household.building.compound_id,
             community_id=household.community_id,
-            note=mask_numbers_in(f"{heading} {'、'.join(contents[household.pk])}")[:NOTE_MAX],
+            note=mask_numbers_in(note % {"goods": group_buy.goods, "items": goods[household.pk]})[:NOTE_MAX],
             received_at=now,
             received_by=actor,
             group_buy=group_buy,

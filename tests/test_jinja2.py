@@ -58,3 +58,16 @@ def test_a_page_of_many_forms_masks_its_csrf_token_once_and_each_form_posts_with
     take = reverse("volunteers:task_take", args=[tasks[0].pk])
     assert client.post(take, {"next": "/"}).status_code == 403
     assert client.post(take, {"csrfmiddlewaretoken": tokens[0], "next": "/"}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_forms_labels_stand_above_their_inputs_without_a_colon_in_chinese(client, world, settings):
+    from tests.supplies.parcels import staff_of
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(staff_of(world))
+    page = client.get(reverse("supplies:group_buy_file", args=[world.building.compound.pk])).content.decode()
+
+    labels = re.findall(r"<(?:label|legend)[^>]*>([^<]+)</(?:label|legend)>", page)
+    assert "供货方" in labels
+    assert not [label for label in labels if label.rstrip().endswith((":", "："))]
