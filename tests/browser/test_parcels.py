@@ -225,3 +225,28 @@ def test_a_group_buy_from_its_filing_to_parcels_at_the_gate(world, open_page, sc
     notes = sorted(Parcel.objects.values_list("note", flat=True))
     assert notes == ["团购 蔬菜套餐: 蔬菜套餐×1", "团购 蔬菜套餐: 蔬菜套餐×2、鸡蛋×1"]
     assert_no_small_tap_targets(small)
+
+
+def test_a_second_tap_while_the_first_is_on_its_way_records_nothing_more(world, open_page):
+    gate = open_page("phone")
+    gate.goto("/")
+    log_in(gate, "staff")
+    gate.goto(reverse("supplies:gate", args=[world.building.compound.pk]))
+    slow = gate.context.new_cdp_session(gate)  # a phone on a weak signal: each answer takes a second
+    slow.send("Network.enable")
+    slow.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 1000, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    posts = []
+    gate.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+
+    gate.get_by_label("房号").fill("12-3-501")
+    box = gate.get_by_role("button", name="登记", exact=True).bounding_box()
+    with gate.expect_request(lambda request: request.method == "POST"):
+        gate.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    gate.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the answer is on its way
+    expect(gate.get_by_text("已登记：12-3-501。")).to_be_visible(timeout=15000)
+
+    assert len(posts) == 1
+    assert Parcel.objects.count() == 1
