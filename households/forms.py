@@ -162,6 +162,7 @@ class RoomForm(CleanForm):
         if self.matches.certain:
             data["target"] = households[0]
             return data
+        selectors.name_residents(households)
         self.fields["household"].widget.choices = [(str(h.pk), _choice(h)) for h in households]
         # A choice made for the room typed before is no choice for this one: the form asks again.
         chosen = [h for h in households if str(h.pk) == data.get("household")]

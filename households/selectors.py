@@ -208,7 +208,7 @@ class RoomMatches:
 def households_by_label(scope, community_id, label):
     """The households of one community within the account's areas that a room written as on the door
     may mean (12-3-501, 12-501), its compound first or not (金杨一村 12-3-501, or the start of the
-    compound's name: 金杨 12-3-501). Each annotated with `compound_shown` and `residents_named`.
+    compound's name: 金杨 12-3-501). Each annotated with `compound_shown`.
 
     Never a guess: where the community has the room in several compounds or units and the text names
     none of them, or names a compound that has no such room, every household it may be is returned
@@ -233,7 +233,6 @@ def households_by_label(scope, community_id, label):
         named = [h for h in households if h.building.compound.name == compound] or [
             h for h in households if h.building.compound.name.startswith(compound)
         ]
-    _name_residents(households)
     if len(named) == 1:
         return RoomMatches([named[0]], certain=True)
     return RoomMatches(named or households, certain=False)
@@ -257,12 +256,12 @@ def households_by_resident(scope, compound_id, text):
     if not households:
         message = _("Nobody here is called or numbered %(text)s: type the room as on the door, 12-3-501.")
         raise ServiceError(message % {"text": text}, field="room")
-    _name_residents(households)
     return RoomMatches(households, certain=False)
 
 
-def _name_residents(households):
-    """Each household's `residents_named`: its current residents' names, as its button shows them."""
+def name_residents(households):
+    """Each household's `residents_named`: its current residents' names, as its button shows them
+    (one query, for the households a person chooses among)."""
     names = defaultdict(list)
     people = Resident.objects.current().filter(household__in=[h.pk for h in households]).order_by("id")
     for household_id, name in people.values_list("household_id", "name"):

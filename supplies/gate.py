@@ -56,7 +56,7 @@ def parcel_receive(
     """A parcel arrived at the gate for `household` (one the actor's areas hold; `scope`: the
     actor's, when the caller has it already)."""
     scope = scope or AreaScope.for_user(actor)
-    if not scope.filter(type(household).objects.filter(pk=household.pk)).exists():
+    if scope.role_for(household) is None:
         raise NotPermitted(_("This room is not in your areas."))
     if photo is not None:
         uploads.require_photo(photo)
