@@ -208,16 +208,20 @@ def test_a_document_opens_for_its_leader_and_staff_as_what_its_bytes_are(client,
     assert page.count('id="id_file"') == 1  # the document's file, apart from the orders' export
 
 
-def test_a_building_leader_entering_orders_sees_the_documents_listed_but_not_opened(client, world):
+def test_a_building_leader_entering_orders_sees_the_documents_listed_but_not_opened_nor_whose(client, world):
     buy = filed(world, actor=staff_of(world))
     document = group_buys.document_add(
         actor=staff_of(world), group_buy=buy, kind="guarantee", dated_at=timezone.now(), file=a_file()
     )
+    documented(world, buy)  # the loader's test is 赵师傅's
     client.force_login(world.users[Role.BUILDING_LEADER])
     url = reverse("supplies:group_buy_document_file", args=[document.pk])
 
     assert client.get(url).status_code == 404
-    assert url not in client.get(reverse("supplies:group_buy", args=[buy.pk])).content.decode()
+    page = client.get(reverse("supplies:group_buy", args=[buy.pk])).content.decode()
+    assert url not in page
+    assert "Loader's negative test" in html.unescape(page)
+    assert "赵师傅" not in page
 
 
 def test_an_order_typed_for_a_room_number_another_compound_has_too_is_this_compounds(client, world):
