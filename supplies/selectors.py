@@ -4,13 +4,13 @@ a building's run on the volunteer's phone."""
 
 from dataclasses import dataclass, fields
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from households.models import Building, Compound, Role, RoleAssignment, room_label
 
 from . import rules
-from .models import BuildingDelivery, Parcel, Wave
+from .models import BuildingDelivery, Destination, Parcel, Wave
 
 State = Parcel.State
 AT_GATE = (State.RECEIVED, State.DISINFECTED, State.READY, State.RETURNED)
@@ -76,29 +76,37 @@ class WaveBuilding:
 
 
 def wave_buildings(wave) -> list[WaveBuilding]:
-    """Each building with parcels in the wave, in the route's order, with its counts and who covers it."""
-    by_state = {
-        "parcels": Count("pk"),
-        "first": Count("pk", filter=rules.first_to_door()),
-        "shelf": Count("pk", filter=Q(destination="shelf")),
-        "out": Count("pk", filter=Q(state=State.OUT)),
-        "done": Count("pk", filter=Q(state__in=[State.DELIVERED, State.ON_SHELF])),
-        "returned": Count("pk", filter=Q(state=State.RETURNED)),
-    }
-    route = BuildingDelivery.objects.filter(building=OuterRef("building_id")).values("route_position")[:1]
-    counts = (
-        Parcel.objects.filter(wave=wave)
-        .values("building_id", "building__number", "building__sort_key")
-        .annotate(**by_state, route=Subquery(route))
-        .order_by(F("route").asc(nulls_last=True), "building__sort_key", "building__number")
+    """Each building with parcels in the wave, in the route's order, with its counts and who covers it.
+    The parcels are counted by (building, state, destination, priority) and summed here: a plain
+    GROUP BY is quicker for the ORM to build than six filtered counts and a subquery."""
+    groups = (
+        rules.with_priority(Parcel.objects.filter(wave=wave))
+        .values("building_id", "building__number", "building__sort_key", "state", "destination", "priority")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
-    rows = [
-        WaveBuilding(
-            row["building_id"], row["building__number"], **{name: row[name] for name in by_state}, covered_by=[]
-        )
-        for row in counts
-    ]
-    by_pk = {row.pk: row for row in rows}
+    by_pk, sort_keys = {}, {}
+    for group in groups:
+        pk, count, state = group["building_id"], group["count"], group["state"]
+        if pk not in by_pk:
+            by_pk[pk] = WaveBuilding(pk, group["building__number"], 0, 0, 0, 0, 0, 0, covered_by=[])
+            sort_keys[pk] = group["building__sort_key"]
+        row = by_pk[pk]
+        row.parcels += count
+        row.first += count if group["priority"] < rules.Priority.OTHER else 0
+        row.shelf += count if group["destination"] == Destination.SHELF else 0
+        row.out += count if state == State.OUT else 0
+        row.done += count if state in (State.DELIVERED, State.ON_SHELF) else 0
+        row.returned += count if state == State.RETURNED else 0
+    route = dict(
+        BuildingDelivery.objects.filter(building_id__in=list(by_pk)).values_list("building_id", "route_position")
+    )
+
+    def in_route_order(row):
+        place = route.get(row.pk)
+        return (place is None, place or 0, sort_keys[row.pk], row.number)
+
+    rows = sorted(by_pk.values(), key=in_route_order)
     cover = RoleAssignment.objects.filter(role=Role.VOLUNTEER, building_id__in=list(by_pk))
     people = cover.values_list("building_id", "user__volunteer__name", "user__display_name", "user__username")
     for building_id, *name in people.order_by("user__volunteer__name", "user__username"):

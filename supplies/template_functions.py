@@ -39,8 +39,10 @@ def sorting_rows(parcels) -> Markup:
     """The table rows of a building's parcels in a wave (selectors.ParcelRow): number, room, marks,
     note, where it goes, and its state with the time it was handed over or why it came back."""
     lines = []
+    states = {state: escape(word) for state, word in STATES.items()}  # each word translated once, not per row
+    goes = {destination: escape(word) for destination, word in GOES.items()} | {"": "—"}
     for parcel in parcels:
-        state = escape(parcel_state(parcel.state))
+        state = states.get(parcel.state) or escape(parcel.state)
         if parcel.carried_by_id and parcel.finished_at:
             state += f" · {timezone.localtime(parcel.finished_at):%H:%M}"
         if parcel.return_reason and parcel.state == Parcel.State.RETURNED:
@@ -48,7 +50,7 @@ def sorting_rows(parcels) -> Markup:
         lines.append(
             f'<tr class="priority-{parcel.priority}"><td>{parcel.pk}</td>'
             f'<td class="parcel-room">{escape(parcel.label)}</td><td>{parcel_marks(parcel)}</td>'
-            f"<td>{escape(parcel.note)}</td><td>{escape(parcel_goes(parcel.destination))}</td><td>{state}</td></tr>"
+            f"<td>{escape(parcel.note)}</td><td>{goes[parcel.destination]}</td><td>{state}</td></tr>"
         )
     return Markup("\n".join(lines))
 
