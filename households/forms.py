@@ -133,7 +133,7 @@ class RoomForm(CleanForm):
     room = forms.CharField(
         max_length=30, help_text=_("Building-unit-room as on the door, for example 12-3-501 or 12-501.")
     )
-    household = forms.CharField(label=_("Which compound"), required=False, widget=forms.RadioSelect)
+    household = forms.CharField(label=_("Which household"), required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args, scope, community_id, **kwargs):
         super().__init__(*args, **kwargs)

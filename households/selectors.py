@@ -214,19 +214,23 @@ def households_by_label(scope, community_id, label):
     none of them, or names a compound that has no such room, every household it may be is returned
     uncertain, for the form to ask. Raises ServiceError where there is none."""
     parsed = parse_room(label)
-    households = []
+    households, rooms = [], Household.objects.none()
     if parsed:
         compound, match = parsed
-        households = scope.filter(Household.objects.filter(community_id=community_id))
-        households = households.filter(building__number=match["building"], room=match["room"])
+        rooms = Household.objects.filter(
+            community_id=community_id, building__number=match["building"], room=match["room"]
+        )
         if match["unit"]:  # 12-501 without one: any unit's 501
-            households = households.filter(unit=match["unit"])
+            rooms = rooms.filter(unit=match["unit"])
         households = list(
-            households.select_related("building__community", "building__compound")
+            scope.filter(rooms)
+            .select_related("building__community", "building__compound")
             .annotate(compound_shown=compound_shown())
             .order_by("building__compound__name", "id")[:MATCHES_LIMIT]
         )
     if not households:
+        if rooms.exists():  # a door anyone can see: say so, rather than that it is not there
+            raise ServiceError(_("%(label)s is not in your areas.") % {"label": label}, field="room")
         raise ServiceError(_("There is no room %(label)s in this community.") % {"label": label}, field="room")
     named = households
     if compound:

@@ -48,8 +48,8 @@ class IntakeForm(RoomForm):
             return households_by_resident(self.scope, self.compound.pk, text)
         matches = super().find(text)
         here = [h for h in matches.households if h.building.compound_id == self.compound.pk]
-        if len(here) == 1 and not matches.certain:
-            return RoomMatches(here, certain=True)
+        if here and not matches.certain:  # a parcel at this gate is for this compound, where it has the room
+            return RoomMatches(here, certain=len(here) == 1)
         return matches
 
 

@@ -223,7 +223,7 @@ def test_a_group_buy_from_its_filing_to_parcels_at_the_gate(world, open_page, sc
     desk.goto(reverse("supplies:gate", args=[world.building.compound.pk]))
     expect(desk.locator(".stat", has_text="待消杀")).to_contain_text("2")
     notes = sorted(Parcel.objects.values_list("note", flat=True))
-    assert notes == ["团购 蔬菜套餐: 蔬菜套餐×1", "团购 蔬菜套餐: 蔬菜套餐×2、鸡蛋×1"]
+    assert notes == ["团购蔬菜套餐：蔬菜套餐×1", "团购蔬菜套餐：蔬菜套餐×2、鸡蛋×1"]
     assert_no_small_tap_targets(small)
 
 

@@ -22,8 +22,8 @@ def gate(world):
     return reverse("supplies:gate", args=[world.building.compound.pk])
 
 
-def record(client, world, room, **fields):
-    return client.post(gate(world), {"room": room, **fields})
+def record(client, world, room, follow=False, **fields):
+    return client.post(gate(world), {"room": room, **fields}, follow=follow)
 
 
 def test_the_gate_records_a_parcel_by_the_room_typed_with_its_marks(client, world):
@@ -133,10 +133,13 @@ def test_a_file_that_is_no_photo_is_refused_on_the_form(client, world, settings,
 def test_a_volunteer_records_parcels_of_their_buildings_only(client, world):
     client.force_login(world.users[Role.VOLUNTEER])
 
-    record(client, world, "13-1-101")
+    refused = record(client, world, "13-1-101").content.decode()
     record(client, world, "12-3-501")
 
     assert list(Parcel.objects.values_list("household", flat=True)) == [world.household.pk]
+    assert "13-1-101 is not in your areas." in refused  # the door is there; it is another's to record
+    assert "李四" not in refused
+    assert "There is no room 13-9-999" in record(client, world, "13-9-999").content.decode()
     page = client.get(gate(world)).content.decode()
     assert reverse("supplies:disinfect", args=[world.building.compound.pk]) not in page
     menu = client.get(reverse("households:search")).content.decode().split('class="bottomnav"')[1]
@@ -400,3 +403,26 @@ def test_every_buildings_printouts_take_as_many_queries_for_5_buildings_as_for_2
 
     assert len(selectors.wave_buildings(big)) == 5
     assert printouts(big) == printouts(small)
+
+
+def test_a_room_this_gate_has_in_several_units_is_asked_among_this_gates_households_only(client, two_compounds):
+    world = two_compounds
+    unit_1 = HouseholdFactory(building=world.building, unit="1", room="501")
+    client.force_login(staff_of(world))
+
+    asked = record(client, world, "12-501").content.decode()
+
+    assert "may be any of these 2 households" in asked
+    assert f'value="{world.second_household.pk}"' not in asked  # 金杨二村's 12-3-501 is another gate's
+    record(client, world, "12-501", household=str(unit_1.pk))
+    assert Parcel.objects.get().household == unit_1
+
+
+def test_a_parcel_recorded_for_another_compounds_room_says_which_compound(client, two_compounds):
+    world = two_compounds
+    client.force_login(staff_of(world))
+
+    page = record(client, world, "金杨二村 12-3-501", follow=True).content.decode()
+
+    assert Parcel.objects.get().household == world.second_household
+    assert "Recorded for 金杨二村 12-3-501." in page
