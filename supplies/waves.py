@@ -10,7 +10,7 @@ the volunteers' list for those who cover it, carried to the door or to the shelf
 import datetime
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -55,6 +55,7 @@ def wave_load(*, actor, wave: Wave) -> int:
     waiting = Parcel.objects.filter(compound_id=wave.compound_id, state=Parcel.State.READY, wave__isnull=True)
     loaded = waiting.update(wave=wave)
     rules.care_mark(Parcel.objects.filter(wave=wave, state=Parcel.State.READY))
+    _set_destinations(wave)  # the sorting view and the sheets say door or shelf while sorting
     return loaded
 
 
@@ -87,7 +88,7 @@ def wave_dispatch(*, actor, wave: Wave) -> int:
     parcels = Parcel.objects.filter(wave=wave, state=Parcel.State.READY)
     if not parcels.exists():  # the transaction is undone: the wave stays planned
         raise ServiceError(_("This wave has no parcels: load the ready ones first."))
-    rules.care_mark(parcels)  # the care list as it is now: a tag added since the loading counts
+    rules.care_mark(parcels)  # the care list and the route as they are now: changes since the loading count
     _set_destinations(wave)
     moved = transition_all(
         parcels, field="state", from_states=Parcel.State.READY, to_state=Parcel.State.OUT, by=actor, event=ParcelEvent
@@ -98,7 +99,7 @@ def wave_dispatch(*, actor, wave: Wave) -> int:
 
 def _set_destinations(wave) -> None:
     """Each parcel's destination from its building's (rules.building_destination), priority ones to
-    the door: two UPDATEs, whatever the number of parcels."""
+    the door: two UPDATEs, whatever the number of parcels, again at each call (the route may change)."""
     chosen = dict(
         BuildingDelivery.objects.filter(building__in=_buildings_of(wave)).values_list("building_id", "destination")
     )
@@ -111,8 +112,9 @@ def _set_destinations(wave) -> None:
         if rules.building_destination(chosen.get(pk, ""), level, compound_level) == Destination.SHELF
     ]
     parcels = Parcel.objects.filter(wave=wave, state=Parcel.State.READY)
-    parcels.filter(building_id__in=shelf).exclude(rules.first_to_door()).update(destination=Destination.SHELF)
-    Parcel.objects.filter(wave=wave, state=Parcel.State.READY, destination="").update(destination=Destination.DOOR)
+    to_shelf = Q(building_id__in=shelf) & ~rules.first_to_door()
+    parcels.filter(to_shelf).update(destination=Destination.SHELF)
+    parcels.exclude(to_shelf).update(destination=Destination.DOOR)
 
 
 def _buildings_of(wave):

@@ -187,6 +187,24 @@ def test_a_buildings_parcels_go_to_the_door_or_shelf_by_its_level_unless_staff_c
     assert Parcel.objects.get(pk=parcel.pk).destination == goes
 
 
+def test_a_loaded_wave_says_door_or_shelf_while_it_is_sorted_and_as_the_route_stands_when_it_goes(world):
+    world.building.control_level = ControlLevel.CONTROLLED
+    world.building.save()
+    parcel = receive(world)
+    past_hold(world)
+    staff = staff_of(world)
+    wave = waves.wave_plan(actor=staff, compound=world.building.compound, name="上午", starts_at=timezone.now())
+
+    waves.wave_load(actor=staff, wave=wave)
+
+    assert [row.destination for row in selectors.run_parcels(wave, world.building)] == [Destination.SHELF]
+    waves.building_delivery_set(
+        actor=staff, building=world.building, destination=Destination.DOOR, shelf_place="", route_position=None
+    )
+    waves.wave_dispatch(actor=staff, wave=wave)
+    assert Parcel.objects.get(pk=parcel.pk).destination == Destination.DOOR
+
+
 def test_priority_parcels_go_to_the_door_from_a_shelf_building(world):
     world.building.control_level = ControlLevel.CONTROLLED
     world.building.save()
