@@ -24,8 +24,8 @@ from lockdown.core.transitions import TransitionLost, transition, transition_all
 from volunteers import notices, task_list
 from volunteers.models import Notice, Task
 
-from . import waves
-from .models import BuildingDelivery, Destination, Parcel, ParcelEvent
+from . import selectors, waves
+from .models import Destination, Parcel, ParcelEvent
 
 State = Parcel.State
 REASON_MAX = Parcel._meta.get_field("return_reason").max_length
@@ -138,7 +138,7 @@ def _tell_shelved(wave, building, parcel_ids) -> None:
     for household_id, phone, relation in residents.order_by("id").values_list("household_id", "phone", "relation"):
         if household_id not in phones or relation == Relation.HEAD:
             phones[household_id] = phone
-    place = BuildingDelivery.objects.filter(building=building).values_list("shelf_place", flat=True).first()
+    place = selectors.shelf_place(building)
     where = building_label(building.number)
     rows = [
         Notice(

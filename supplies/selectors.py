@@ -60,6 +60,11 @@ def returned_parcels(compound, scope, limit=50):
     return rows
 
 
+def shelf_place(building) -> str:
+    """Where the building's parcel shelf is, as staff wrote it on the route page ("" if not said)."""
+    return BuildingDelivery.objects.filter(building=building).values_list("shelf_place", flat=True).first() or ""
+
+
 @dataclass(slots=True)
 class WaveBuilding:
     """A building of a wave as the sorting view and the sheets list it: its parcels counted."""

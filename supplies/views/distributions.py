@@ -118,7 +118,8 @@ def shares_deliver(request, pk, building_pk):
         messages.success(
             request, ngettext("%(count)s share delivered.", "%(count)s shares delivered.", count) % {"count": count}
         )
-    return redirect(share_run_url(distribution.pk, building.pk))
+    back_to = f"#share-{ids[0]}" if ids else ""  # a long run stays where the volunteer is
+    return redirect(share_run_url(distribution.pk, building.pk) + back_to)
 
 
 @login_required

@@ -41,6 +41,7 @@ def run_page(request, wave_pk, building_pk):
         "title": building_label(building.number),
         "parcels": parcels,
         "out": sum(1 for parcel in parcels if parcel.state == Parcel.State.OUT),
+        "shelf_place": selectors.shelf_place(building),
         "task": task,
         "reasons": ReturnForm.REASONS,
         "Destination": Destination,
@@ -70,7 +71,8 @@ def hand_over(request, wave_pk, building_pk):
         message = ngettext("%(count)s parcel handed over.", "%(count)s parcels handed over.", count)
         if count or ids is None:
             messages.success(request, message % {"count": count})
-    return redirect(run_url(wave.pk, building.pk))
+    back_to = f"#parcel-{ids[0]}" if ids else ""  # a long run stays where the volunteer is
+    return redirect(run_url(wave.pk, building.pk) + back_to)
 
 
 @login_required

@@ -241,7 +241,10 @@ def test_the_distribution_pages_answer_their_roles_only(client, world):
     assert [client.get(url).status_code for url in staff_pages] == [404, 404]
     assert client.get(run).status_code == 200
     assert client.get(reverse("supplies:share_run", args=[distribution.pk, world.other_building.pk])).status_code == 404
-    client.post(reverse("supplies:shares_deliver", args=[distribution.pk, world.building.pk]))
+    share = distribution.shares.get(household=world.household)
+    deliver = reverse("supplies:shares_deliver", args=[distribution.pk, world.building.pk])
+    one = client.post(deliver, {"share": share.pk})
+    assert one.url == f"{run}#share-{share.pk}"  # back where the volunteer was on a long run
     assert distribution.shares.get(household=world.household).state == State.DELIVERED
     client.force_login(staff_of(world))
     assert [client.get(url).status_code for url in staff_pages] == [200, 200]

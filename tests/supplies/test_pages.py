@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from households.models import Resident, Role
+from households.models import ControlLevel, Resident, Role
 from supplies import deliveries, selectors, waves
 from supplies.models import BuildingDelivery, Parcel, Wave
 from tests.households.factories import BuildingFactory, HouseholdFactory
@@ -297,7 +297,8 @@ def test_a_volunteer_hands_over_their_buildings_parcels_on_the_run_page(client, 
     run = reverse("supplies:run", args=[wave.pk, world.building.pk])
 
     assert "2 parcels still to hand over" in client.get(run).content.decode()
-    client.post(reverse("supplies:hand_over", args=[wave.pk, world.building.pk]), {"parcel": first.pk})
+    handed = client.post(reverse("supplies:hand_over", args=[wave.pk, world.building.pk]), {"parcel": first.pk})
+    assert handed.url == f"{run}#parcel-{first.pk}"  # back where the volunteer was on a long run
     client.post(reverse("supplies:send_back", args=[second.pk]), {"reason": "家中无人"})
 
     assert dict(Parcel.objects.values_list("pk", "state")) == {first.pk: State.DELIVERED, second.pk: State.RETURNED}
@@ -426,3 +427,19 @@ def test_a_parcel_recorded_for_another_compounds_room_says_which_compound(client
 
     assert Parcel.objects.get().household == world.second_household
     assert "Recorded for 金杨二村 12-3-501." in page
+
+
+def test_the_run_of_a_shelf_building_says_where_its_shelf_is(client, world):
+    world.building.control_level = ControlLevel.CONTROLLED
+    world.building.save()
+    waves.building_delivery_set(
+        actor=staff_of(world), building=world.building, destination="", shelf_place="一楼大堂", route_position=None
+    )
+    receive(world)
+    past_hold(world)
+    wave = wave_out(world)
+    client.force_login(world.users[Role.VOLUNTEER])
+
+    page = client.get(reverse("supplies:run", args=[wave.pk, world.building.pk])).content.decode()
+
+    assert "The shelf: 一楼大堂" in page
