@@ -192,7 +192,6 @@ def group_buy_refile(*, actor, group_buy) -> None:
 
 
 @transaction.atomic
-@transaction.atomic
 def order_set(*, actor, group_buy, household, items, quantity) -> GroupBuyOrder | None:
     """The household's order of `items`: `quantity` of it (0 takes the order back)."""
     if not group_buy.buildings.filter(pk=household.building_id).exists():

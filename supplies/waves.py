@@ -12,6 +12,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -38,6 +39,9 @@ def wave_plan(*, actor, compound, name: str, starts_at: datetime.datetime) -> Wa
     name = name.strip()
     if not name or len(name) > NAME_MAX:
         raise ServiceError(_("Name the wave in a few words, such as 上午 or 下午."), field="name")
+    if timezone.localdate(starts_at) < timezone.localdate():
+        message = _("%(date)s is past: a wave goes out today or later.")
+        raise ServiceError(message % {"date": f"{timezone.localdate(starts_at):%Y-%m-%d}"}, field="starts_at")
     wave = Wave.objects.create(
         compound=compound, community_id=compound.community_id, name=name, starts_at=starts_at, created_by=actor
     )

@@ -251,6 +251,15 @@ def test_a_wave_named_by_nothing_is_refused(world):
     assert not Wave.objects.exists()
 
 
+def test_a_wave_for_a_day_gone_by_is_refused_and_one_late_today_is_not(world):
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    with pytest.raises(ServiceError, match="is past: a wave goes out today or later"):
+        waves.wave_plan(actor=staff_of(world), compound=world.building.compound, name="上午", starts_at=yesterday)
+    assert not Wave.objects.exists()
+    early = datetime.datetime.combine(timezone.localdate(), datetime.time(0, 1), timezone.get_current_timezone())
+    waves.wave_plan(actor=staff_of(world), compound=world.building.compound, name="上午", starts_at=early)
+
+
 def test_a_choice_of_destination_that_is_none_is_refused(world):
     with pytest.raises(ServiceError):
         waves.building_delivery_set(
