@@ -178,10 +178,13 @@ def donation_record(
         raise ServiceError(_("Say who gave it (a name, a company, “12号楼全体居民”)."), field="donor")
     if kind == Donation.Kind.MONEY:
         amount = _amount(amount)
-        goods = ""
+        if goods.strip():  # two answers to one question: which one is meant is theirs to say
+            raise ServiceError(_("Money was given: clear the goods, or choose goods."), field="goods")
     elif kind == Donation.Kind.GOODS:
         if not goods.strip():
             raise ServiceError(_("Say what was given, such as 水果500份."), field="goods")
+        if str(amount or "").strip():
+            raise ServiceError(_("Goods were given: clear the amount, or choose money."), field="amount")
         amount = None
     else:
         raise ServiceError(_("Choose goods or money."), field="kind")
@@ -203,8 +206,13 @@ def donation_record(
 
 
 def _amount(value) -> Decimal:
-    """Yuan to the cent, as people write it: "30000", "30,000.00", "1250.5元"; never a float's rounding."""
-    text = to_halfwidth(str(value)).replace(",", "").replace("，", "").replace("元", "").strip()
-    if not YUAN.match(text) or not 0 < Decimal(text) <= AMOUNT_MAX:
-        raise ServiceError(_("Give the amount in yuan, such as 30000 or 1250.50."), field="amount")
-    return Decimal(text).quantize(Decimal("0.01"))
+    """Yuan to the cent, as people write it: "30000", "30,000.00", "¥1250.5", "1250.5元", "3万",
+    "1.5万元"; never a float's rounding."""
+    text = to_halfwidth(str(value or "")).strip().lstrip("¥￥").replace(",", "").replace("，", "")
+    text = text.removesuffix("元").strip()
+    ten_thousands = text.endswith("万")
+    text = text.removesuffix("万").strip()
+    amount = Decimal(text) * (10000 if ten_thousands else 1) if YUAN.match(text) else Decimal(0)
+    if not 0 < amount <= AMOUNT_MAX:
+        raise ServiceError(_("Give the amount in yuan, such as 30000, 3万 or 1250.50."), field="amount")
+    return amount.quantize(Decimal("0.01"))

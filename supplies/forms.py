@@ -176,7 +176,10 @@ class DonationForm(CleanForm):
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     distribution = forms.ModelChoiceField(
-        label=_("For the distribution"), queryset=Distribution.objects.none(), required=False
+        label=_("For the distribution"),
+        queryset=Distribution.objects.none(),
+        required=False,
+        empty_label=_("None in particular"),
     )
     purpose = forms.CharField(label=_("Or for what"), max_length=200, required=False)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from households.models import AreaPath, Building, Community, Compound, Household
 from lockdown.core.transitions import TransitionEvent
@@ -62,7 +63,7 @@ class ShareEvent(TransitionEvent):
 
 class Donation(models.Model):
     class Kind(models.TextChoices):
-        GOODS = "goods", _("Goods")
+        GOODS = "goods", pgettext_lazy("donation", "Goods")
         MONEY = "money", _("Money")
 
     community = models.ForeignKey(Community, models.PROTECT, related_name="+", verbose_name=_("community"))
@@ -89,3 +90,9 @@ class Donation(models.Model):
                 name="donation_money_or_goods",
             )
         ]
+
+    @property
+    def towards(self) -> str:
+        """What it was given for: the distribution's name, the purpose written, or both."""
+        named = self.distribution.name if self.distribution_id else ""
+        return "、".join(part for part in (named, self.purpose) if part)

@@ -148,7 +148,19 @@ def test_two_volunteers_delivering_a_building_at_once_deliver_each_share_once(wo
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("typed", "kept"), [("30000", "30000.00"), ("30,000.00", "30000.00"), ("1250.5元", "1250.50")])
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("30000", "30000.00"),
+        ("30,000.00", "30000.00"),
+        ("1250.5元", "1250.50"),
+        ("¥200", "200.00"),
+        ("￥ 200", "200.00"),
+        ("3万", "30000.00"),
+        ("1.5万元", "15000.00"),
+        ("１０００", "1000.00"),
+    ],
+)
 def test_money_is_kept_to_the_cent(world, typed, kept):
     donation = distributions.donation_record(
         actor=staff_of(world),
@@ -164,7 +176,7 @@ def test_money_is_kept_to_the_cent(world, typed, kept):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("typed", ["1.505", "-5", "0", "三万", "NaN", "1e3"])
+@pytest.mark.parametrize("typed", ["1.505", "-5", "0", "三万", "NaN", "1e3", "万", "3万万", "元"])
 def test_an_amount_that_is_not_yuan_and_cents_is_refused(world, typed):
     with pytest.raises(ServiceError, match="amount in yuan"):
         distributions.donation_record(
@@ -176,6 +188,47 @@ def test_an_amount_that_is_not_yuan_and_cents_is_refused(world, typed):
             received_on=timezone.localdate(),
         )
     assert not Donation.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "typed", "refused"),
+    [
+        (Donation.Kind.GOODS, {"goods": "水果500份", "amount": "500"}, "clear the amount"),
+        (Donation.Kind.MONEY, {"goods": "水果500份", "amount": "500"}, "clear the goods"),
+    ],
+)
+def test_a_donation_with_both_goods_and_an_amount_is_asked_which_not_half_kept(world, kind, typed, refused):
+    with pytest.raises(ServiceError, match=refused):
+        distributions.donation_record(
+            actor=staff_of(world),
+            community=world.community,
+            donor="某公司",
+            kind=kind,
+            received_on=timezone.localdate(),
+            **typed,
+        )
+    assert not Donation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_donation_for_a_distribution_keeps_its_purpose_on_the_thank_you_list(client, world):
+    handout = make(world)
+    distributions.donation_record(
+        actor=staff_of(world),
+        community=world.community,
+        donor="李女士",
+        kind=Donation.Kind.GOODS,
+        goods="青菜",
+        received_on=timezone.localdate(),
+        distribution=handout,
+        purpose="也给老人",
+    )
+    client.force_login(staff_of(world))
+
+    page = client.get(reverse("supplies:thank_you", args=[world.community.pk])).content.decode()
+
+    assert "（爱心菜、也给老人）" in page
 
 
 @pytest.mark.django_db
