@@ -17,6 +17,7 @@ from jinja2 import Environment
 
 from households.template_functions import filters as household_filters
 from households.template_functions import globals as household_globals
+from lockdown.core.errors import about
 from lockdown.core.identity import mask_id_number, mask_phone
 from supplies.template_functions import filters as supplies_filters
 from volunteers.template_functions import filters as volunteer_filters
@@ -70,6 +71,7 @@ def environment(**options):
         npgettext=translation.npgettext,
     )
     env.globals.update(url=url, static=static, querystring=querystring, get_language=translation.get_language)
+    env.globals.update(about=about)  # "Zone: 一块区" with the colon of the language
     env.globals.update(household_globals)
     env.filters.update(
         date=date,

@@ -71,3 +71,17 @@ def test_a_forms_labels_stand_above_their_inputs_without_a_colon_in_chinese(clie
     labels = re.findall(r"<(?:label|legend)[^>]*>([^<]+)</(?:label|legend)>", page)
     assert "供货方" in labels
     assert not [label for label in labels if label.rstrip().endswith((":", "："))]
+
+
+@pytest.mark.django_db
+def test_what_is_said_of_one_field_or_row_takes_the_full_width_colon_in_chinese(client, world, settings):
+    from tests.supplies.parcels import staff_of
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(staff_of(world))
+
+    filed = client.post(reverse("supplies:group_buy_file", args=[world.building.compound.pk]), {"goods": ""})
+    building = client.get(reverse("households:building", args=[world.building.pk]))
+
+    assert '<a href="#id_goods">商品</a>：该字段是必填项。' in filed.content.decode()
+    assert "块区：一块区" in building.content.decode()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from households.models import Community, Recipient
 from households.scoping import scope_of
 from lockdown.core import sms
-from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
+from lockdown.core.errors import ServiceError, about, errors_text, show_as_message, show_on_form
 from lockdown.core.inputs import query_ids
 
 from . import exports, outbox, selectors, services
@@ -166,7 +166,7 @@ def recipient_outcome(request, pk):
             note=form.cleaned_data["note"],
         )
     except ServiceError as error:
-        messages.error(request, f"{recipient.resident.name}: {error.message}")
+        messages.error(request, about(recipient.resident.name, error.message))
     else:
         label = Recipient.Outcome(recipient.outcome).label
         messages.success(request, _("%(name)s: %(outcome)s") % {"name": recipient.resident.name, "outcome": label})

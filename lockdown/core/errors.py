@@ -6,6 +6,7 @@ the API's exception handler (lockdown.api) turns it into a 400 or a 403.
 """
 
 from django.contrib import messages
+from django.utils.translation import pgettext
 
 
 class ServiceError(Exception):
@@ -37,3 +38,9 @@ def show_as_message(request, error):
 def errors_text(form):
     """A form's errors as one sentence, for a page that answers with a message instead of the form."""
     return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+def about(subject, text) -> str:
+    """A message or a value that belongs to one thing: "12-3-501: …", "12-3-501：…" in Chinese,
+    whose colon is full-width and takes no space."""
+    return pgettext("one thing and what is said of it", "%(subject)s: %(text)s") % {"subject": subject, "text": text}

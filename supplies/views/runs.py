@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from households.models import Building, building_label
 from households.scoping import scope_of
-from lockdown.core.errors import ServiceError, errors_text, show_as_message
+from lockdown.core.errors import ServiceError, about, errors_text, show_as_message
 from lockdown.core.inputs import as_id
 from supplies import deliveries, rules, selectors, waves
 from supplies.forms import ReturnForm
@@ -88,7 +88,7 @@ def send_back(request, pk):
             raise ServiceError(errors_text(form))
         deliveries.parcel_return(actor=request.user, parcel=parcel, reason=form.cleaned_data["reason"])
     except ServiceError as error:
-        show_as_message(request, ServiceError(f"{parcel.household.label}: {error.message}"))
+        show_as_message(request, ServiceError(about(parcel.household.label, error.message)))
     else:
         messages.success(
             request, _("The parcel for %(room)s goes back to the gate.") % {"room": parcel.household.label}

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from households.models import Building, Compound, building_label
-from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
+from lockdown.core.errors import ServiceError, about, errors_text, show_as_message, show_on_form
 from lockdown.core.inputs import query_id
 from supplies import gate, rules, selectors, waves
 from supplies.forms import BuildingDeliveryForm, HoldForm, WaveForm
@@ -186,7 +186,7 @@ def route_set(request, pk):
             raise ServiceError(errors_text(form))
         waves.building_delivery_set(actor=request.user, building=building, **form.cleaned_data)
     except ServiceError as error:
-        show_as_message(request, ServiceError(f"{building}: {error.message}"))
+        show_as_message(request, ServiceError(about(building, error.message)))
     else:
         messages.success(request, _("%(building)s saved.") % {"building": building})
     return redirect(f"{reverse('supplies:route', args=[building.compound_id])}#building-{building.pk}")

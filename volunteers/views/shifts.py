@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from households.models import Community, Compound
 from households.scoping import scope_of
-from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
+from lockdown.core.errors import ServiceError, about, errors_text, show_as_message, show_on_form
 from volunteers import attendance, hours, roster_selectors, rosters, signups
 from volunteers.desk import mobile_reader, staff_row
 from volunteers.forms.shifts import (
@@ -322,7 +322,7 @@ def mark(request, pk):
             raise ServiceError(errors_text(form))
         attendance.attendance_mark(signup=signup, mark=form.cleaned_data["mark"])
     except ServiceError as error:
-        show_as_message(request, ServiceError(f"{signup.volunteer.name}: {error.message}"))
+        show_as_message(request, ServiceError(about(signup.volunteer.name, error.message)))
     roster = signup.shift.roster
     url = reverse("volunteers:check_in", args=[roster.compound_id])
     return redirect(f"{url}?date={roster.date.isoformat()}#signup-{signup.pk}")
