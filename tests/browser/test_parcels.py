@@ -56,6 +56,8 @@ def test_thirty_parcels_from_the_gate_to_the_doors(world, open_page, screenshot)
     gate = open_page("phone")
     gate.goto("/")
     log_in(gate, "staff")
+    gate.goto(reverse("supplies:gates"))
+    look(gate)  # every gate's counts and buttons, on the phone too
     gate.goto(reverse("supplies:gate", args=[world.building.compound.pk]))
     for n, room in enumerate(typed):
         gate.get_by_label("房号").fill(room)
