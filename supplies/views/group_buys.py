@@ -160,7 +160,8 @@ def order_set(request, pk):
     except ServiceError as error:
         show_on_form(form, error)
         return _detail_page(request, buy, form)
-    messages.success(request, _("%(room)s: saved.") % {"room": data["target"].label})
+    done = _("%(room)s: order taken back.") if data["quantity"] == 0 else _("%(room)s: saved.")
+    messages.success(request, done % {"room": data["target"].label})
     return redirect(f"{detail_url(buy.pk)}#orders")
 
 

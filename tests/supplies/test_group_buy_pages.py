@@ -253,3 +253,15 @@ def test_an_order_typed_for_a_room_of_several_households_asks_which_and_saves_th
     assert 'value="牛奶"' in asked  # what was typed stays typed
     client.post(url, {"room": "12-501", "household": other_unit.pk, "items": "牛奶", "quantity": 2})
     assert list(GroupBuyOrder.objects.values_list("household", flat=True)) == [other_unit.pk]
+
+
+def test_an_order_set_to_0_is_said_to_be_taken_back(client, world):
+    buy = filed(world, actor=staff_of(world))
+    client.force_login(staff_of(world))
+    url = reverse("supplies:group_buy_order", args=[buy.pk])
+    client.post(url, {"room": "12-3-501", "items": "牛奶", "quantity": 2})
+
+    page = client.post(url, {"room": "12-3-501", "items": "牛奶", "quantity": 0}, follow=True).content.decode()
+
+    assert "12-3-501: order taken back." in page
+    assert not GroupBuyOrder.objects.exists()
