@@ -11,13 +11,15 @@ from .models import GroupBuy, GroupBuyOrder
 
 def group_buys_of(user, *, state=""):
     """The group buys of the communities the account runs as staff; those it filed for buildings its
-    areas still hold; those serving a building it leads, whose orders it collects."""
+    areas still hold; those serving a building it leads or a building of a zone it leads, whose
+    orders it collects."""
     scope = AreaScope.for_user(user)
     mine = Q()
     if not scope.is_global:
         served = GroupBuy.objects.filter(
             Q(filed_by=user, buildings__in=scope.filter(Building.objects.all()))
             | Q(buildings__in=sorted(scope.leader_building_ids))
+            | Q(buildings__zone_id__in=sorted(scope.zone_ids))
         )
         mine = Q(pk__in=served.values("pk"))
         mine |= Q(community_id__in=sorted(scope.community_ids)) | Q(community__street_id__in=sorted(scope.street_ids))

@@ -54,9 +54,11 @@ def may_see(actor, group_buy, scope=None) -> bool:
 
 def may_order(actor, group_buy, building, scope=None) -> bool:
     """Orders of a building are entered by the group buy's leader, the committee's staff, and the
-    building's leaders (its group-buy administrators). `scope`: the actor's, if the caller has it."""
+    building's and its zone's leaders (its group-buy administrators). `scope`: the actor's, if the
+    caller has it."""
     scope = scope or AreaScope.for_user(actor)
-    return building.pk in scope.leader_building_ids or may_see(actor, group_buy, scope)
+    leads_it = building.pk in scope.leader_building_ids or building.zone_id in scope.zone_ids
+    return leads_it or may_see(actor, group_buy, scope)
 
 
 @transaction.atomic

@@ -61,7 +61,7 @@ def test_the_leader_adds_a_document_and_staff_approve_or_reject(client, world):
     assert GroupBuy.objects.get().reject_reason == "缺少通行证"
 
 
-def test_a_group_buy_is_seen_by_its_leader_staff_and_the_served_buildings_leaders_only(client, world):
+def test_a_group_buy_is_seen_by_its_leader_staff_and_the_served_buildings_and_zones_leaders_only(client, world):
     buy = filed(world, actor=staff_of(world))
     url = reverse("supplies:group_buy", args=[buy.pk])
 
@@ -69,11 +69,23 @@ def test_a_group_buy_is_seen_by_its_leader_staff_and_the_served_buildings_leader
         (Role.COMMITTEE_STAFF, 200),
         (Role.STREET_ADMIN, 200),
         (Role.BUILDING_LEADER, 200),
-        (Role.ZONE_LEADER, 404),
+        (Role.ZONE_LEADER, 200),  # of building 12's zone
         (Role.VOLUNTEER, 404),
     ]:
         client.force_login(world.users[role])
         assert client.get(url).status_code == status, role
+    assert buy.pk in [b.pk for b in group_buy_selectors.group_buys_of(world.users[Role.ZONE_LEADER])]
+
+
+def test_a_zone_leader_enters_orders_of_their_zones_buildings_only(client, world):
+    buy = filed(world, buildings=[world.building, world.other_building], actor=staff_of(world))
+    client.force_login(world.users[Role.ZONE_LEADER])  # of building 12's zone; 13 is another zone's
+    url = reverse("supplies:group_buy_order", args=[buy.pk])
+
+    client.post(url, {"room": "12-3-501", "items": "牛奶", "quantity": 1})
+    client.post(url, {"room": "13-1-101", "items": "牛奶", "quantity": 1})
+
+    assert list(GroupBuyOrder.objects.values_list("household", flat=True)) == [world.household.pk]
 
 
 def test_a_building_leader_sees_the_orders_of_their_own_building_only(client, world):
