@@ -12,6 +12,7 @@ ROOM_WORDS = re.compile(
     r"^(?:(?P<building>[0-9A-Za-z]+)(?:号楼|幢|栋|号|座|楼))?(?:(?P<unit>[0-9A-Za-z]+)单元)?(?P<room>[0-9A-Za-z]+)(?:室|号)?$"
 )
 ROOM_DASHES = re.compile(r"^[0-9A-Za-z]+(?:-[0-9A-Za-z]+){0,2}$")
+TYPED_SEPARATOR = re.compile(r"\s*[-—–_/\\]\s*|\s+")  # 12/3/501, 12 3 501, 12—3—501
 # A compound's name in a title row or a sheet's name: 金杨新村住户信息表 → 金杨新村.
 COMPOUND_IN_TEXT = re.compile(
     r"([\u4e00-\u9fa5A-Za-z0-9]{1,15}?(?:小区|新村|花园|家园|公寓|苑|村|里|坊|城|园|庭|府|湾|邸))"
@@ -23,6 +24,14 @@ def building_in_name(name):
     """The building a sheet's name gives (12号楼, 金杨一村12幢), or ""."""
     match = BUILDING_IN_NAME.search(cells.text(name))
     return match.group(1) if match else ""
+
+
+def dashed(text):
+    """A room typed with other separators (12/3/501, 12 3 501, 12—3—501) or with 室 after it
+    (12-3-501室), written as on the door: 12-3-501. Any other text as it was."""
+    candidate = re.sub(r"(?<=[0-9A-Za-z])室$", "", TYPED_SEPARATOR.sub("-", text.strip()))
+    numbered = all(re.search(r"\d", part) for part in candidate.split("-"))  # not a name: Li Wei
+    return candidate if ROOM_DASHES.match(candidate) and numbered else text
 
 
 def split_room(raw, *, has_building):

@@ -25,7 +25,7 @@ from .models import (
     room_label,
 )
 from .residents import last4
-from .rooms import ROOM_WORDS
+from .rooms import ROOM_WORDS, dashed
 
 ROOM_QUERY = re.compile(r"^(?P<building>[0-9A-Za-z]+)-(?:(?P<unit>[0-9A-Za-z]+)-)?(?P<room>[0-9A-Za-z]+)$")
 # A compound's name run into the room: 金杨一村12-3-501 (the name ends in a character that is no part of a room).
@@ -181,7 +181,7 @@ def parse_room(text):
     """A room written as on the door (12-3-501, 12-501) or in words (12号楼3单元501室), or with its
     compound first as the pages write it (金杨一村 12-3-501), with or without the space
     (金杨一村12-3-501): (compound or "", the match of ROOM_QUERY), or None."""
-    text = to_halfwidth(text).strip()
+    text = dashed(to_halfwidth(text).strip())
     words = ROOM_WORDS.match(text.replace(" ", ""))
     if words and words["building"]:  # 12号楼3单元501室, as people write it on a form: 12-3-501
         text = "-".join(part for part in (words["building"], words["unit"], words["room"]) if part)

@@ -142,7 +142,16 @@ def test_search_by_name_initials_and_room(client, world, query, expected):
 
 
 @pytest.mark.parametrize(
-    ("query", "expected"), [("12号楼3单元501室", {"张三"}), ("12号楼501", {"张三"}), ("13幢1单元101", {"李四"})]
+    ("query", "expected"),
+    [
+        ("12号楼3单元501室", {"张三"}),
+        ("12号楼501", {"张三"}),
+        ("13幢1单元101", {"李四"}),
+        ("12/3/501", {"张三"}),
+        ("12 3 501", {"张三"}),
+        ("12—3—501", {"张三"}),
+        ("12-3-501室", {"张三"}),
+    ],
 )
 def test_search_takes_a_room_written_in_words(client, world, query, expected):
     client.force_login(world.users[Role.COMMITTEE_STAFF])
