@@ -208,7 +208,7 @@ class RoomMatches:
 def households_by_label(scope, community_id, label):
     """The households of one community within the account's areas that a room written as on the door
     may mean (12-3-501, 12-501), its compound first or not (金杨一村 12-3-501, or the start of the
-    compound's name: 金杨 12-3-501). Each annotated with `compound_shown`.
+    compound's name: 金杨 12-3-501), each with its building and compound.
 
     Never a guess: where the community has the room in several compounds or units and the text names
     none of them, or names a compound that has no such room, every household it may be is returned
@@ -225,7 +225,6 @@ def households_by_label(scope, community_id, label):
         households = list(
             scope.filter(rooms)
             .select_related("building__community", "building__compound")
-            .annotate(compound_shown=compound_shown())
             .order_by("building__compound__name", "id")[:MATCHES_LIMIT]
         )
     if not households:
@@ -254,7 +253,6 @@ def households_by_resident(scope, compound_id, text):
         households = list(
             Household.objects.filter(pk__in=ids[:MATCHES_LIMIT])
             .select_related("building__community", "building__compound")
-            .annotate(compound_shown=compound_shown())
             .order_by("building__sort_key", "unit", "room")
         )
     if not households:

@@ -193,12 +193,14 @@ def resident_move(request, pk):
     form = MoveForm(request.POST or None, scope=scope_of(request), community_id=resident.household.community_id)
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["target"]
+        moved_from = resident.household.building.compound_id
         try:
             services.resident_move(actor=request.user, resident=resident, to_household=target)
         except ServiceError as error:
             show_on_form(form, error)
         else:
-            label = room_label(target.building.number, target.unit, target.room, target.compound_shown)
+            elsewhere = target.building.compound.name if target.building.compound_id != moved_from else ""
+            label = room_label(target.building.number, target.unit, target.room, elsewhere)
             messages.success(request, _("%(name)s moved to %(label)s.") % {"name": resident.name, "label": label})
             return redirect("households:detail", pk=target.pk)
     return render(request, "households/resident_move.html", {"form": form, "resident": resident})
