@@ -147,6 +147,23 @@ def _finish_run_if_done(distribution, building, actor):
 
 
 @transaction.atomic
+def share_keep(*, actor, share) -> None:
+    """Nobody answered the door: the share is kept for making up, as one whose household was away."""
+    deliveries.require_covers(actor, share.building)
+    transition(
+        Share.objects,
+        share.pk,
+        field="state",
+        from_states=State.TO_DELIVER,
+        to_state=State.HELD,
+        by=actor,
+        event=ShareEvent,
+        why=_("Nobody answered the door"),
+    )
+    _finish_run_if_done(share.distribution, share.building, actor)
+
+
+@transaction.atomic
 def share_make_up(*, actor, share) -> None:
     """A share kept for a household nobody was home for, delivered now that they are back."""
     deliveries.require_covers(actor, share.building)

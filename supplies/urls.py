@@ -41,6 +41,7 @@ urlpatterns = [
     path("distributions/<int:pk>/", distributions.distribution_detail, name="distribution"),
     path("v/distributions/<int:pk>/<int:building_pk>/", distributions.share_run, name="share_run"),
     path("v/distributions/<int:pk>/<int:building_pk>/deliver/", distributions.shares_deliver, name="shares_deliver"),
+    path("v/shares/<int:pk>/keep/", distributions.share_keep, name="share_keep"),
     path("v/shares/<int:pk>/make-up/", distributions.share_make_up, name="share_make_up"),
     path("communities/<int:pk>/donations/", distributions.donations, name="donations"),
     path("communities/<int:pk>/donations/thanks/", distributions.thank_you, name="thank_you"),

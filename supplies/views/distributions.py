@@ -124,6 +124,21 @@ def shares_deliver(request, pk, building_pk):
 
 @login_required
 @require_POST
+def share_keep(request, pk):
+    share = get_object_or_404(
+        scope_of(request).filter(Share.objects.select_related("distribution", "building", "household__building")), pk=pk
+    )
+    try:
+        distributions.share_keep(actor=request.user, share=share)
+    except ServiceError as error:
+        show_as_message(request, error)
+    else:
+        messages.success(request, _("The share of %(room)s is kept for making up.") % {"room": share.household.label})
+    return redirect(f"{share_run_url(share.distribution_id, share.building_id)}#share-{share.pk}")
+
+
+@login_required
+@require_POST
 def share_make_up(request, pk):
     share = get_object_or_404(
         scope_of(request).filter(Share.objects.select_related("building", "household__building")), pk=pk

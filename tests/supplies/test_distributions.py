@@ -118,6 +118,26 @@ def test_a_kept_share_is_made_up_once_someone_is_home(world, homes):
 
 
 @pytest.mark.django_db
+def test_a_share_nobody_answered_for_is_kept_for_making_up_and_its_run_ends_with_the_last(client, world):
+    distribution = make(world)  # building 12: 12-3-501 only; 13: 13-1-101
+    share = distribution.shares.get(household=world.household)
+    client.force_login(world.users[Role.VOLUNTEER])
+    other = distribution.shares.get(household=world.other_household)
+
+    assert client.post(reverse("supplies:share_keep", args=[other.pk])).status_code == 404  # building 13
+    kept = client.post(reverse("supplies:share_keep", args=[share.pk]))
+
+    share.refresh_from_db()
+    assert share.state == State.HELD
+    assert share.events.get(to_state=State.HELD).why == "Nobody answered the door"
+    assert kept.url.endswith(f"#share-{share.pk}")
+    assert Task.objects.get(building=world.building).state == Task.State.DONE
+    assert [s.label for s in distribution_selectors.kept_for_making_up(distribution)] == ["12-3-501"]
+    with pytest.raises(TransitionLost):
+        distributions.share_keep(actor=world.users[Role.VOLUNTEER], share=share)
+
+
+@pytest.mark.django_db
 def test_a_distribution_without_a_name_or_by_a_volunteer_is_refused(world):
     with pytest.raises(ServiceError, match="what is handed out"):
         distributions.distribution_create(
