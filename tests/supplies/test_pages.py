@@ -41,6 +41,7 @@ def test_the_gate_records_a_parcel_by_the_room_typed_with_its_marks(client, worl
     )
     page = client.get(response.url).content.decode()
     assert "Recorded for 12-3-501. medicine" in page
+    assert "· 顺丰 1234" in page.split("Your last parcels here")[1]  # the note, to tell two parcels apart
 
 
 def test_a_room_that_is_not_there_is_said_and_nothing_recorded(client, world):
