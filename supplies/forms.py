@@ -92,6 +92,9 @@ class GroupBuyForm(CleanForm):
     """A group buy as its leader files it, for buildings of one compound."""
 
     goods = forms.CharField(label=_("Goods"), max_length=100, help_text=_("Such as 蔬菜套餐 or 鲜牛奶."))
+    cold_chain = forms.BooleanField(
+        label=_("Cold-chain goods (milk, meat, frozen food): they go first"), required=False
+    )
     supplier = forms.CharField(label=_("Supplier"), max_length=100)
     leader_name = forms.CharField(label=_("Group leader"), max_length=50, help_text=_("Who answers for it (团长)."))
     leader_phone = forms.CharField(label=_("Group leader's mobile"), max_length=20)

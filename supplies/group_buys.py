@@ -62,7 +62,9 @@ def may_order(actor, group_buy, building, scope=None) -> bool:
 
 
 @transaction.atomic
-def group_buy_file(*, actor, compound, goods, supplier, leader_name, leader_phone, expected_at, buildings) -> GroupBuy:
+def group_buy_file(
+    *, actor, compound, goods, supplier, leader_name, leader_phone, expected_at, buildings, cold_chain=False
+) -> GroupBuy:
     """A group buy filed with the committee, for buildings of the actor's areas; it launches only
     once staff approve it."""
     scope = AreaScope.for_user(actor)
@@ -91,6 +93,7 @@ def group_buy_file(*, actor, compound, goods, supplier, leader_name, leader_phon
         community_id=compound.community_id,
         compound=compound,
         goods=goods.strip(),
+        cold_chain=cold_chain,
         supplier=supplier.strip(),
         leader_name=leader_name.strip(),
         leader_phone=phone,
@@ -256,6 +259,7 @@ def group_buy_arrive(*, actor, group_buy) -> int:
             compound_id=household.building.compound_id,
             community_id=household.community_id,
             note=mask_numbers_in(note % {"goods": group_buy.goods, "items": goods[household.pk]})[:NOTE_MAX],
+            cold_chain=group_buy.cold_chain,
             received_at=now,
             received_by=actor,
             group_buy=group_buy,

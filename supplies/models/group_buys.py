@@ -22,6 +22,7 @@ class GroupBuy(models.Model):
     community = models.ForeignKey(Community, models.PROTECT, related_name="+", editable=False)
     compound = models.ForeignKey(Compound, models.PROTECT, related_name="+", verbose_name=_("compound"))
     goods = models.CharField(_("goods"), max_length=100)  # 蔬菜套餐, 鲜奶
+    cold_chain = models.BooleanField(_("cold chain"), default=False)  # its parcels go first, as a cold-chain parcel
     supplier = models.CharField(_("supplier"), max_length=100)
     leader_name = models.CharField(_("group leader"), max_length=50)
     leader_phone = models.CharField(_("group leader's mobile"), max_length=11)

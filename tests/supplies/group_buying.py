@@ -17,8 +17,9 @@ def a_file(name="doc.pdf", content=PDF):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def filed(world, *, actor=None, hours_ahead=24, buildings=None):
+def filed(world, *, actor=None, hours_ahead=24, buildings=None, cold_chain=False):
     return group_buys.group_buy_file(
+        cold_chain=cold_chain,
         actor=actor or world.users[Role.BUILDING_LEADER],
         compound=world.building.compound,
         goods="蔬菜套餐",

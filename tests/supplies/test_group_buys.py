@@ -220,6 +220,18 @@ def test_the_goods_at_the_gate_become_one_parcel_per_household_on_the_parcels_wa
     assert Parcel.objects.count() == 2
 
 
+def test_a_cold_chain_group_buys_parcels_go_first_as_cold_chain(world):
+    staff = staff_of(world)
+    buy = filed(world, actor=staff, cold_chain=True)
+    group_buys.order_set(actor=staff, group_buy=buy, household=world.household, items="鲜牛奶1L", quantity=2)
+    documented(world, buy)
+    group_buys.group_buy_approve(actor=staff, group_buy=buy)
+
+    group_buys.group_buy_arrive(actor=staff, group_buy=buy)
+
+    assert Parcel.objects.get().cold_chain
+
+
 def approved(world):
     staff = staff_of(world)
     buy = documented(world, filed(world, actor=staff))
