@@ -4,7 +4,7 @@ up (and whose household is home now), a building's shares on the phone, the than
 
 import itertools
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 
 from households.models import Presence, Resident, room_label
 from lockdown.core.identity import mask_numbers_in
@@ -65,7 +65,13 @@ def kept_for_making_up(distribution):
 def building_shares(distribution, building):
     """A building's shares on the volunteer's phone: to deliver first, then kept ones home now, then the rest."""
     shares = Share.objects.filter(distribution=distribution, building=building).annotate(home_now=home_now())
-    return _labelled(shares.order_by("state", "household__unit", "household__room"))
+    first = Case(
+        When(state=State.TO_DELIVER, then=Value(0)),
+        When(state=State.HELD, home_now=True, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return _labelled(shares.order_by(first, "household__unit", "household__room"))
 
 
 def donations_of(community):

@@ -118,8 +118,7 @@ def shares_deliver(request, pk, building_pk):
         messages.success(
             request, ngettext("%(count)s share delivered.", "%(count)s shares delivered.", count) % {"count": count}
         )
-    back_to = f"#share-{ids[0]}" if ids else ""  # a long run stays where the volunteer is
-    return redirect(share_run_url(distribution.pk, building.pk) + back_to)
+    return redirect(share_run_url(distribution.pk, building.pk))  # the next share to deliver is at the top
 
 
 @login_required
@@ -134,7 +133,7 @@ def share_keep(request, pk):
         show_as_message(request, error)
     else:
         messages.success(request, _("The share of %(room)s is kept for making up.") % {"room": share.household.label})
-    return redirect(f"{share_run_url(share.distribution_id, share.building_id)}#share-{share.pk}")
+    return redirect(share_run_url(share.distribution_id, share.building_id))
 
 
 @login_required
