@@ -169,7 +169,7 @@ def test_a_group_buy_from_its_filing_to_parcels_at_the_gate(world, open_page, sc
     log_in(phone, "leader")
     phone.get_by_role("link", name="团购", exact=True).click()
     phone.get_by_role("link", name="为金杨新村报备团购").click()
-    phone.get_by_label("商品").fill("蔬菜套餐")
+    phone.get_by_label("商品", exact=True).fill("蔬菜套餐")
     phone.get_by_label("供货方").fill("江桥批发市场")
     phone.get_by_label(re.compile(r"^团长[:：]?$")).fill("陈阿姨")
     phone.get_by_label("团长手机").fill("139 1111 2222")
