@@ -121,12 +121,16 @@ def shares_deliver(request, pk, building_pk):
     return redirect(share_run_url(distribution.pk, building.pk))  # the next share to deliver is at the top
 
 
+def _share(request, pk):
+    """One share of a building in the account's areas, with what its messages and services read."""
+    shares = Share.objects.select_related("distribution", "building", "household__building")
+    return get_object_or_404(scope_of(request).filter(shares), pk=pk)
+
+
 @login_required
 @require_POST
 def share_keep(request, pk):
-    share = get_object_or_404(
-        scope_of(request).filter(Share.objects.select_related("distribution", "building", "household__building")), pk=pk
-    )
+    share = _share(request, pk)
     try:
         distributions.share_keep(actor=request.user, share=share)
     except ServiceError as error:
@@ -139,9 +143,7 @@ def share_keep(request, pk):
 @login_required
 @require_POST
 def share_make_up(request, pk):
-    share = get_object_or_404(
-        scope_of(request).filter(Share.objects.select_related("building", "household__building")), pk=pk
-    )
+    share = _share(request, pk)
     try:
         distributions.share_make_up(actor=request.user, share=share)
     except ServiceError as error:
