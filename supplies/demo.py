@@ -40,7 +40,7 @@ def load_parcels(community, staff) -> int:
     morning = _received(staff, rng.sample(households, 40), rng)
     gate.parcels_disinfect(actor=staff, compound=compound)
     _hold_over(compound)
-    wave = waves.wave_plan(actor=staff, compound=compound, name="上午", starts_at=now - datetime.timedelta(hours=3))
+    wave = waves.wave_plan(actor=staff, compound=compound, name="上午", starts_at=earlier_today(now, hours=3))
     waves.wave_load(actor=staff, wave=wave)
     waves.wave_dispatch(actor=staff, wave=wave)
     back = morning[0]
@@ -59,6 +59,13 @@ def load_parcels(community, staff) -> int:
     _group_buy(compound, buildings[:2], staff)
     _distribution_and_donations(community, compound, staff)
     return len(morning) + len(afternoon) + len(held) + len(fresh)
+
+
+def earlier_today(now: datetime.datetime, *, hours: int) -> datetime.datetime:
+    """`hours` before `now`, but not before today's midnight: a wave goes out today, and the demo may
+    be loaded just after midnight."""
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - datetime.timedelta(hours=hours), midnight)
 
 
 def _group_buy(compound, buildings, staff):

@@ -188,7 +188,7 @@ def test_staff_plan_load_and_send_out_a_wave_from_its_pages(client, world):
     client.force_login(staff_of(world))
     waves_url = reverse("supplies:waves", args=[world.building.compound.pk])
 
-    planned = client.post(waves_url, {"name": "上午", "starts_at": "2026-12-03T09:00"})
+    planned = client.post(waves_url, {"name": "上午", "starts_at": f"{timezone.localdate():%Y-%m-%d}T09:00"})
     wave = Wave.objects.get()
     assert planned.url == reverse("supplies:wave", args=[wave.pk])
     loaded = client.post(reverse("supplies:wave_load", args=[wave.pk]), follow=True).content.decode()
