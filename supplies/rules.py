@@ -53,6 +53,14 @@ def with_priority(parcels):
     )
 
 
+# with_priority's order in SQL, for the selectors that read the sorting view's rows through a
+# cursor; `parcel` is the alias of the parcels' table there.
+PRIORITY_SQL = (
+    f"CASE WHEN parcel.medicine THEN {Priority.MEDICINE} WHEN parcel.cold_chain THEN {Priority.COLD_CHAIN} "
+    f"WHEN parcel.care THEN {Priority.CARE} ELSE {Priority.OTHER} END"
+)
+
+
 def building_destination(chosen: str, building_level: str, compound_level: str) -> str:
     """Where a building's parcels go: staff's choice (`chosen`), else by its control level, or by
     its compound's where it has none of its own."""

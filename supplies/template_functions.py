@@ -2,11 +2,14 @@
 
 A parcel's marks and words are filters, not an include and the model's get_…_display(): for a
 building's hundred parcels those were a third of the sorting view's time; the sorting view's rows
-are one filter, as the roster's are (volunteers.template_functions.roster_rows)."""
+and its list of buildings are filters, as the roster's rows are (volunteers.template_functions.roster_rows)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from markupsafe import Markup, escape
+
+from households.models import building_label
 
 from .models import Destination, Parcel
 
@@ -55,9 +58,47 @@ def sorting_rows(parcels) -> Markup:
     return Markup("\n".join(lines))
 
 
+BUILDING_ITEM = Markup(
+    '<li{current}><a href="?building={pk}"><strong>{label}</strong>'
+    "<span>{parcels}</span>{outcome}<small>{covered}</small></a></li>"
+)
+
+
+def sorting_buildings(buildings, current, counted: bool) -> Markup:
+    """The sorting view's list of a wave's buildings (selectors.WaveBuilding), `current` the one
+    shown: its parcels and how many go first; once the wave is `counted` (out), what came of
+    them; and who covers it."""
+    items = []
+    for row in buildings:
+        parcels = escape(ngettext("%(num)s parcel", "%(num)s parcels", row.parcels) % {"num": row.parcels})
+        if row.first:
+            parcels += Markup(' · <b class="first">%s</b>') % (gettext("%(first)s first") % {"first": row.first})
+        outcome = ""
+        if counted:
+            figures = {"done": row.done, "out": row.out, "back": row.returned}
+            words = (
+                gettext("%(done)s handed over, %(out)s out, %(back)s back")
+                if row.returned
+                else gettext("%(done)s handed over, %(out)s out")
+            )
+            outcome = Markup("<span>%s</span>") % (words % figures)
+        items.append(
+            BUILDING_ITEM.format(
+                current=Markup(' class="current"') if row.pk == current else "",
+                pk=row.pk,
+                label=building_label(row.number),
+                parcels=parcels,
+                outcome=outcome,
+                covered="、".join(row.covered_by) if row.covered_by else gettext("Nobody covers it"),
+            )
+        )
+    return Markup("\n").join(items)
+
+
 filters = {
     "parcel_marks": parcel_marks,
     "parcel_state": parcel_state,
     "parcel_goes": parcel_goes,
     "sorting_rows": sorting_rows,
+    "sorting_buildings": sorting_buildings,
 }

@@ -10,7 +10,7 @@ from django.utils import timezone
 from households.models import ControlLevel, Role, Tag
 from lockdown.core.errors import ServiceError
 from lockdown.core.transitions import TransitionLost
-from supplies import gate, rules, selectors, waves
+from supplies import deliveries, gate, rules, selectors, waves
 from supplies.models import BuildingDelivery, Destination, Parcel, Wave
 from tests.concurrency import first_then
 from tests.households.factories import HouseholdFactory, ResidentFactory, ResidentTagFactory
@@ -243,6 +243,25 @@ def test_the_sorting_view_lists_buildings_in_the_routes_order(world):
         (world.building.pk, 1, 0, 1),
     ]
     assert rows[1].covered_by == ["volunteer"]  # the world's volunteer: an account with no record
+
+
+def test_a_wave_building_counts_its_first_its_shelf_and_what_came_of_its_parcels(world):
+    world.building.control_level = ControlLevel.CONTROLLED
+    world.building.save()
+    shelved = [receive(world, household(world, room)) for room in ("101", "102", "103")]
+    care = receive(world, on_care_list(world, "601"))
+    receive(world, household(world, "701"), medicine=True)
+    receive(world, household(world, "702"), cold_chain=True)
+    past_hold(world)
+    wave = wave_out(world)
+    staff = staff_of(world)
+    deliveries.parcel_return(actor=staff, parcel=care, reason="家中无人")
+    deliveries.parcels_hand_over(actor=staff, wave=wave, building=world.building, ids=[shelved[0].pk])
+
+    [row] = selectors.wave_buildings(wave)
+
+    assert (row.parcels, row.first, row.shelf) == (6, 3, 3)
+    assert (row.out, row.done, row.returned) == (4, 1, 1)
 
 
 def test_a_wave_named_by_nothing_is_refused(world):
