@@ -3,6 +3,7 @@ how many shares are delivered and which households are still missing, the shares
 up (and whose household is home now), a building's shares on the phone, the thank-you list."""
 
 import itertools
+from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 
@@ -97,4 +98,5 @@ def thank_you(community, *, since=None, until=None) -> dict:
         donations = donations.filter(received_on__lte=until)
     rows = _masked(list(donations.select_related("distribution").order_by("received_on", "id")[:LIST_MAX]))
     money = donations.filter(kind=Donation.Kind.MONEY).aggregate(total=Sum("amount"))["total"]
-    return {"rows": rows, "money": money}
+    # SQLite's sum drops the cents' places (30000.5); the list says 30000.50 on every database.
+    return {"rows": rows, "money": money.quantize(Decimal("0.01")) if money is not None else None}
