@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Min, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from households.models import Building, Compound, Household, Role, RoleAssignment, room_label
 
@@ -175,8 +174,8 @@ def parcels_by_building(wave, buildings) -> dict[int, list[ParcelRow]]:
 
 
 def _moment(value):
-    """A timestamp as a cursor gives it: a datetime from PostgreSQL, its text in UTC from SQLite."""
-    return parse_datetime(value).replace(tzinfo=datetime.UTC) if isinstance(value, str) else value
+    """A timestamp as a cursor gives it: aware from PostgreSQL, naive in UTC from SQLite."""
+    return value.replace(tzinfo=datetime.UTC) if value is not None and timezone.is_naive(value) else value
 
 
 def recent_waves(compound, limit):

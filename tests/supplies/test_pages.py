@@ -1,6 +1,8 @@
 """The parcel pages: the gate's intake by typed room, the wave's sorting view and its printouts,
 the route, and a building's run on the volunteer's phone; who reaches which, bad input, queries."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -303,6 +305,23 @@ def test_a_volunteer_hands_over_their_buildings_parcels_on_the_run_page(client, 
     client.post(reverse("supplies:send_back", args=[second.pk]), {"reason": "家中无人"})
 
     assert dict(Parcel.objects.values_list("pk", "state")) == {first.pk: State.DELIVERED, second.pk: State.RETURNED}
+
+
+def test_the_sorting_view_and_the_run_say_when_a_parcel_was_handed_over_in_local_time(client, world):
+    parcel = receive(world)
+    past_hold(world)
+    wave = wave_out(world)
+    deliveries.parcels_hand_over(actor=world.users[Role.VOLUNTEER], wave=wave, building=world.building)
+    at_ten_past_ten = datetime.datetime(2026, 12, 3, 2, 10, tzinfo=datetime.UTC)  # 10:10 in Shanghai
+    Parcel.objects.filter(pk=parcel.pk).update(finished_at=at_ten_past_ten)
+
+    client.force_login(staff_of(world))
+    sorting = client.get(reverse("supplies:wave", args=[wave.pk])).content.decode()
+    client.force_login(world.users[Role.VOLUNTEER])
+    run = client.get(reverse("supplies:run", args=[wave.pk, world.building.pk])).content.decode()
+
+    assert "10:10" in sorting
+    assert "10:10" in run
 
 
 def test_a_parcels_photo_shows_on_the_run_to_whoever_covers_its_building(client, world):
