@@ -129,7 +129,8 @@ def test_parcels_shelved_one_tap_at_a_time_are_each_told(world):
         except ServiceError:
             pass
 
-    assert sorted(Notice.objects.values_list("params__count", flat=True)) == ["1", "1"]
+    counts = [notice.params["count"] for notice in Notice.objects.all()]  # read whole: SQLite's key lookup gives 1
+    assert sorted(counts) == ["1", "1"]
 
 
 @pytest.mark.django_db
