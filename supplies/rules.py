@@ -12,7 +12,7 @@ parcels go to the door whatever the building: medicine and cold chain cannot wai
 the care list cannot come down for them (the green channel).
 """
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q
 
 from households.models import ControlLevel, Presence, ResidentTag, Tag
 
@@ -39,22 +39,9 @@ def care_mark(parcels) -> None:
     parcels.update(care=on_care_list())
 
 
-def with_priority(parcels):
-    """Parcels annotated `priority` (Priority, lowest first) from their marks, for ordering by it
-    in SQL; `care` is as care_mark last read it (as the parcel went in its wave)."""
-    return parcels.annotate(
-        priority=Case(
-            When(medicine=True, then=Value(Priority.MEDICINE)),
-            When(cold_chain=True, then=Value(Priority.COLD_CHAIN)),
-            When(care=True, then=Value(Priority.CARE)),
-            default=Value(Priority.OTHER),
-            output_field=IntegerField(),
-        )
-    )
-
-
-# with_priority's order in SQL, for the selectors that read the sorting view's rows through a
-# cursor; `parcel` is the alias of the parcels' table there.
+# The order of Priority in SQL, for the selectors that read the sorting view's rows through a
+# cursor; `parcel` is the alias of the parcels' table there. `care` is as care_mark last read it
+# (as the parcel went in its wave).
 PRIORITY_SQL = (
     f"CASE WHEN parcel.medicine THEN {Priority.MEDICINE} WHEN parcel.cold_chain THEN {Priority.COLD_CHAIN} "
     f"WHEN parcel.care THEN {Priority.CARE} ELSE {Priority.OTHER} END"
