@@ -199,8 +199,7 @@ def resident_move(request, pk):
         except ServiceError as error:
             show_on_form(form, error)
         else:
-            elsewhere = target.building.compound.name if target.building.compound_id != moved_from else ""
-            label = room_label(target.building.number, target.unit, target.room, elsewhere)
+            label = target.label_seen_from(moved_from)
             messages.success(request, _("%(name)s moved to %(label)s.") % {"name": resident.name, "label": label})
             return redirect("households:detail", pk=target.pk)
     return render(request, "households/resident_move.html", {"form": form, "resident": resident})

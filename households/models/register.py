@@ -39,6 +39,13 @@ class Household(models.Model):
     def label(self):
         return room_label(self.building.number, self.unit, self.room)
 
+    def label_seen_from(self, compound_id):
+        """The room, with its compound's name first where that is not the compound `compound_id`
+        (a gate's, the one a resident moved from): 金杨二村 12-3-501, or 12-3-501."""
+        building = self.building
+        elsewhere = building.compound.name if building.compound_id != compound_id else ""
+        return room_label(building.number, self.unit, self.room, elsewhere)
+
 
 class ResidentQuerySet(models.QuerySet):
     def current(self):

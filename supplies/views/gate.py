@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from households.models import Community, Compound, room_label
+from households.models import Community, Compound
 from households.scoping import scope_of
 from lockdown.core.errors import ServiceError, errors_text, show_as_message, show_on_form
 from supplies import gate, selectors, uploads
@@ -26,13 +26,6 @@ def _compound(request, pk):
 
 def gate_url(compound_id):
     return reverse("supplies:gate", args=[compound_id])
-
-
-def _room_at_gate(household, compound):
-    """The room, with its compound's name where it is not this gate's: the parcel goes over there."""
-    building = household.building
-    elsewhere = building.compound.name if building.compound_id != compound.pk else ""
-    return room_label(building.number, household.unit, household.room, elsewhere)
 
 
 def flags_text(parcel) -> str:
@@ -75,7 +68,7 @@ def gate_page(request, pk):
             show_on_form(form, error)
         else:
             flags = flags_text(parcel)
-            message = _("Recorded for %(room)s.") % {"room": _room_at_gate(data["target"], compound)}
+            message = _("Recorded for %(room)s.") % {"room": data["target"].label_seen_from(compound.pk)}
             messages.success(request, f"{message} {flags}" if flags else message)
             return redirect(gate_url(compound.pk))
     context = {
